@@ -1,0 +1,24 @@
+package dev.sluice.cli;
+
+/**
+ * System properties every role needs even when the JVM was started without the launcher's
+ * jvm.options (for example from an IDE): DJL must not probe the network, Chronicle must not phone
+ * home, and Avro must trust the generated record classes.
+ */
+public final class SystemDefaults {
+  private SystemDefaults() {}
+
+  public static void apply() {
+    setIfAbsent("ai.djl.offline", "true");
+    setIfAbsent("chronicle.analytics.disable", "true");
+    setIfAbsent("chronicle.announcer.disable", "true");
+    setIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.sluice");
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

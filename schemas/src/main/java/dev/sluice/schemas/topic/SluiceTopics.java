@@ -1,0 +1,52 @@
+package dev.sluice.schemas.topic;
+
+import dev.sluice.schemas.InferenceRequest;
+import dev.sluice.schemas.KvEvent;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The typed registry of Sluice's topics; every name derives from the prefix (default {@code sluice}).
+ * DLQ values are the original bytes, with the reason in headers.
+ */
+public record SluiceTopics(String prefix) {
+  public static final String DEFAULT_PREFIX = "sluice";
+
+  public SluiceTopics {
+    if (prefix == null || prefix.isBlank() || !prefix.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("topic prefix must be non-empty and use only letters, digits, '.', '_' and '-': '" + prefix + "'");
+    }
+  }
+
+  public static SluiceTopics defaults() {
+    return new SluiceTopics(DEFAULT_PREFIX);
+  }
+
+  public Topic<String, InferenceRequest> requests() {
+    return new Topic<>(prefix + ".requests", Serdes.String(), SluiceSerdes.inferenceRequest());
+  }
+
+  public Topic<String, StageWork> stage(int stage) {
+    if (stage < 0) throw new IllegalArgumentException("stage must be >= 0: " + stage);
+    return new Topic<>(prefix + ".stage-" + stage, Serdes.String(), SluiceSerdes.stageWork());
+  }
+
+  public Topic<String, ResultEvent> results() {
+    return new Topic<>(prefix + ".results", Serdes.String(), SluiceSerdes.resultEvent());
+  }
+
+  public Topic<String, WorkerStatus> workers() {
+    return new Topic<>(prefix + ".workers", Serdes.String(), SluiceSerdes.workerStatus());
+  }
+
+  public Topic<String, KvEvent> kvEvents() {
+    return new Topic<>(prefix + ".kv-events", Serdes.String(), SluiceSerdes.kvEvent());
+  }
+
+  public Topic<byte[], byte[]> dlq() {
+    return new Topic<>(prefix + ".dlq", Serdes.ByteArray(), Serdes.ByteArray());
+  }
+}

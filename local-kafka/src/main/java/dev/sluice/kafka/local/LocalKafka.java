@@ -1,0 +1,313 @@
+package dev.sluice.kafka.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.Exit;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) running in this JVM on
+ * 127.0.0.1. Used by {@code sluice up}, {@code sluice broker} and tests.
+ *
+ * <p>Kafka's server classes ({@link KafkaRaftServer}, {@link Formatter}, {@link Exit}) are internal
+ * APIs; this is the only class in Sluice that touches them, so a Kafka upgrade changes one file.
+ *
+ * <p>The data directory is Kafka's alone (it becomes {@code log.dirs}). It is formatted only the
+ * first time; a restart on the same directory keeps the cluster id, the topics and their records.
+ */
+public final class LocalKafka implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
+
+  /** Broker-wide cap; each Sluice topic sets its own {@code max.message.bytes} below it. */
+  public static final int MESSAGE_MAX_BYTES = 64 * 1024 * 1024;
+
+  private static final String HOST = "127.0.0.1";
+  private static final int NODE_ID = 1;
+  private static final int BIND_ATTEMPTS = 5;
+
+  private final Path dataDir;
+  private final boolean ownsDataDir;
+  private final int requestedKafkaPort;
+  private final Map<String, String> overrides;
+
+  private KafkaRaftServer server;
+  private int kafkaPort;
+  private String clusterId;
+
+  /**
+   * @param dataDir Kafka's own directory (created if absent); kept on close
+   * @param kafkaPort port of the client listener on 127.0.0.1, or 0 for a free one
+   * @param overrides broker settings applied over Sluice's defaults
+   */
+  public LocalKafka(Path dataDir, int kafkaPort, Map<String, String> overrides) {
+    this(dataDir, false, kafkaPort, overrides);
+  }
+
+  public LocalKafka(Path dataDir, int kafkaPort) {
+    this(dataDir, false, kafkaPort, Map.of());
+  }
+
+  public LocalKafka(Path dataDir) {
+    this(dataDir, false, 0, Map.of());
+  }
+
+  private LocalKafka(Path dataDir, boolean ownsDataDir, int kafkaPort, Map<String, String> overrides) {
+    if (kafkaPort < 0 || kafkaPort > 65535) {
+      throw new IllegalArgumentException("kafka port must be in [0, 65535], got " + kafkaPort);
+    }
+    this.dataDir = dataDir.toAbsolutePath();
+    this.ownsDataDir = ownsDataDir;
+    this.requestedKafkaPort = kafkaPort;
+    this.overrides = Map.copyOf(overrides);
+  }
+
+  /** A broker on a fresh temporary directory, deleted again by {@link #close()}. */
+  public static LocalKafka inTempDir() {
+    try {
+      return new LocalKafka(Files.createTempDirectory("sluice-kafka-"), true, 0, Map.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary Kafka data directory", e);
+    }
+  }
+
+  /** Formats the data directory if needed and starts the broker; returns once it accepts clients. */
+  public synchronized LocalKafka start() {
+    if (server != null) {
+      throw new IllegalStateException("broker already started at " + bootstrapServers());
+    }
+    installThrowingExit();
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create Kafka data directory " + dataDir, e);
+    }
+    RuntimeException last = null;
+    int attempts = requestedKafkaPort == 0 ? BIND_ATTEMPTS : 1;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      // Ports are picked free and released before Kafka binds them; another process may grab one
+      // in between, so a bind failure is retried with new ports.
+      int port = requestedKafkaPort == 0 ? freePort() : requestedKafkaPort;
+      int controllerPort = freePort();
+      try {
+        KafkaConfig config = new KafkaConfig(brokerProperties(port, controllerPort), false);
+        formatIfNeeded();
+        KafkaRaftServer candidate = new KafkaRaftServer(config, Time.SYSTEM);
+        try {
+          candidate.startup();
+        } catch (RuntimeException e) {
+          stopQuietly(candidate);
+          throw e;
+        }
+        server = candidate;
+        kafkaPort = port;
+        log.info("Kafka broker started at {} (data in {})", bootstrapServers(), dataDir);
+        return this;
+      } catch (RuntimeException e) {
+        last = e;
+        if (!isBindFailure(e)) break;
+        log.warn("port {} or {} was taken, retrying with other ports", port, controllerPort);
+      }
+    }
+    if (requestedKafkaPort != 0 && isBindFailure(last)) {
+      throw new IllegalStateException("Kafka port " + requestedKafkaPort + " on " + HOST + " is in use", last);
+    }
+    throw new IllegalStateException("the local Kafka broker failed to start: " + last.getMessage(), last);
+  }
+
+  /** {@code 127.0.0.1:PORT} of the running broker. */
+  public synchronized String bootstrapServers() {
+    requireStarted();
+    return HOST + ":" + kafkaPort;
+  }
+
+  public synchronized int port() {
+    requireStarted();
+    return kafkaPort;
+  }
+
+  /** The cluster id written when the directory was first formatted; stays the same across restarts. */
+  public synchronized String clusterId() {
+    requireStarted();
+    return clusterId;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public synchronized boolean isRunning() {
+    return server != null;
+  }
+
+  /** Stops the broker cleanly (idempotent); a temporary data directory is deleted. */
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      KafkaRaftServer stopping = server;
+      server = null;
+      stopping.shutdown();
+      stopping.awaitShutdown();
+      log.info("Kafka broker on port {} stopped", kafkaPort);
+    }
+    if (ownsDataDir) {
+      deleteRecursively(dataDir);
+    }
+  }
+
+  private Properties brokerProperties(int port, int controllerPort) {
+    Map<String, String> p = new HashMap<>();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", String.valueOf(NODE_ID));
+    // Static quorum: the voter's address comes from config, so new ports after a restart are fine.
+    p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+    p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("log.dirs", dataDir.toString());
+    // One node: every internal topic has one replica.
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "8");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "8");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("default.replication.factor", "1");
+    p.put("min.insync.replicas", "1");
+    // Sluice creates every topic explicitly with its own size limit (stage-topics).
+    p.put("auto.create.topics.enable", "false");
+    p.put("message.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
+    p.put("replica.fetch.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
+    // Fast group joins and KIP-848 rebalances (STACK.md: ~5 s otherwise, <1 s with these).
+    p.put("group.initial.rebalance.delay.ms", "0");
+    p.put("group.consumer.heartbeat.interval.ms", "500");
+    p.put("group.consumer.min.heartbeat.interval.ms", "500");
+    p.put("group.consumer.assignment.interval.ms", "0");
+    // A small machine shares its cores: fewer threads and a small log-cleaner buffer (default 128 MiB).
+    p.put("num.network.threads", "2");
+    p.put("num.io.threads", "4");
+    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+    p.putAll(overrides);
+    Properties props = new Properties();
+    props.putAll(p);
+    return props;
+  }
+
+  private void formatIfNeeded() {
+    Path metaProperties = dataDir.resolve("meta.properties");
+    if (Files.exists(metaProperties)) {
+      clusterId = readClusterId(metaProperties);
+      return;
+    }
+    String newClusterId = Uuid.randomUuid().toString();
+    try {
+      new Formatter()
+          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+          .setNodeId(NODE_ID)
+          .setClusterId(newClusterId)
+          .setDirectories(List.of(dataDir.toString()))
+          .setMetadataLogDirectory(dataDir.toString()) // metadata log lives in the one log dir
+          .setControllerListenerName("CONTROLLER")
+          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setReleaseVersion(MetadataVersion.latestProduction())
+          .run();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot format Kafka data directory " + dataDir, e);
+    }
+    clusterId = newClusterId;
+  }
+
+  private static String readClusterId(Path metaProperties) {
+    Properties meta = new Properties();
+    try (InputStream in = Files.newInputStream(metaProperties)) {
+      meta.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + metaProperties, e);
+    }
+    return meta.getProperty("cluster.id");
+  }
+
+  /**
+   * Kafka calls Exit.exit/halt on fatal errors, which would kill the whole Sluice process (or the
+   * test JVM); make them throw instead. JVM-wide and idempotent.
+   */
+  private static synchronized void installThrowingExit() {
+    Exit.setExitProcedure((code, message) -> {
+      throw new FatalBrokerException("Kafka asked to exit with status " + code + ": " + message);
+    });
+    Exit.setHaltProcedure((code, message) -> {
+      throw new FatalBrokerException("Kafka asked to halt with status " + code + ": " + message);
+    });
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free port on " + HOST, e);
+    }
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) return true;
+      if (t.getMessage() != null && t.getMessage().contains("Address already in use")) return true;
+      if (t.getCause() == t) break;
+    }
+    return false;
+  }
+
+  private static void stopQuietly(KafkaRaftServer candidate) {
+    try {
+      candidate.shutdown();
+      candidate.awaitShutdown();
+    } catch (RuntimeException e) {
+      log.debug("ignoring failure while stopping a broker that did not start", e);
+    }
+  }
+
+  private void requireStarted() {
+    if (server == null) {
+      throw new IllegalStateException("the local Kafka broker is not running; call start() first");
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      log.warn("could not delete {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /** Kafka hit an error it would normally end the process for. */
+  public static final class FatalBrokerException extends RuntimeException {
+    FatalBrokerException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package dev.sluice.kafka.local;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/** The broker instances the shared-extension test classes were given, by identity. */
+final class SharedBrokerRegistry {
+  static final Set<LocalKafka> SEEN = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+
+  private SharedBrokerRegistry() {}
+}

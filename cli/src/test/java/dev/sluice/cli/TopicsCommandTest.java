@@ -1,0 +1,96 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.kafka.local.SharedKafkaExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@ExtendWith(SharedKafkaExtension.class)
+class TopicsCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int sluice(String... args) {
+    CommandLine cmd = Sluice.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  @Test
+  void shouldCreateDescribeAndVerifyTopics() {
+    String prefix = SharedKafkaExtension.uniquePrefix("cli");
+    String bootstrap = SharedKafkaExtension.bootstrapServers();
+
+    assertThat(sluice("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--stages", "2", "--lanes", "3"))
+        .as(err.toString()).isZero();
+    assertThat(out.toString()).contains("created  " + prefix + ".stage-1", "topics ready: prefix " + prefix + ", 2 stages, 3 lanes");
+
+    assertThat(sluice("topics", "describe", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--stages", "2", "--lanes", "3"))
+        .isZero();
+    assertThat(out.toString()).contains(prefix + ".stage-0  partitions=3  replicas=1  max.message.bytes=33554432");
+
+    assertThat(sluice("topics", "verify", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--stages", "2", "--lanes", "3"))
+        .isZero();
+    assertThat(out.toString()).contains("OK: 7 topics match the layout");
+  }
+
+  @Test
+  void shouldExitNonZeroWithTheProblemsWhenLaneCountsDiffer() {
+    String prefix = SharedKafkaExtension.uniquePrefix("cli");
+    String bootstrap = SharedKafkaExtension.bootstrapServers();
+    assertThat(sluice("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--lanes", "3")).isZero();
+
+    int exit = sluice("topics", "verify", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--lanes", "5");
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).contains("(1 problem)", "stage topics have 3 lanes but the layout expects 5");
+  }
+
+  @Test
+  void shouldExitNonZeroWhenTopicsAreMissing() {
+    String prefix = SharedKafkaExtension.uniquePrefix("cli");
+
+    int exit = sluice("topics", "verify", "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(), "--prefix", prefix);
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).contains("topic " + prefix + ".requests is missing", "(7 problems)");
+  }
+
+  @Test
+  void shouldTakeTheClusterFromTheKafkaClientPropertiesFile(@TempDir Path dir) throws Exception {
+    Path clientProperties = dir.resolve("kafka.properties");
+    Files.writeString(clientProperties, "bootstrap.servers=" + SharedKafkaExtension.bootstrapServers() + "\n");
+    String prefix = SharedKafkaExtension.uniquePrefix("cli");
+
+    assertThat(sluice("topics", "create", "--command-config", clientProperties.toString(), "--prefix", prefix, "--lanes", "2"))
+        .as(err.toString()).isZero();
+    assertThat(out.toString()).contains("created  " + prefix + ".requests");
+  }
+
+  @Test
+  void shouldNameTheBadKeyForAnInvalidLaneCount() {
+    int exit = sluice("topics", "verify", "--lanes", "0");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("'lanes'", "--lanes");
+  }
+
+  @Test
+  void shouldSayKafkaDidNotAnswerWhenNothingListens(@TempDir Path dir) throws Exception {
+    Path clientProperties = dir.resolve("kafka.properties");
+    Files.writeString(clientProperties, "default.api.timeout.ms=1500\nrequest.timeout.ms=1000\n");
+
+    int exit = sluice("topics", "verify", "--bootstrap-servers", "127.0.0.1:1", "--command-config", clientProperties.toString());
+
+    assertThat(exit).isEqualTo(3);
+    assertThat(err.toString()).contains("Kafka did not answer in time");
+  }
+}

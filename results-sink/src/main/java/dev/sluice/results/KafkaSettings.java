@@ -1,5 +1,6 @@
 package dev.sluice.results;
 
+import dev.sluice.topics.TopicLayout;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -15,7 +16,7 @@ public final class KafkaSettings {
   private KafkaSettings() {}
 
   /** Matches the topics' max.message.bytes (32 MiB). */
-  public static final int MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+  public static final int MAX_REQUEST_BYTES = TopicLayout.DEFAULT_MAX_MESSAGE_BYTES;
 
   /** Idempotent, acks=all, no linger (latency), large records allowed. */
   public static Map<String, Object> producer(String bootstrapServers, String clientId, Map<String, Object> overrides) {

@@ -12,17 +12,15 @@ import dev.sluice.schemas.topic.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
+import dev.sluice.topics.TopicAdmin;
+import dev.sluice.topics.TopicLayout;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -61,17 +59,12 @@ public final class ScriptedLastStage implements AutoCloseable {
     thread.start();
   }
 
-  /** Creates the requests topic (1 partition) and the results topic with {@code resultPartitions}. */
+  /** Creates every topic of a small layout (1 stage, 2 lanes) with {@code resultPartitions} results partitions. */
   public static void createTopics(String bootstrap, String prefix, int resultPartitions) {
-    SluiceTopics topics = new SluiceTopics(prefix);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(
-          new NewTopic(topics.requests().name(), 1, (short) 1),
-          new NewTopic(topics.results().name(), resultPartitions, (short) 1),
-          new NewTopic(topics.workers().name(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-          .all().get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot create test topics for " + prefix, e);
+    TopicLayout layout = TopicLayout.defaults().withPrefix(prefix).withStages(1).withLanes(2)
+        .withRequestsPartitions(2).withResultsPartitions(resultPartitions);
+    try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
+      admin.create(layout);
     }
   }
 
@@ -94,7 +87,8 @@ public final class ScriptedLastStage implements AutoCloseable {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     try (KafkaConsumer<String, InferenceRequest> consumer =
         new KafkaConsumer<>(c, new StringDeserializer(), SluiceSerdes.inferenceRequest().deserializer())) {
-      consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(topics.requests().name(), 0)));
+      consumer.assign(consumer.partitionsFor(topics.requests().name()).stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition())).toList());
       while (running) {
         for (ConsumerRecord<String, InferenceRequest> record : consumer.poll(Duration.ofMillis(50))) {
           String header = SluiceHeaders.get(record.headers(), SluiceHeaders.REPLY_PARTITION);

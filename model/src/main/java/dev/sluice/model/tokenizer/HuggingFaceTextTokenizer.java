@@ -1,0 +1,69 @@
+package dev.sluice.model.tokenizer;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** A Hugging Face {@code tokenizer.json}, through DJL's binding; truncation and padding off. */
+public final class HuggingFaceTextTokenizer implements TextTokenizer {
+  private final HuggingFaceTokenizer tokenizer;
+  private final int bos;
+  private final int eos;
+  private final int vocabSize;
+
+  public HuggingFaceTextTokenizer(Path tokenizerJson, int bos, int eos, int vocabSize) {
+    try {
+      // the default truncates silently to 512 tokens (STACK.md)
+      this.tokenizer = HuggingFaceTokenizer.builder()
+          .optTokenizerPath(tokenizerJson)
+          .optTruncation(false)
+          .optPadding(false)
+          .optAddSpecialTokens(true)
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load tokenizer " + tokenizerJson, e);
+    }
+    this.bos = bos;
+    this.eos = eos;
+    this.vocabSize = vocabSize;
+  }
+
+  @Override
+  public int[] encode(String text) {
+    int[] ids = Arrays.stream(tokenizer.encode(text).getIds()).mapToInt(Math::toIntExact).toArray();
+    if (ids.length == 0 || ids[0] != bos) { // tokenizers without a BOS template (e.g. GPT-2)
+      int[] withBos = new int[ids.length + 1];
+      withBos[0] = bos;
+      System.arraycopy(ids, 0, withBos, 1, ids.length);
+      return withBos;
+    }
+    return ids;
+  }
+
+  @Override
+  public String decode(int[] ids) {
+    return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), true);
+  }
+
+  @Override
+  public int bosId() {
+    return bos;
+  }
+
+  @Override
+  public int eosId() {
+    return eos;
+  }
+
+  @Override
+  public int vocabSize() {
+    return vocabSize;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

@@ -1,0 +1,25 @@
+package dev.sluice.model.tokenizer;
+
+/** Text to token ids and back, for one model. */
+public interface TextTokenizer extends AutoCloseable {
+
+  /** Token ids of {@code text}, starting with BOS. */
+  int[] encode(String text);
+
+  /** Text of {@code ids}; BOS/EOS and other special tokens are left out. */
+  String decode(int[] ids);
+
+  int bosId();
+
+  int eosId();
+
+  int vocabSize();
+
+  /** A fresh incremental decoder for streaming one sequence. */
+  default Detokenizer newDetokenizer() {
+    return new Detokenizer(this);
+  }
+
+  @Override
+  default void close() {}
+}

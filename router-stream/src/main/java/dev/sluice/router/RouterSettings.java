@@ -1,0 +1,122 @@
+package dev.sluice.router;
+
+import dev.sluice.router.policy.CacheAwareParams;
+import dev.sluice.router.policy.RoutingPolicies;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything the router needs besides Kafka's address and the topic prefix.
+ *
+ * @param servedModels names of the served models; the first is used when a request names none
+ * @param lanes lane count L = partitions of every stage topic
+ * @param maxPromptTokens longer prompts are refused (too_large)
+ * @param maxTokensLimit largest accepted maxTokens (invalid_request above it)
+ * @param maxSequenceTokens prompt + maxTokens must fit (the model's context); 0 = unchecked
+ * @param defaultTimeoutMs deadline given to requests without one (0 = none)
+ * @param prefillChunkTokens most prompt positions per PREFILL_CHUNK record
+ * @param blockSize tokens per KV block (block hashes)
+ * @param policy routing policy name (see {@link RoutingPolicies#NAMES})
+ * @param cacheAware parameters of cache_aware and precise
+ * @param prefixHashBlocks blocks hashed by prefix_hash
+ * @param randomSeed seed of random and power_of_two; null = seeded from the clock
+ * @param workerStaleMs a worker whose heartbeat is older than this is not routed to
+ * @param noWorkerWaitMs how long a request waits for an eligible lane before ERROR no_workers
+ * @param pendingCheckMs how often waiting requests are retried
+ * @param recentLoadWindowMs requests this router placed within this window count as lane load
+ * @param dataDir directory for Kafka Streams state (the index is also changelogged in Kafka)
+ */
+public record RouterSettings(
+    List<String> servedModels,
+    int lanes,
+    int maxPromptTokens,
+    int maxTokensLimit,
+    int maxSequenceTokens,
+    long defaultTimeoutMs,
+    int prefillChunkTokens,
+    int blockSize,
+    String policy,
+    CacheAwareParams cacheAware,
+    int prefixHashBlocks,
+    Long randomSeed,
+    long workerStaleMs,
+    long noWorkerWaitMs,
+    long pendingCheckMs,
+    long recentLoadWindowMs,
+    Path dataDir) {
+
+  public static final int DEFAULT_LANES = 32;
+
+  public RouterSettings {
+    servedModels = List.copyOf(servedModels);
+    if (servedModels.isEmpty()) throw new IllegalArgumentException("at least one served model name is needed");
+    require(lanes >= 1, "lanes must be >= 1: " + lanes);
+    require(maxPromptTokens >= 1, "max prompt tokens must be >= 1: " + maxPromptTokens);
+    require(maxTokensLimit >= 1, "max tokens limit must be >= 1: " + maxTokensLimit);
+    require(maxSequenceTokens >= 0, "max sequence tokens must be >= 0: " + maxSequenceTokens);
+    require(defaultTimeoutMs >= 0, "default timeout must be >= 0: " + defaultTimeoutMs);
+    require(prefillChunkTokens >= 1, "prefill chunk tokens must be >= 1: " + prefillChunkTokens);
+    require(blockSize >= 1, "block size must be >= 1: " + blockSize);
+    require(RoutingPolicies.NAMES.contains(policy), "unknown routing policy '" + policy + "'; known: " + RoutingPolicies.NAMES);
+    require(prefixHashBlocks >= 1, "prefix hash blocks must be >= 1: " + prefixHashBlocks);
+    require(workerStaleMs > 0 && noWorkerWaitMs >= 0 && pendingCheckMs > 0 && recentLoadWindowMs >= 0,
+        "worker stale, no-worker wait, pending check and recent load window times must be positive");
+  }
+
+  /** Defaults for one served model: 32 lanes, cache_aware, 64-token prefill chunks, 16-token blocks. */
+  public static RouterSettings defaults(String modelName) {
+    return new RouterSettings(List.of(modelName), DEFAULT_LANES, 2048, 1024, 0, 0, 64, 16,
+        RoutingPolicies.DEFAULT, CacheAwareParams.DEFAULTS, 1, null, 5_000, 10_000, 200, 1_000,
+        Path.of("data", "router"));
+  }
+
+  public String defaultModel() {
+    return servedModels.get(0);
+  }
+
+  public RouterSettings withPolicy(String name) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, name, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, dataDir);
+  }
+
+  public RouterSettings withLanes(int count) {
+    return new RouterSettings(servedModels, count, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, dataDir);
+  }
+
+  public RouterSettings withLimits(int maxPrompt, int maxTokens, int maxSequence) {
+    return new RouterSettings(servedModels, lanes, maxPrompt, maxTokens, maxSequence, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, dataDir);
+  }
+
+  public RouterSettings withTimes(long workerStale, long noWorkerWait, long pendingCheck, long recentLoadWindow) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStale, noWorkerWait,
+        pendingCheck, recentLoadWindow, dataDir);
+  }
+
+  public RouterSettings withRandomSeed(Long seed) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, seed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, dataDir);
+  }
+
+  public RouterSettings withDataDir(Path dir) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, dir);
+  }
+
+  public RouterSettings withDefaultTimeoutMs(long timeoutMs) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, timeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, dataDir);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) throw new IllegalArgumentException(message);
+  }
+}

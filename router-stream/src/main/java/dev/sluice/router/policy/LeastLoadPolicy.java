@@ -1,0 +1,23 @@
+package dev.sluice.router.policy;
+
+import dev.sluice.router.view.ClusterView;
+import java.util.Optional;
+
+/** The least loaded eligible lane (the lowest lane number on a tie); ignores the prompt. */
+public final class LeastLoadPolicy implements RoutingPolicy {
+  public static final String NAME = "least_load";
+
+  @Override
+  public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
+    int best = -1;
+    for (int lane : view.eligibleLanes()) {
+      if (best < 0 || view.load(lane) < view.load(best)) best = lane;
+    }
+    return best < 0 ? Optional.empty() : Optional.of(RoutingDecision.balanced(best));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.sluice.router.topology;
+
+import dev.sluice.schemas.serde.SluiceHeaders;
+import dev.sluice.schemas.serde.UnreadableRecordException;
+import dev.sluice.router.RouterMetrics;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Unreadable bytes on any input topic go, unchanged, to the DLQ with the reason and their origin in
+ * headers, and the stream goes on with the next record (Kafka Streams' dead-letter responses).
+ */
+public final class DeadLetterHandler implements DeserializationExceptionHandler {
+  private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
+  private String dlqTopic;
+  private RouterMetrics metrics;
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    Object topic = configs.get(RouterTopology.DLQ_TOPIC_CONFIG);
+    dlqTopic = topic == null ? null : topic.toString();
+    metrics = RouterTopology.metricsFrom(configs);
+  }
+
+  @Override
+  public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    String reason = exception instanceof UnreadableRecordException u ? u.reason() : String.valueOf(exception);
+    log.warn("unreadable record {}-{}@{} sent to the DLQ: {}", record.topic(), record.partition(), record.offset(), reason);
+    if (metrics != null) metrics.request("unreadable");
+    if (dlqTopic == null) return Response.resume();
+    return Response.resume(List.of(deadLetter(dlqTopic, record.topic(), record.partition(), record.offset(),
+        record.key(), record.value(), record.headers(), reason)));
+  }
+
+  /** The DLQ record: original key, value and headers, plus the reason and where it came from. */
+  static ProducerRecord<byte[], byte[]> deadLetter(String dlqTopic, String topic, int partition, long offset,
+      byte[] key, byte[] value, Headers original, String reason) {
+    Headers headers = new RecordHeaders();
+    if (original != null) original.forEach(h -> headers.add(h.key(), h.value()));
+    String shortReason = reason.length() > 1000 ? reason.substring(0, 1000) : reason;
+    SluiceHeaders.put(headers, SluiceHeaders.DLQ_REASON, shortReason);
+    SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_TOPIC, topic);
+    SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_PARTITION, Integer.toString(partition));
+    SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_OFFSET, Long.toString(offset));
+    return new ProducerRecord<>(dlqTopic, null, key, value, headers);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.sluice.router.topology;
+
+import dev.sluice.router.RouterMetrics;
+import dev.sluice.router.RouterSettings;
+import dev.sluice.router.admission.ErrorResults;
+import dev.sluice.router.policy.PrefixIndex;
+import dev.sluice.router.policy.RoutingDecision;
+import dev.sluice.router.policy.RoutingPolicies;
+import dev.sluice.router.policy.RoutingPolicy;
+import dev.sluice.router.policy.RoutingRequest;
+import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.RecentRoutes;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.schemas.hash.BlockHasher;
+import dev.sluice.schemas.serde.SluiceHeaders;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Runs after the repartition by prefix family, so one task sees every request of a family and owns
+ * its part of the routing index. Chooses a lane with the policy and writes the prompt as
+ * PREFILL_CHUNK records (key = request id); with no eligible lane the request waits in the
+ * changelogged pending store and is retried by a wall-clock punctuator until it can be placed, its
+ * deadline passes (deadline_exceeded) or it has waited {@code noWorkerWaitMs} (no_workers).
+ */
+final class LaneRoutingProcessor implements Processor<String, StageWork, String, SpecificRecord> {
+  private final RouterSettings settings;
+  private final RouterMetrics metrics;
+  private final RecentRoutes recentRoutes;
+
+  private ProcessorContext<String, SpecificRecord> context;
+  private RoutingPolicy policy;
+  private KeyValueStore<String, WorkerStatus> workers;
+  /** key = family hex + "/" + request id; value = the prompt with routedAtMs = when it arrived. */
+  private KeyValueStore<String, StageWork> pending;
+
+  LaneRoutingProcessor(RouterSettings settings, RouterMetrics metrics, RecentRoutes recentRoutes) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.recentRoutes = recentRoutes;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    workers = context.getStateStore(RouterTopology.WORKERS_STORE);
+    pending = context.getStateStore(RouterTopology.PENDING_STORE);
+    KeyValueStore<Bytes, byte[]> learned = context.getStateStore(RouterTopology.PREFIX_INDEX_STORE);
+    PrefixIndex reported = RoutingPolicies.needsWorkerReports(settings.policy())
+        ? new StorePrefixIndex(context.getStateStore(RouterTopology.KV_INDEX_STORE)) : null;
+    long seed = (settings.randomSeed() == null ? System.nanoTime() : settings.randomSeed()) + context.taskId().partition();
+    policy = RoutingPolicies.create(settings.policy(), new RoutingPolicies.Inputs(new Random(seed),
+        new StorePrefixIndex(learned), reported, settings.cacheAware(), settings.prefixHashBlocks()));
+    context.schedule(Duration.ofMillis(settings.pendingCheckMs()), PunctuationType.WALL_CLOCK_TIME, this::retryPending);
+  }
+
+  @Override
+  public void process(Record<String, StageWork> record) {
+    StageWork prompt = record.value();
+    long now = context.currentSystemTimeMs();
+    if (!tryRoute(record.key(), prompt, record.headers(), now)) {
+      pending.put(record.key() + "/" + prompt.getRequestId(), prompt);
+    }
+  }
+
+  /** Routes or ends the request; false when it has to wait for an eligible lane. */
+  private boolean tryRoute(String familyKey, StageWork prompt, Headers incoming, long now) {
+    if (prompt.getDeadlineMs() != null && prompt.getDeadlineMs() <= now) {
+      fail(prompt, ErrorResults.DEADLINE_EXCEEDED, "the deadline passed while the request waited for a lane", incoming, now);
+      metrics.request(ErrorResults.DEADLINE_EXCEEDED);
+      return true;
+    }
+    ClusterView view = ClusterView.fromHeartbeats(settings.lanes(), liveWorkers(), now, settings.workerStaleMs(),
+        recentRoutes.perLane(now));
+    Optional<RoutingDecision> decision = policy.decide(routingRequest(familyKey, prompt), view);
+    if (decision.isEmpty()) {
+      if (now - prompt.getRoutedAtMs() < settings.noWorkerWaitMs()) return false;
+      fail(prompt, ErrorResults.NO_WORKERS, "no live worker owns an eligible lane; waited "
+          + (now - prompt.getRoutedAtMs()) + " ms", incoming, now);
+      metrics.request(ErrorResults.NO_WORKERS);
+      return true;
+    }
+    RoutingDecision d = decision.get();
+    recentRoutes.record(d.lane(), now);
+    metrics.decision(policy.name(), d.outcome().label(), d.matchedBlocks());
+    metrics.request("routed");
+    for (StageWork chunk : PrefillChunks.split(prompt, d.lane(), settings.prefillChunkTokens(), now)) {
+      context.forward(new Record<String, SpecificRecord>(prompt.getRequestId(), chunk, now, outgoingHeaders(prompt, incoming)));
+    }
+    return true;
+  }
+
+  private void retryPending(long now) {
+    List<KeyValue<String, StageWork>> waiting = new ArrayList<>();
+    try (KeyValueIterator<String, StageWork> it = pending.all()) {
+      it.forEachRemaining(waiting::add);
+    }
+    for (KeyValue<String, StageWork> entry : waiting) {
+      String familyKey = entry.key.substring(0, entry.key.indexOf('/'));
+      if (tryRoute(familyKey, entry.value, new RecordHeaders(), now)) pending.delete(entry.key);
+    }
+  }
+
+  private void fail(StageWork prompt, String code, String message, Headers incoming, long now) {
+    ResultEvent error = ErrorResults.error(prompt.getRequestId(), prompt.getModel(), code, message, prompt.getCreatedAtMs(), now);
+    context.forward(new Record<String, SpecificRecord>(prompt.getRequestId(), error, now, outgoingHeaders(prompt, incoming)));
+  }
+
+  private static Headers outgoingHeaders(StageWork prompt, Headers incoming) {
+    Headers out = new RecordHeaders();
+    SluiceHeaders.copyRequestHeaders(incoming, out);
+    SluiceHeaders.put(out, SluiceHeaders.REQUEST_ID, prompt.getRequestId());
+    if (prompt.getReplyPartition() != null) {
+      SluiceHeaders.put(out, SluiceHeaders.REPLY_PARTITION, prompt.getReplyPartition().toString());
+    }
+    return out;
+  }
+
+  private List<WorkerStatus> liveWorkers() {
+    List<WorkerStatus> out = new ArrayList<>();
+    try (KeyValueIterator<String, WorkerStatus> it = workers.all()) {
+      it.forEachRemaining(kv -> out.add(kv.value));
+    }
+    return out;
+  }
+
+  private static RoutingRequest routingRequest(String familyKey, StageWork prompt) {
+    List<byte[]> hashes = new ArrayList<>(prompt.getBlockHashes().size());
+    for (ByteBuffer b : prompt.getBlockHashes()) {
+      byte[] h = new byte[b.remaining()];
+      b.duplicate().get(h);
+      hashes.add(h);
+    }
+    byte[] family = HexFormat.of().parseHex(familyKey);
+    if (family.length != BlockHasher.HASH_BYTES) throw new IllegalStateException("bad family key " + familyKey);
+    return new RoutingRequest(prompt.getRequestId(), prompt.getPromptLength(), prompt.getBlockSize(), hashes, family);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.sluice.router.topology;
+
+import dev.sluice.router.PromptTokenizer;
+import dev.sluice.router.RouterMetrics;
+import dev.sluice.router.RouterSettings;
+import dev.sluice.router.admission.RequestAdmission;
+import dev.sluice.router.policy.RoutingPolicies;
+import dev.sluice.router.view.RecentRoutes;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.schemas.topic.Topic;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The router as one Kafka Streams topology:
+ *
+ * <pre>
+ *   requests ─admit─┬─ invalid ────────────────────────────────────────────→ results (ERROR, reply partition)
+ *                   └─ valid, keyed by prefix family ─repartition─ route ─┬─→ stage-0 (PREFILL_CHUNKs, partition = lane)
+ *                                                                         └─→ results (no_workers, deadline_exceeded)
+ *   workers   ─→ global store (heartbeats: lane owners, load, liveness)
+ *   kv-events ─→ global store (block → lanes; only for the precise policy)
+ *   unreadable bytes on any input ─→ dlq (DeadLetterHandler)
+ * </pre>
+ *
+ * The repartition by the first block's hash gives one task every request of a prefix family, so the
+ * routing index (a changelogged store) is consistent however many router instances run.
+ */
+public final class RouterTopology {
+  private RouterTopology() {}
+
+  public static final String WORKERS_STORE = "router-workers";
+  public static final String KV_INDEX_STORE = "router-kv-index";
+  public static final String PREFIX_INDEX_STORE = "router-prefix-index";
+  public static final String PENDING_STORE = "router-pending";
+  /** Name of the repartition step; the topic is {@code <application.id>-prefix-family-repartition}. */
+  public static final String FAMILY_REPARTITION = "prefix-family";
+
+  /** Streams config keys the router's error handlers read. */
+  public static final String DLQ_TOPIC_CONFIG = "sluice.router.dlq.topic";
+  public static final String METRICS_CONFIG = "sluice.router.metrics";
+
+  /** The Streams application id (and consumer group) of every router instance of this prefix. */
+  public static String applicationId(SluiceTopics topics) {
+    return topics.prefix() + ".router";
+  }
+
+  /**
+   * @param tokenizer the served model's tokenizer, or null to accept pre-tokenized requests only
+   */
+  public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics) {
+    StreamsBuilder builder = new StreamsBuilder();
+    RecentRoutes recentRoutes = new RecentRoutes(settings.lanes(), settings.recentLoadWindowMs());
+    RequestAdmission admission = new RequestAdmission(settings, tokenizer);
+    Topic<String, StageWork> stage0 = topics.stage(0);
+    Topic<String, ResultEvent> results = topics.results();
+
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(WORKERS_STORE), Serdes.String(), SluiceSerdes.workerStatus())
+            .withLoggingDisabled(),
+        topics.workers().name(),
+        Consumed.with(topics.workers().keySerde(), topics.workers().valueSerde()).withName("workers"),
+        WorkerTableUpdater::new);
+    if (RoutingPolicies.needsWorkerReports(settings.policy())) {
+      builder.addGlobalStore(
+          Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(KV_INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray())
+              .withLoggingDisabled(),
+          topics.kvEvents().name(),
+          Consumed.with(topics.kvEvents().keySerde(), topics.kvEvents().valueSerde()).withName("kv-events"),
+          KvEventIndexUpdater::new);
+    }
+    // Changelogged (the default): a restarted or added router instance restores them from Kafka.
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(PREFIX_INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), SluiceSerdes.stageWork()));
+
+    Map<String, KStream<String, SpecificRecord>> admitted = builder
+        .stream(topics.requests().name(), Consumed.with(topics.requests().keySerde(), topics.requests().valueSerde()).withName("requests"))
+        .process(() -> new AdmissionProcessor(admission, metrics), Named.as("admit"))
+        .split(Named.as("admission-"))
+        .branch((key, value) -> value instanceof StageWork, Branched.as("valid"))
+        .defaultBranch(Branched.as("invalid"));
+    writeResults(admitted.get("admission-invalid"), results, "invalid-requests");
+
+    Map<String, KStream<String, SpecificRecord>> routed = admitted.get("admission-valid")
+        .mapValues(value -> (StageWork) value, Named.as("as-prompt"))
+        .repartition(Repartitioned.with(Serdes.String(), SluiceSerdes.stageWork()).withName(FAMILY_REPARTITION))
+        .process(() -> new LaneRoutingProcessor(settings, metrics, recentRoutes), Named.as("route"),
+            RoutingPolicies.needsWorkerReports(settings.policy())
+                ? new String[] {PREFIX_INDEX_STORE, PENDING_STORE, WORKERS_STORE, KV_INDEX_STORE}
+                : new String[] {PREFIX_INDEX_STORE, PENDING_STORE, WORKERS_STORE})
+        .split(Named.as("routing-"))
+        .branch((key, value) -> value instanceof StageWork, Branched.as("chunks"))
+        .defaultBranch(Branched.as("ended"));
+    routed.get("routing-chunks")
+        .mapValues(value -> (StageWork) value, Named.as("as-chunk"))
+        .to(stage0.name(), Produced.with(stage0.keySerde(), stage0.valueSerde()).withStreamPartitioner(new LanePartitioner())
+            .withName("stage-0"));
+    writeResults(routed.get("routing-ended"), results, "ended-requests");
+    return builder.build();
+  }
+
+  private static void writeResults(KStream<String, SpecificRecord> stream, Topic<String, ResultEvent> results, String name) {
+    stream.mapValues(value -> (ResultEvent) value, Named.as("as-" + name))
+        .to(results.name(), Produced.with(results.keySerde(), results.valueSerde()).withStreamPartitioner(new ReplyPartitioner())
+            .withName(name));
+  }
+
+  /**
+   * Streams settings: at-least-once, 100 ms commits, no producer linger (latency), idempotent acks=all
+   * producer with a 32 MiB request limit, state under {@code dataDir/streams}, and the router's error
+   * handlers. Kafka client settings (security, ...) can be added to the returned properties.
+   */
+  public static Properties properties(RouterSettings settings, String bootstrapServers, SluiceTopics topics, RouterMetrics metrics) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(topics));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, settings.dataDir().resolve("streams").toAbsolutePath().toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 32 * 1024 * 1024);
+    // Classic group protocol with a short heartbeat: rebalances take about a second (STACK.md).
+    p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 500);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingFailureHandler.class);
+    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionFailureHandler.class);
+    p.put(DLQ_TOPIC_CONFIG, topics.dlq().name());
+    if (metrics != null) p.put(METRICS_CONFIG, metrics);
+    return p;
+  }
+
+  /** The metrics object passed in the Streams config, for the error handlers Streams instantiates. */
+  static RouterMetrics metricsFrom(Map<String, ?> configs) {
+    return configs.get(METRICS_CONFIG) instanceof RouterMetrics m ? m : null;
+  }
+}

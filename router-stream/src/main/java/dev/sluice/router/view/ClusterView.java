@@ -1,0 +1,137 @@
+package dev.sluice.router.view;
+
+import dev.sluice.schemas.WorkerState;
+import dev.sluice.schemas.WorkerStatus;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * What the router knows about the lanes at one moment: which lanes may take a request and how
+ * loaded each one is. Immutable; built from worker heartbeats by the router, or directly in
+ * memory by tests and the bench's policy simulation.
+ *
+ * <p>Eligibility (built from heartbeats): a worker is live when its last heartbeat is younger than
+ * the stale limit and its state is READY. The pipeline depth S is 1 + the highest stage any live
+ * worker serves; a lane is eligible when every stage 0..S-1 has a live owner for it, because a
+ * request on a lane without, say, a stage-1 owner would wait in Kafka with nobody to run it.
+ *
+ * <p>Load of a lane (in queued requests): for each stage, the owner's queue depth plus active
+ * sequences divided by the number of lanes it owns (its share per lane), summed over the stages;
+ * plus the requests this router placed on the lane recently, which heartbeats do not show yet.
+ */
+public final class ClusterView {
+  private final double[] load;
+  private final boolean[] eligible;
+
+  private ClusterView(double[] load, boolean[] eligible) {
+    if (load.length != eligible.length) throw new IllegalArgumentException("load and eligibility differ in lane count");
+    this.load = load.clone();
+    this.eligible = eligible.clone();
+  }
+
+  /** A view given lane by lane (load per lane; eligible lanes). */
+  public static ClusterView of(double[] load, boolean[] eligible) {
+    return new ClusterView(load, eligible);
+  }
+
+  /** Every lane eligible, with the given loads. */
+  public static ClusterView allEligible(double[] load) {
+    boolean[] all = new boolean[load.length];
+    Arrays.fill(all, true);
+    return new ClusterView(load, all);
+  }
+
+  /** Every lane eligible and idle. */
+  public static ClusterView idle(int lanes) {
+    return allEligible(new double[lanes]);
+  }
+
+  /**
+   * The view from heartbeats.
+   *
+   * @param lanes lane count L (partitions of every stage topic)
+   * @param workers latest heartbeat of every worker (tombstoned workers absent)
+   * @param nowMs the current time
+   * @param staleAfterMs a heartbeat older than this means the worker is gone
+   * @param recentLoad per-lane requests this router placed recently (length L), or null
+   */
+  public static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs, double[] recentLoad) {
+    List<WorkerStatus> live = new ArrayList<>();
+    int stages = 0;
+    for (WorkerStatus w : workers) {
+      if (w == null || w.getState() != WorkerState.READY || nowMs - w.getTimestampMs() > staleAfterMs) continue;
+      live.add(w);
+      stages = Math.max(stages, w.getStage() + 1);
+    }
+    boolean[][] owned = new boolean[stages][lanes];
+    double[] load = recentLoad == null ? new double[lanes] : Arrays.copyOf(recentLoad, lanes);
+    for (WorkerStatus w : live) {
+      int ownedLanes = w.getLanes().size();
+      if (ownedLanes == 0) continue;
+      double share = (double) (w.getQueueDepth() + w.getActiveSequences()) / ownedLanes;
+      for (int lane : w.getLanes()) {
+        if (lane < 0 || lane >= lanes) continue;
+        owned[w.getStage()][lane] = true;
+        load[lane] += share;
+      }
+    }
+    boolean[] eligible = new boolean[lanes];
+    for (int lane = 0; lane < lanes; lane++) {
+      boolean all = stages > 0;
+      for (int s = 0; s < stages && all; s++) all = owned[s][lane];
+      eligible[lane] = all;
+    }
+    return new ClusterView(load, eligible);
+  }
+
+  public int lanes() {
+    return load.length;
+  }
+
+  public boolean isEligible(int lane) {
+    return eligible[lane];
+  }
+
+  public double load(int lane) {
+    return load[lane];
+  }
+
+  /** Eligible lanes in ascending order. */
+  public List<Integer> eligibleLanes() {
+    List<Integer> out = new ArrayList<>();
+    for (int lane = 0; lane < eligible.length; lane++) if (eligible[lane]) out.add(lane);
+    return out;
+  }
+
+  public boolean hasEligibleLane() {
+    for (boolean e : eligible) if (e) return true;
+    return false;
+  }
+
+  /** Mean load over the eligible lanes (0 when none is eligible). */
+  public double averageEligibleLoad() {
+    double sum = 0;
+    int n = 0;
+    for (int lane = 0; lane < eligible.length; lane++) {
+      if (eligible[lane]) {
+        sum += load[lane];
+        n++;
+      }
+    }
+    return n == 0 ? 0 : sum / n;
+  }
+
+  /** The same view with one more request counted on {@code lane} (simulations use it). */
+  public ClusterView withAddedLoad(int lane, double extra) {
+    double[] l = load.clone();
+    l[lane] += extra;
+    return new ClusterView(l, eligible);
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterView{eligible=" + eligibleLanes() + ", load=" + Arrays.toString(load) + "}";
+  }
+}

@@ -1,0 +1,212 @@
+package dev.sluice.ingress;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.ingress.openai.ApiError;
+import dev.sluice.ingress.openai.OpenAiJson;
+import dev.sluice.ingress.workers.WorkerDirectory;
+import dev.sluice.results.client.SluiceClient;
+import dev.sluice.results.client.SluiceClientSettings;
+import dev.sluice.schemas.WorkerStatus;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenAI-compatible HTTP ingress on Javalin: {@code POST /v1/completions},
+ * {@code POST /v1/chat/completions} (stream false/true), {@code GET /v1/models}, {@code GET /workers},
+ * {@code GET /health}, {@code GET /metrics}.
+ *
+ * <p>Each instance is a {@link SluiceClient}: a member of the {@code <prefix>.ingress} group on the
+ * results topic, so it receives only the results of the requests it submitted (their reply
+ * partitions are its own). More instances behind a load balancer split the results partitions.
+ */
+public final class IngressServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(IngressServer.class);
+  /** The client waits a little past the deadline so the pipeline's own deadline_exceeded can arrive first. */
+  static final Duration DEADLINE_GRACE = Duration.ofSeconds(2);
+
+  private final IngressSettings settings;
+  private final SluiceClient client;
+  private final WorkerDirectory workers;
+  private final PrometheusRegistry registry;
+  private final Javalin app;
+
+  private IngressServer(IngressSettings settings, String bootstrapServers, String prefix, PrometheusRegistry registry) {
+    this.settings = settings;
+    this.registry = registry;
+    SluiceClientSettings clientSettings = new SluiceClientSettings(bootstrapServers, prefix, prefix + ".ingress",
+        settings.requestTimeout().plus(DEADLINE_GRACE), settings.kafkaOverrides());
+    this.client = new SluiceClient(clientSettings);
+    this.workers = new WorkerDirectory(bootstrapServers, prefix, settings.kafkaOverrides());
+    GenerationHandler generation = new GenerationHandler(settings, client, new IngressMetrics(registry), this::servedModels);
+    this.app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.http.disableCompression(); // compression would buffer server-sent events
+      config.http.maxRequestSize = settings.maxBodyBytes();
+      config.jetty.defaultHost = settings.host();
+    });
+    app.before("/v1/*", this::authenticate);
+    app.before("/workers", this::authenticate);
+    app.post("/v1/completions", ctx -> generation.handle(ctx, false));
+    app.post("/v1/chat/completions", ctx -> generation.handle(ctx, true));
+    app.get("/v1/models", this::models);
+    app.get("/workers", this::workers);
+    app.get("/health", this::health);
+    app.get("/metrics", this::metrics);
+    app.exception(ApiError.class, (e, ctx) -> writeError(ctx, e));
+    app.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, fromHttp(e)));
+    app.exception(Exception.class, (e, ctx) -> {
+      log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+      writeError(ctx, new ApiError(500, "server_error", "internal", null, "internal error: " + e.getMessage()));
+    });
+    app.error(404, ctx -> {
+      if (ctx.result() == null) writeError(ctx, new ApiError(404, "invalid_request_error", "not_found", null, "no route " + ctx.method() + " " + ctx.path()));
+    });
+    app.start(settings.port());
+    log.info("Sluice ingress listening on http://{}:{} (model {})", settings.host(), app.port(), settings.modelName());
+  }
+
+  /** Starts the ingress with metrics in {@link PrometheusRegistry#defaultRegistry}. */
+  public static IngressServer start(IngressSettings settings, String bootstrapServers, String prefix) {
+    return start(settings, bootstrapServers, prefix, PrometheusRegistry.defaultRegistry);
+  }
+
+  /** Starts the ingress with its metrics in {@code registry} (tests pass their own). */
+  public static IngressServer start(IngressSettings settings, String bootstrapServers, String prefix, PrometheusRegistry registry) {
+    return new IngressServer(settings, bootstrapServers, prefix, registry);
+  }
+
+  /** The bound HTTP port (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Ready once the results consumer owns a reply partition and the worker list is caught up. */
+  public boolean isReady() {
+    return client.isReady() && workers.isReady();
+  }
+
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    while (!isReady()) {
+      if (System.nanoTime() > until) return false;
+      Thread.sleep(50);
+    }
+    return true;
+  }
+
+  private void authenticate(Context ctx) {
+    if (settings.apiKeys().isEmpty()) return;
+    String header = ctx.header("Authorization");
+    if (header == null || !header.startsWith("Bearer ")) {
+      throw new ApiError(401, "invalid_request_error", "invalid_api_key", null,
+          "missing API key: send 'Authorization: Bearer <key>'");
+    }
+    if (!settings.apiKeys().contains(header.substring("Bearer ".length()).trim())) {
+      throw new ApiError(401, "invalid_request_error", "invalid_api_key", null, "incorrect API key");
+    }
+  }
+
+  /** The configured model, plus any other model that live workers report. */
+  Set<String> servedModels() {
+    Set<String> models = new LinkedHashSet<>();
+    models.add(settings.modelName());
+    models.addAll(workers.liveModels());
+    return models;
+  }
+
+  private void models(Context ctx) {
+    ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
+    root.put("object", "list");
+    ArrayNode data = root.putArray("data");
+    for (String model : servedModels()) {
+      data.addObject().put("id", model).put("object", "model").put("created", 0).put("owned_by", "sluice");
+    }
+    ctx.contentType("application/json").result(root.toString());
+  }
+
+  private void workers(Context ctx) {
+    ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
+    ArrayNode list = root.putArray("workers");
+    for (WorkerDirectory.WorkerView view : workers.workers()) {
+      WorkerStatus s = view.status();
+      ObjectNode w = list.addObject();
+      w.put("worker_id", s.getWorkerId());
+      w.put("host", s.getHost());
+      w.put("model", s.getModel());
+      w.put("stage", s.getStage());
+      w.putArray("layers").add(s.getLayerStart()).add(s.getLayerEnd());
+      ArrayNode lanes = w.putArray("lanes");
+      s.getLanes().forEach(lanes::add);
+      w.put("state", s.getState().name());
+      w.put("health", view.stale() ? "stale" : s.getState().name().equals("READY") ? "healthy" : s.getState().name().toLowerCase());
+      ObjectNode load = w.putObject("load");
+      load.put("queue_depth", s.getQueueDepth());
+      load.put("active_sequences", s.getActiveSequences());
+      ObjectNode cache = w.putObject("cache");
+      cache.put("blocks_used", s.getKvBlocksUsed());
+      cache.put("blocks_capacity", s.getKvBlocksCapacity());
+      cache.put("hits", s.getKvHits());
+      cache.put("misses", s.getKvMisses());
+      cache.put("evictions", s.getKvEvictions());
+      long lookups = s.getKvHits() + s.getKvMisses();
+      cache.put("hit_rate", lookups == 0 ? 0.0 : (double) s.getKvHits() / lookups);
+      w.put("tokens_processed", s.getTokensProcessed());
+      w.put("requests_served", s.getRequestsServed());
+      w.put("last_heartbeat_ms", s.getTimestampMs());
+    }
+    ctx.contentType("application/json").result(root.toString());
+  }
+
+  private void health(Context ctx) {
+    ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
+    boolean ready = isReady();
+    root.put("status", ready ? "ok" : "starting");
+    root.put("results_consumer_assigned", client.isReady());
+    ArrayNode partitions = root.putArray("reply_partitions");
+    client.replyPartitions().forEach(partitions::add);
+    root.put("workers_view_ready", workers.isReady());
+    root.put("live_workers", workers.workers().stream().filter(w -> !w.stale()).count());
+    root.put("in_flight", client.inFlight());
+    ctx.status(ready ? 200 : 503).contentType("application/json").result(root.toString());
+  }
+
+  private void metrics(Context ctx) throws IOException {
+    PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writer.write(out, registry.scrape());
+    ctx.contentType(writer.getContentType()).result(out.toString(StandardCharsets.UTF_8));
+  }
+
+  static void writeError(Context ctx, ApiError e) {
+    ctx.status(e.status()).contentType("application/json").result(OpenAiJson.error(e).toString());
+  }
+
+  private static ApiError fromHttp(HttpResponseException e) {
+    int status = e.getStatus();
+    if (status == 413) {
+      return new ApiError(413, "invalid_request_error", "too_large", null, "request body too large");
+    }
+    return new ApiError(status, status >= 500 ? "server_error" : "invalid_request_error", null, null, e.getMessage());
+  }
+
+  /** Stops HTTP first, then the Kafka clients (waiting requests fail). */
+  @Override
+  public void close() {
+    app.stop();
+    client.close();
+    workers.close();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.sluice.ingress;
+
+import dev.sluice.ingress.openai.ChatTemplate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of one ingress instance.
+ *
+ * @param host interface to bind (default 0.0.0.0)
+ * @param port HTTP port; 0 picks a free one
+ * @param modelName the served model's name, listed by /v1/models (the model directory name, e.g. stories260K)
+ * @param apiKeys accepted {@code Authorization: Bearer} keys; empty = no authentication
+ * @param maxInFlight requests this instance waits on at once; one more gets 429
+ * @param maxBodyBytes largest request body; larger gets 413
+ * @param requestTimeout deadline of a request (sent as deadlineMs); past it the answer is 504
+ * @param defaultMaxTokens max_tokens when a request does not say
+ * @param chatTemplate how chat messages become a prompt
+ * @param kafkaOverrides extra Kafka client settings (SASL/TLS...)
+ */
+public record IngressSettings(
+    String host,
+    int port,
+    String modelName,
+    Set<String> apiKeys,
+    int maxInFlight,
+    long maxBodyBytes,
+    Duration requestTimeout,
+    int defaultMaxTokens,
+    ChatTemplate chatTemplate,
+    Map<String, Object> kafkaOverrides) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_MAX_IN_FLIGHT = 128;
+  public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
+  public static final int DEFAULT_MAX_TOKENS = 16;
+
+  public IngressSettings {
+    host = host == null ? DEFAULT_HOST : host;
+    if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
+    if (modelName == null || modelName.isBlank()) throw new IllegalArgumentException("model name is required");
+    apiKeys = apiKeys == null ? Set.of() : Set.copyOf(apiKeys);
+    if (maxInFlight < 1) throw new IllegalArgumentException("max in-flight requests must be >= 1: " + maxInFlight);
+    if (maxBodyBytes < 1024) throw new IllegalArgumentException("max body bytes must be >= 1024: " + maxBodyBytes);
+    requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
+    if (requestTimeout.toMillis() < 1) throw new IllegalArgumentException("request timeout must be positive: " + requestTimeout);
+    if (defaultMaxTokens < 1) throw new IllegalArgumentException("default max tokens must be >= 1: " + defaultMaxTokens);
+    chatTemplate = chatTemplate == null ? ChatTemplate.PLAIN : chatTemplate;
+    kafkaOverrides = kafkaOverrides == null ? Map.of() : Map.copyOf(kafkaOverrides);
+  }
+
+  /** Defaults for everything but the model name. */
+  public static IngressSettings forModel(String modelName) {
+    return new IngressSettings(DEFAULT_HOST, DEFAULT_PORT, modelName, Set.of(), DEFAULT_MAX_IN_FLIGHT,
+        DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_TOKENS, ChatTemplate.PLAIN, Map.of());
+  }
+
+  public IngressSettings withPort(int newPort) {
+    return new IngressSettings(host, newPort, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+  }
+
+  public IngressSettings withHost(String newHost) {
+    return new IngressSettings(newHost, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+  }
+
+  public IngressSettings withApiKeys(Set<String> keys) {
+    return new IngressSettings(host, port, modelName, keys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+  }
+
+  public IngressSettings withMaxInFlight(int max) {
+    return new IngressSettings(host, port, modelName, apiKeys, max, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+  }
+
+  public IngressSettings withMaxBodyBytes(long max) {
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, max, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+  }
+
+  public IngressSettings withRequestTimeout(Duration timeout) {
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, timeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+  }
+
+  public IngressSettings withChatTemplate(ChatTemplate template) {
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, template, kafkaOverrides);
+  }
+
+  public IngressSettings withKafkaOverrides(Map<String, Object> overrides) {
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, overrides);
+  }
+}

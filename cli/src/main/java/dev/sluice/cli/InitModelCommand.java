@@ -1,13 +1,61 @@
 package dev.sluice.cli;
 
+import dev.sluice.model.ModelConfig;
+import dev.sluice.model.convert.RandomModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Write a seeded random checkpoint of any shape (for benchmarks). */
-@Command(name = "init-model", mixinStandardHelpOptions = true, description = "Write a seeded random checkpoint of any shape (for benchmarks).")
+/** Write a model of any shape with seeded random weights (for benchmarks). */
+@Command(name = "init-model", mixinStandardHelpOptions = true,
+    description = "Write config.json + model.safetensors with seeded random weights. Presets: tiny-llama, tiny-gpt2, "
+        + "gpt2-small, llama-1b; or key=val,... (arch, vocab, hidden, intermediate, layers, heads, kv_heads, positions, "
+        + "eps, theta, tied), optionally after a preset. Without --tokenizer the model takes bytes as tokens (id = byte + 3).")
 public final class InitModelCommand implements Callable<Integer> {
+
+  @Option(names = "--shape", required = true, description = "PRESET or PRESET,key=val,... or key=val,...")
+  String shape;
+
+  @Option(names = "--out", required = true, description = "Output model directory.")
+  Path out;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Weight seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--tokenizer", description = "Directory whose tokenizer files (tokenizer.json, tok*.bin) to copy.")
+  Path tokenizer;
+
+  @Spec CommandSpec spec;
+
   @Override
-  public Integer call() {
-    throw new NotBuiltYetException("init-model");
+  public Integer call() throws IOException {
+    PrintWriter w = spec.commandLine().getOut();
+    ModelConfig cfg = RandomModel.parseShape(shape);
+    RandomModel.write(cfg, out, seed, line -> {
+      w.println(line);
+      w.flush();
+    });
+    if (tokenizer != null) {
+      try (var files = Files.list(tokenizer)) {
+        for (Path f : files.toList()) {
+          String n = f.getFileName().toString();
+          if (n.startsWith("tokenizer") || (n.startsWith("tok") && n.endsWith(".bin"))) {
+            Files.copy(f, out.resolve(n), StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+    }
+    w.printf("wrote %s: %s, %d layers, hidden %d, %d heads (%d KV), vocab %d, seed %d%n", out,
+        cfg.architecture().name().toLowerCase(java.util.Locale.ROOT), cfg.numLayers(), cfg.hiddenSize(), cfg.numHeads(),
+        cfg.numKvHeads(), cfg.vocabSize(), seed);
+    w.flush();
+    return 0;
   }
 }

@@ -1,0 +1,132 @@
+package dev.sluice.worker;
+
+import dev.sluice.model.LayerRange;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything one stage worker needs (DESIGN.md "Configuration"). Build with {@link #of} and the
+ * {@code with...} methods; the compact constructor validates every value and names the key.
+ *
+ * @param stage K: this worker consumes {@code PREFIX.stage-K}
+ * @param layers the layers it runs ("A-B", inclusive)
+ * @param modelDir Hugging Face model directory (or split root / stage directory)
+ * @param modelId served model name, seeds the block hashes; the model directory's name by default
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param prefix topic prefix
+ * @param workerId unique id: heartbeats key, {@code group.instance.id} (static membership)
+ * @param dataDir where the KV block cache file lives
+ * @param maxBatchSize records run in one batched forward
+ * @param batchingWindowMs how long to wait for more records once one is waiting
+ * @param maxQueueSize records waiting before the worker pauses its lanes
+ * @param kvCacheMb block-cache budget; 0 disables the block cache
+ * @param threads PyTorch intra-op threads (0 = engine default)
+ * @param guarantee at-least-once (default) or exactly-once between stages
+ * @param idleTimeout hot KV of a sequence untouched this long is released
+ * @param maxMessageBytes producer max.request.size, matching the topics' max.message.bytes
+ * @param kafka extra Kafka client properties (SASL/TLS...), passed through to every client
+ */
+public record WorkerSettings(
+    int stage,
+    LayerRange layers,
+    Path modelDir,
+    String modelId,
+    String bootstrapServers,
+    String prefix,
+    String workerId,
+    Path dataDir,
+    int maxBatchSize,
+    int batchingWindowMs,
+    int maxQueueSize,
+    int kvCacheMb,
+    int threads,
+    Guarantee guarantee,
+    Duration idleTimeout,
+    int maxMessageBytes,
+    Map<String, Object> kafka) {
+
+  public static final int DEFAULT_MAX_BATCH_SIZE = 16;
+  public static final int DEFAULT_BATCHING_WINDOW_MS = 5;
+  public static final int DEFAULT_MAX_QUEUE_SIZE = 256;
+  public static final int DEFAULT_KV_CACHE_MB = 512;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+  public WorkerSettings {
+    require(stage >= 0, "stage", "must be >= 0: " + stage);
+    Objects.requireNonNull(layers, "layers");
+    Objects.requireNonNull(modelDir, "model");
+    require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrap_servers", "must be set");
+    require(prefix != null && prefix.matches("[A-Za-z0-9._-]+"), "prefix", "must use letters, digits, '.', '_', '-': " + prefix);
+    require(workerId != null && workerId.matches("[A-Za-z0-9._-]+"), "worker_id", "must use letters, digits, '.', '_', '-': " + workerId);
+    Objects.requireNonNull(dataDir, "data_dir");
+    require(maxBatchSize >= 1, "max_batch_size", "must be >= 1: " + maxBatchSize);
+    require(batchingWindowMs >= 0, "batching_window_ms", "must be >= 0: " + batchingWindowMs);
+    require(maxQueueSize >= maxBatchSize, "max_queue_size", "must be >= max_batch_size (" + maxBatchSize + "): " + maxQueueSize);
+    require(kvCacheMb >= 0, "kv_cache_mb", "must be >= 0: " + kvCacheMb);
+    require(threads >= 0, "threads", "must be >= 0: " + threads);
+    Objects.requireNonNull(guarantee, "guarantee");
+    require(idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(), "idle_timeout", "must be positive");
+    require(maxMessageBytes >= 1024, "max_message_bytes", "must be >= 1024: " + maxMessageBytes);
+    if (modelId == null || modelId.isBlank()) {
+      modelId = modelDir.toAbsolutePath().normalize().getFileName().toString();
+    }
+    kafka = kafka == null ? Map.of() : Map.copyOf(kafka);
+  }
+
+  /** Defaults for everything but the stage, its layers, the model and the broker. */
+  public static WorkerSettings of(int stage, LayerRange layers, Path modelDir, String bootstrapServers, String prefix) {
+    String id = "worker-" + stage + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
+    return new WorkerSettings(stage, layers, modelDir, null, bootstrapServers, prefix, id,
+        Path.of(System.getProperty("java.io.tmpdir"), "sluice-worker", id), DEFAULT_MAX_BATCH_SIZE,
+        DEFAULT_BATCHING_WINDOW_MS, DEFAULT_MAX_QUEUE_SIZE, DEFAULT_KV_CACHE_MB, 0, Guarantee.AT_LEAST_ONCE,
+        Duration.ofMinutes(2), DEFAULT_MAX_MESSAGE_BYTES, Map.of());
+  }
+
+  public WorkerSettings withWorkerId(String id) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, id, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+  }
+
+  public WorkerSettings withDataDir(Path dir) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+  }
+
+  public WorkerSettings withBatching(int maxBatchSize, int batchingWindowMs, int maxQueueSize) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+  }
+
+  public WorkerSettings withKvCacheMb(int mb) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, mb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+  }
+
+  public WorkerSettings withThreads(int n) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, n, guarantee, idleTimeout, maxMessageBytes, kafka);
+  }
+
+  public WorkerSettings withGuarantee(Guarantee g) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, threads, g, idleTimeout, maxMessageBytes, kafka);
+  }
+
+  public WorkerSettings withModelId(String id) {
+    return new WorkerSettings(stage, layers, modelDir, id, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+  }
+
+  public WorkerSettings withKafka(Map<String, Object> props) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, props);
+  }
+
+  private static void require(boolean ok, String key, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("worker setting '" + key + "' " + message);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.sluice.worker;
+
+import dev.sluice.worker.metrics.WorkerMetrics;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters of one worker, for heartbeats and Prometheus. Thread-safe. */
+final class WorkerStats {
+  final AtomicLong tokens = new AtomicLong();
+  final AtomicLong requestsServed = new AtomicLong();
+  final AtomicLong duplicatesDropped = new AtomicLong();
+  final AtomicLong recomputesRequested = new AtomicLong();
+  final AtomicLong recomputesRun = new AtomicLong();
+  final AtomicLong batches = new AtomicLong();
+  private final WorkerMetrics metrics;
+  private final String worker;
+  private final String stage;
+
+  WorkerStats(WorkerMetrics metrics, String worker, int stage) {
+    this.metrics = metrics;
+    this.worker = worker;
+    this.stage = String.valueOf(stage);
+  }
+
+  void stepMillis(long millis, int batchSize) {
+    batches.incrementAndGet();
+    metrics.batchSize.labelValues(worker, stage).observe(batchSize);
+    metrics.stepSeconds.labelValues(worker, stage).observe(millis / 1000.0);
+  }
+
+  void tokens(int n) {
+    tokens.addAndGet(n);
+    metrics.tokens.labelValues(worker, stage).inc(n);
+  }
+
+  void requestServed() {
+    requestsServed.incrementAndGet();
+    metrics.requests.labelValues(worker, stage).inc();
+  }
+
+  void duplicateDropped() {
+    duplicatesDropped.incrementAndGet();
+  }
+
+  void recomputeRequested() {
+    recomputesRequested.incrementAndGet();
+    metrics.recomputes.labelValues(worker, stage).inc();
+  }
+
+  void recomputeRan() {
+    recomputesRun.incrementAndGet();
+    metrics.recomputes.labelValues(worker, stage).inc();
+  }
+
+  void gauges(int queueDepth, int active, long kvBlocks) {
+    metrics.queueDepth.labelValues(worker, stage).set(queueDepth);
+    metrics.activeSequences.labelValues(worker, stage).set(active);
+    metrics.kvBlocks.labelValues(worker, stage).set(kvBlocks);
+  }
+
+  void cacheDeltas(long hits, long misses, long evictions) {
+    if (hits > 0) metrics.kvHits.labelValues(worker, stage).inc(hits);
+    if (misses > 0) metrics.kvMisses.labelValues(worker, stage).inc(misses);
+    if (evictions > 0) metrics.kvEvictions.labelValues(worker, stage).inc(evictions);
+  }
+}

@@ -11,7 +11,7 @@ package dev.sluice.router.policy;
  * @param queuedRequestSeconds seconds one queued request delays a newcomer (turns load into seconds)
  */
 public record CacheAwareParams(double epsilon, double minHeadroom, double prefillTokensPerSecond, double queuedRequestSeconds) {
-  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(0.1, 2.0, 1000.0, 0.1);
+  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(0.1, 2.0, 1000.0, 0.01);
 
   public CacheAwareParams {
     if (!(epsilon >= 0)) throw new IllegalArgumentException("epsilon must be >= 0: " + epsilon);

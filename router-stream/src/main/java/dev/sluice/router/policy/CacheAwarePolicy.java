@@ -33,7 +33,9 @@ import java.util.Optional;
  *      each of which can then serve it with a cache hit.
  *
  * Parameters (CacheAwareParams): epsilon (0.1), minHeadroom (2 requests), prefillTokensPerSecond
- * (1000), queuedRequestSeconds (0.1). The index itself is not told about evictions; the precise
+ * (1000), queuedRequestSeconds (0.01: workers batch decode steps, so one more queued sequence delays
+ * a newcomer by about its share of a batched step, not by a whole request; balancing is mostly the
+ * bound's job, and within the bound cached prefixes should win). The index itself is not told about evictions; the precise
  * policy is the variant whose index is fed by the workers' kv-events instead of by its own choices.
  */
 

@@ -102,10 +102,9 @@ public final class RouterTopology {
     Map<String, KStream<String, SpecificRecord>> routed = admitted.get("admission-valid")
         .mapValues(value -> (StageWork) value, Named.as("as-prompt"))
         .repartition(Repartitioned.with(Serdes.String(), SluiceSerdes.stageWork()).withName(FAMILY_REPARTITION))
+        // Global stores (workers, kv-index) are readable from any processor without being named here.
         .process(() -> new LaneRoutingProcessor(settings, metrics, recentRoutes), Named.as("route"),
-            RoutingPolicies.needsWorkerReports(settings.policy())
-                ? new String[] {PREFIX_INDEX_STORE, PENDING_STORE, WORKERS_STORE, KV_INDEX_STORE}
-                : new String[] {PREFIX_INDEX_STORE, PENDING_STORE, WORKERS_STORE})
+            PREFIX_INDEX_STORE, PENDING_STORE)
         .split(Named.as("routing-"))
         .branch((key, value) -> value instanceof StageWork, Branched.as("chunks"))
         .defaultBranch(Branched.as("ended"));
@@ -145,6 +144,7 @@ public final class RouterTopology {
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingFailureHandler.class);
     p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionFailureHandler.class);
+    p.put("processing.exception.handler.global.enabled", true);
     p.put(DLQ_TOPIC_CONFIG, topics.dlq().name());
     if (metrics != null) p.put(METRICS_CONFIG, metrics);
     return p;

@@ -1,0 +1,305 @@
+package dev.sluice.router.topology;
+
+import static dev.sluice.router.Fixtures.MODEL;
+import static dev.sluice.router.Fixtures.prompt;
+import static dev.sluice.router.Fixtures.request;
+import static dev.sluice.router.Fixtures.sharedPrefix;
+import static dev.sluice.router.Fixtures.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.router.RouterMetrics;
+import dev.sluice.router.RouterSettings;
+import dev.sluice.router.policy.RoutingRequest;
+import dev.sluice.schemas.FinishReason;
+import dev.sluice.schemas.InferenceRequest;
+import dev.sluice.schemas.KvEvent;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.ResultKind;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.schemas.WorkKind;
+import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.schemas.serde.SluiceHeaders;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.SluiceTopics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RouterTopologyTest {
+  private static final long T0 = 1_700_000_000_000L;
+  private static final int LANES = 4;
+
+  @TempDir Path dataDir;
+
+  private final SluiceTopics topics = new SluiceTopics("t");
+  private final RouterMetrics metrics = new RouterMetrics(new PrometheusRegistry());
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, InferenceRequest> requests;
+  private TestInputTopic<byte[], byte[]> rawRequests;
+  private TestInputTopic<String, WorkerStatus> workers;
+  private TestInputTopic<String, KvEvent> kvEvents;
+  private TestOutputTopic<String, StageWork> stage0;
+  private TestOutputTopic<String, ResultEvent> results;
+  private TestOutputTopic<byte[], byte[]> dlq;
+
+  private void start(RouterSettings settings) {
+    RouterSettings s = settings.withLanes(LANES).withDataDir(dataDir).withRandomSeed(7L);
+    driver = new TopologyTestDriver(RouterTopology.build(topics, s, null, metrics),
+        RouterTopology.properties(s, "unused:9092", topics, metrics), Instant.ofEpochMilli(T0));
+    requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
+    rawRequests = driver.createInputTopic(topics.requests().name(), new ByteArraySerializer(), new ByteArraySerializer());
+    workers = driver.createInputTopic(topics.workers().name(), new StringSerializer(), SluiceSerdes.workerStatus().serializer());
+    kvEvents = driver.createInputTopic(topics.kvEvents().name(), new StringSerializer(), SluiceSerdes.kvEvent().serializer());
+    stage0 = driver.createOutputTopic(topics.stage(0).name(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer());
+    results = driver.createOutputTopic(topics.results().name(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
+    dlq = driver.createOutputTopic(topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private void start(String policy) {
+    start(RouterSettings.defaults(MODEL).withPolicy(policy));
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) driver.close();
+  }
+
+  /** One live single-stage worker per lane, all idle. */
+  private void allLanesLive() {
+    for (int lane = 0; lane < LANES; lane++) {
+      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), 0, now()));
+    }
+  }
+
+  private long now() {
+    return T0 + (driver == null ? 0 : 0);
+  }
+
+  private static int homeLane(int[] tokens) {
+    return (int) (RoutingRequest.of("x", tokens, MODEL, null, 16).familyNumber() % LANES);
+  }
+
+  @Test
+  void shouldWritePromptAsPrefillChunksOnOneLane() {
+    start("cache_aware");
+    allLanesLive();
+    int[] tokens = prompt(1, 150);
+    var headers = new RecordHeaders();
+    headers.add(SluiceHeaders.REPLY_PARTITION, "3".getBytes(StandardCharsets.UTF_8));
+    headers.add(SluiceHeaders.TRACEPARENT, "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
+    requests.pipeInput(new TestRecord<>(null, request("r1", tokens), headers, Instant.ofEpochMilli(T0)));
+
+    List<TestRecord<String, StageWork>> chunks = stage0.readRecordsToList();
+    assertThat(chunks).hasSize(3);
+    assertThat(chunks).allSatisfy(c -> {
+      assertThat(c.key()).isEqualTo("r1");
+      assertThat(c.value().getKind()).isEqualTo(WorkKind.PREFILL_CHUNK);
+      assertThat(c.value().getLane()).isEqualTo(homeLane(tokens));
+      assertThat(c.value().getTokenIds()).containsExactlyElementsOf(IntStream.of(tokens).boxed().toList());
+      assertThat(c.value().getPromptLength()).isEqualTo(150);
+      assertThat(c.value().getBlockHashes()).hasSize(9);
+      assertThat(c.value().getReplyPartition()).isEqualTo(3);
+      assertThat(c.value().getSampling().getMaxTokens()).isEqualTo(8);
+      assertThat(c.value().getModel()).isEqualTo(MODEL);
+      assertThat(c.value().getHidden()).isNull();
+      assertThat(SluiceHeaders.get(c.headers(), SluiceHeaders.REQUEST_ID)).isEqualTo("r1");
+      assertThat(SluiceHeaders.get(c.headers(), SluiceHeaders.REPLY_PARTITION)).isEqualTo("3");
+      assertThat(SluiceHeaders.get(c.headers(), SluiceHeaders.TRACEPARENT)).isEqualTo("00-abc-def-01");
+    });
+    assertThat(chunks).extracting(c -> List.of(c.value().getStartPos(), c.value().getEndPos()))
+        .containsExactly(List.of(0, 64), List.of(64, 128), List.of(128, 150));
+    assertThat(chunks).extracting(c -> c.value().getLastPromptChunk()).containsExactly(false, false, true);
+    assertThat(results.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldRouteSharedPrefixToSameLane() {
+    for (String policy : List.of("cache_aware", "prefix_hash")) {
+      start(policy);
+      allLanesLive();
+      for (int i = 0; i < 6; i++) {
+        // Requests half a second apart: earlier ones have left the router's recent-load window.
+        requests.pipeInput(null, request(policy + i, sharedPrefix(5, 32, 100 + i, 40 + i)), T0 + i * 500L);
+        driver.advanceWallClockTime(Duration.ofMillis(500));
+      }
+      List<StageWork> chunks = stage0.readValuesToList();
+      assertThat(chunks).hasSize(6);
+      assertThat(chunks).extracting(StageWork::getLane).as(policy).containsOnly(chunks.get(0).getLane());
+      driver.close();
+      driver = null;
+    }
+  }
+
+  @Test
+  void shouldReplicateAHotPrefixToASecondLaneOnceItsLaneIsOverTheBound() {
+    start("cache_aware");
+    allLanesLive();
+    for (int i = 0; i < 6; i++) {
+      requests.pipeInput(null, request("burst" + i, sharedPrefix(5, 32, 100 + i, 40 + i)), T0);
+    }
+    List<Integer> lanes = stage0.readValuesToList().stream().map(StageWork::getLane).toList();
+    int home = homeLane(sharedPrefix(5, 32, 100, 40));
+    // Three requests fill the home lane to mean + minHeadroom; the family then grows onto one more lane.
+    assertThat(lanes.subList(0, 3)).containsOnly(home);
+    assertThat(lanes.subList(3, 6)).containsOnly(lanes.get(3));
+    assertThat(lanes.get(3)).isNotEqualTo(home);
+    assertThat(metrics.decisions("cache_aware", "load_override")).isEqualTo(1);
+    assertThat(metrics.decisions("cache_aware", "affinity_hit")).isEqualTo(4);
+  }
+
+  @Test
+  void shouldMoveNewPrefixOffLaneWhoseWorkerIsOverTheBound() {
+    start("cache_aware");
+    int[] tokens = prompt(9, 48);
+    int home = homeLane(tokens);
+    for (int lane = 0; lane < LANES; lane++) {
+      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), lane == home ? 12 : 1, T0));
+    }
+    requests.pipeInput(null, request("busy-home", tokens), T0);
+
+    StageWork chunk = stage0.readValue();
+    assertThat(chunk.getLane()).isNotEqualTo(home);
+    // The index learned the new lane: the next request of the family follows it.
+    requests.pipeInput(null, request("follower", sharedPrefix(9, 32, 77, 48)), T0);
+    assertThat(stage0.readValue().getLane()).isEqualTo(chunk.getLane());
+    assertThat(metrics.decisions("cache_aware", "new_prefix")).isEqualTo(1);
+    assertThat(metrics.decisions("cache_aware", "affinity_hit")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAnswerInvalidRequestsWithOneErrorEach() {
+    start("cache_aware");
+    allLanesLive();
+    InferenceRequest noMaxTokens = request("bad-max", prompt(1, 10));
+    noMaxTokens.setMaxTokens(0);
+    InferenceRequest otherModel = request("bad-model", prompt(1, 10));
+    otherModel.setModel("gpt-9");
+    InferenceRequest tooLong = request("too-long", prompt(1, 3000));
+    InferenceRequest noPrompt = request("no-prompt", prompt(1, 10));
+    noPrompt.setPromptTokens(null);
+    var headers = new RecordHeaders();
+    headers.add(SluiceHeaders.REPLY_PARTITION, "2".getBytes(StandardCharsets.UTF_8));
+    requests.pipeInput(new TestRecord<>(null, noMaxTokens, headers, Instant.ofEpochMilli(T0)));
+    requests.pipeInput(null, otherModel, T0);
+    requests.pipeInput(null, tooLong, T0);
+    requests.pipeInput(null, noPrompt, T0);
+    // Prompt text with no tokenizer configured.
+    InferenceRequest text = request("text", prompt(1, 10));
+    text.setPromptTokens(null);
+    text.setPrompt("Once upon a time");
+    requests.pipeInput(null, text, T0);
+
+    List<TestRecord<String, ResultEvent>> errors = results.readRecordsToList();
+    assertThat(errors).extracting(TestRecord::key).containsExactly("bad-max", "bad-model", "too-long", "no-prompt", "text");
+    assertThat(errors).extracting(r -> r.value().getErrorCode())
+        .containsExactly("invalid_request", "model_not_found", "too_large", "invalid_request", "invalid_request");
+    assertThat(errors).allSatisfy(r -> {
+      assertThat(r.value().getKind()).isEqualTo(ResultKind.ERROR);
+      assertThat(r.value().getIndex()).isZero();
+      assertThat(r.value().getFinishReason()).isEqualTo(FinishReason.ERROR);
+      assertThat(r.value().getErrorMessage()).isNotBlank();
+    });
+    assertThat(errors.get(0).value().getErrorMessage()).contains("maxTokens");
+    assertThat(SluiceHeaders.get(errors.get(0).headers(), SluiceHeaders.REPLY_PARTITION)).isEqualTo("2");
+    assertThat(stage0.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldSendUnreadableBytesToDlqAndKeepRouting() {
+    start("cache_aware");
+    allLanesLive();
+    byte[] garbage = {(byte) 0xC3, 0x01, 9, 9, 9, 9, 9, 9, 9, 9, 1, 2, 3};
+    rawRequests.pipeInput("k".getBytes(StandardCharsets.UTF_8), garbage, T0);
+    rawRequests.pipeInput(null, "{\"prompt\": ".getBytes(StandardCharsets.UTF_8), T0);
+    requests.pipeInput(null, request("good", prompt(2, 20)), T0);
+
+    List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+    assertThat(dead).hasSize(2);
+    assertThat(dead.get(0).value()).isEqualTo(garbage);
+    assertThat(dead.get(0).key()).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
+    assertThat(SluiceHeaders.get(dead.get(0).headers(), SluiceHeaders.DLQ_REASON)).isNotBlank();
+    assertThat(SluiceHeaders.get(dead.get(0).headers(), SluiceHeaders.DLQ_SOURCE_TOPIC)).isEqualTo(topics.requests().name());
+    assertThat(SluiceHeaders.get(dead.get(1).headers(), SluiceHeaders.DLQ_SOURCE_OFFSET)).isEqualTo("1");
+    assertThat(stage0.readValue().getRequestId()).isEqualTo("good");
+    assertThat(metrics.requests("unreadable")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldAssignTopicPartitionOffsetIdWhenRequestIdIsEmpty() {
+    start("cache_aware");
+    allLanesLive();
+    requests.pipeInput(null, request("given", prompt(3, 20)), T0);
+    requests.pipeInput(null, request("", prompt(3, 20)), T0);
+    assertThat(stage0.readValuesToList()).extracting(StageWork::getRequestId)
+        .containsExactly("given", topics.requests().name() + "-0-1");
+  }
+
+  @Test
+  void shouldHoldRequestUntilAWorkerAppears() {
+    start("cache_aware");
+    requests.pipeInput(null, request("early", prompt(4, 20)), T0);
+    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    assertThat(stage0.isEmpty()).isTrue();
+    assertThat(results.isEmpty()).isTrue();
+
+    workers.pipeInput("w1", worker("w1", 0, List.of(1), 0, T0 + 3_000));
+    driver.advanceWallClockTime(Duration.ofMillis(300));
+    StageWork chunk = stage0.readValue();
+    assertThat(chunk.getRequestId()).isEqualTo("early");
+    assertThat(chunk.getLane()).isEqualTo(1);
+    assertThat(results.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldEndRequestWithNoWorkersAfterTheBoundedWait() {
+    start("cache_aware");
+    // A stale worker does not count.
+    workers.pipeInput("gone", worker("gone", 0, List.of(0, 1, 2, 3), 0, T0 - 60_000));
+    requests.pipeInput(null, request("lonely", prompt(4, 20)), T0);
+    driver.advanceWallClockTime(Duration.ofSeconds(11));
+
+    ResultEvent error = results.readValue();
+    assertThat(error.getRequestId()).isEqualTo("lonely");
+    assertThat(error.getErrorCode()).isEqualTo("no_workers");
+    assertThat(error.getIndex()).isZero();
+    assertThat(stage0.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofSeconds(11));
+    assertThat(results.isEmpty()).as("exactly one ERROR").isTrue();
+  }
+
+  @Test
+  void shouldRouteToLanesWorkersReportedCachingUnderPrecise() {
+    start("precise");
+    allLanesLive();
+    int[] tokens = prompt(6, 40);
+    RoutingRequest rr = RoutingRequest.of("x", tokens, MODEL, null, 16);
+    int home = (int) (rr.familyNumber() % LANES);
+    int reported = (home + 2) % LANES;
+    kvEvents.pipeInput("w" + reported, KvEvent.newBuilder().setWorkerId("w" + reported).setStage(0).setLane(reported)
+        .setStored(rr.blockHashes().stream().map(ByteBuffer::wrap).toList()).setTimestampMs(T0).build(), T0);
+    requests.pipeInput(null, request("cached", tokens), T0);
+    assertThat(stage0.readValue().getLane()).isEqualTo(reported);
+
+    kvEvents.pipeInput("w" + reported, KvEvent.newBuilder().setWorkerId("w" + reported).setStage(0).setLane(-1)
+        .setEvicted(rr.blockHashes().stream().map(ByteBuffer::wrap).toList()).setTimestampMs(T0).build(), T0);
+    requests.pipeInput(null, request("evicted", tokens), T0);
+    assertThat(stage0.readValue().getLane()).isEqualTo(home);
+  }
+}

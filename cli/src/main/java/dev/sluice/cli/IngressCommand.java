@@ -1,13 +1,108 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.config.ConfigException;
+import dev.sluice.cli.config.ConfigKey;
+import dev.sluice.cli.config.ConfigResolver;
+import dev.sluice.ingress.IngressServer;
+import dev.sluice.ingress.IngressSettings;
+import dev.sluice.ingress.openai.ChatTemplate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Run the OpenAI-compatible HTTP ingress. */
-@Command(name = "ingress", mixinStandardHelpOptions = true, description = "Run the OpenAI-compatible HTTP ingress.")
+@Command(name = "ingress", mixinStandardHelpOptions = true,
+    description = "Run the OpenAI-compatible HTTP ingress until Ctrl-C.")
 public final class IngressCommand implements Callable<Integer> {
+  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", IngressSettings.DEFAULT_PORT, 0, 65535, "HTTP port");
+  static final ConfigKey<String> HOST = ConfigKey.stringKey("host", IngressSettings.DEFAULT_HOST, "interface to bind");
+  static final ConfigKey<String> MODEL_NAME = ConfigKey.stringKey("model_name", "stories260K", "served model name, as listed by /v1/models");
+  static final ConfigKey<String> API_KEYS = new ConfigKey<>("api_keys", "", s -> s, s -> true,
+      "comma-separated keys", "accepted 'Authorization: Bearer' keys; empty = no authentication");
+  static final ConfigKey<Integer> MAX_IN_FLIGHT = ConfigKey.intKey("max_in_flight", IngressSettings.DEFAULT_MAX_IN_FLIGHT,
+      1, 100_000, "requests waited on at once; one more gets 429");
+  static final ConfigKey<Integer> MAX_BODY_BYTES = ConfigKey.intKey("max_body_bytes", (int) IngressSettings.DEFAULT_MAX_BODY_BYTES,
+      1024, Integer.MAX_VALUE, "largest request body; larger gets 413");
+  static final ConfigKey<Integer> REQUEST_TIMEOUT_MS = ConfigKey.intKey("request_timeout_ms",
+      (int) IngressSettings.DEFAULT_REQUEST_TIMEOUT.toMillis(), 1, Integer.MAX_VALUE, "request deadline; past it 504");
+  static final ConfigKey<String> CHAT_TEMPLATE = ConfigKey.choiceKey("chat_template", "plain", List.of("plain", "transcript"),
+      "how chat messages become a prompt");
+
+  @Mixin ResultsCommand.KafkaOptions kafka;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--port", description = "HTTP port (default: 8080; 0 = any free port).")
+  Integer port;
+
+  @Option(names = "--host", description = "Interface to bind (default: 0.0.0.0).")
+  String host;
+
+  @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: stories260K).")
+  String modelName;
+
+  @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' (repeatable).")
+  List<String> apiKeys;
+
+  @Option(names = "--max-in-flight", description = "Requests waited on at once; more get 429 (default: 128).")
+  Integer maxInFlight;
+
+  @Option(names = "--request-timeout-ms", description = "Request deadline in ms; past it 504 (default: 120000).")
+  Integer requestTimeoutMs;
+
+  @Option(names = "--chat-template", description = "plain or transcript (default: plain).")
+  String chatTemplate;
+
   @Override
-  public Integer call() {
-    throw new NotBuiltYetException("ingress");
+  public Integer call() throws InterruptedException {
+    IngressSettings settings = settings();
+    IngressServer server = IngressServer.start(settings, kafka.bootstrapServers(), kafka.prefix());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "sluice-ingress-stop"));
+    var out = spec.commandLine().getOut();
+    String url = "http://127.0.0.1:" + server.port();
+    out.println("Sluice ingress on " + url + " (model " + settings.modelName() + ", Kafka " + kafka.bootstrapServers()
+        + ", prefix " + kafka.prefix() + ")");
+    out.println("  curl " + url + "/v1/completions -H 'Content-Type: application/json'"
+        + (settings.apiKeys().isEmpty() ? "" : " -H 'Authorization: Bearer KEY'")
+        + " -d '{\"model\":\"" + settings.modelName() + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":32}'");
+    out.flush();
+    if (!server.awaitReady(Duration.ofSeconds(60))) {
+      spec.commandLine().getErr().println("sluice: ingress not ready after 60 s (no results partition assigned yet?);"
+          + " /health answers 503 until it is");
+    }
+    stopped.await();
+    return 0;
+  }
+
+  IngressSettings settings() {
+    kafka.extraFlags.put(PORT.name(), port == null ? null : port.toString());
+    kafka.extraFlags.put(HOST.name(), host);
+    kafka.extraFlags.put(MODEL_NAME.name(), modelName);
+    kafka.extraFlags.put(API_KEYS.name(), apiKeys == null ? null : String.join(",", apiKeys));
+    kafka.extraFlags.put(MAX_IN_FLIGHT.name(), maxInFlight == null ? null : maxInFlight.toString());
+    kafka.extraFlags.put(REQUEST_TIMEOUT_MS.name(), requestTimeoutMs == null ? null : requestTimeoutMs.toString());
+    kafka.extraFlags.put(CHAT_TEMPLATE.name(), chatTemplate);
+    ConfigResolver r = kafka.resolver();
+    Set<String> keys = Arrays.stream(r.get(API_KEYS).split(",")).map(String::trim).filter(k -> !k.isEmpty())
+        .collect(Collectors.toSet());
+    try {
+      return new IngressSettings(r.get(HOST), r.get(PORT), r.get(MODEL_NAME), keys, r.get(MAX_IN_FLIGHT),
+          r.get(MAX_BODY_BYTES), Duration.ofMillis(r.get(REQUEST_TIMEOUT_MS)), IngressSettings.DEFAULT_MAX_TOKENS,
+          ChatTemplate.byName(r.get(CHAT_TEMPLATE)), kafka.clientOverrides());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 }

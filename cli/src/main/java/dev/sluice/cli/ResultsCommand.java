@@ -1,13 +1,158 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.config.ConfigException;
+import dev.sluice.cli.config.ConfigKey;
+import dev.sluice.cli.config.ConfigResolver;
+import dev.sluice.results.tail.CompletionLines;
+import dev.sluice.results.tail.ResultsReader;
+import dev.sluice.schemas.topic.SluiceTopics;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Tail or export completions from the results topic. */
-@Command(name = "results", mixinStandardHelpOptions = true, description = "Tail or export completions from the results topic.")
-public final class ResultsCommand implements Callable<Integer> {
+@Command(name = "results", mixinStandardHelpOptions = true,
+    description = "Tail or export completions from the results topic.",
+    subcommands = {ResultsCommand.Tail.class, ResultsCommand.Export.class})
+public final class ResultsCommand implements Runnable {
+  @Spec CommandSpec spec;
+
   @Override
-  public Integer call() {
-    throw new NotBuiltYetException("results");
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code sluice results tail}: one line per finished request, starting with its request id. */
+  @Command(name = "tail", mixinStandardHelpOptions = true,
+      description = "Print one line per finished request: id, finish reason, latency, cached/prompt tokens, text. Ctrl-C stops.")
+  static final class Tail implements Callable<Integer> {
+    @Mixin KafkaOptions kafka;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--from-beginning", description = "Start at the oldest retained result instead of now.")
+    boolean fromBeginning;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (ResultsReader reader = new ResultsReader(kafka.bootstrapServers(), kafka.prefix(), fromBeginning, kafka.clientOverrides())) {
+        Thread hook = new Thread(reader::stop, "sluice-results-tail-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        reader.tail(completion -> {
+          out.println(CompletionLines.tailLine(completion));
+          out.flush();
+        });
+      }
+      return 0;
+    }
+  }
+
+  /** {@code sluice results export --out FILE.jsonl}: every request finished so far, one JSON object a line. */
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Write every request finished so far (from the oldest retained result) as JSON lines, then exit.")
+  static final class Export implements Callable<Integer> {
+    @Mixin KafkaOptions kafka;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.jsonl", description = "Output file (overwritten).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      AtomicInteger written = new AtomicInteger();
+      int unfinished;
+      try (ResultsReader reader = new ResultsReader(kafka.bootstrapServers(), kafka.prefix(), true, kafka.clientOverrides());
+          BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+        unfinished = reader.readToEnd(completion -> {
+          try {
+            writer.write(CompletionLines.jsonLine(completion));
+            writer.newLine();
+            written.incrementAndGet();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      }
+      spec.commandLine().getOut().println("exported " + written.get() + " completions to " + out
+          + (unfinished > 0 ? " (" + unfinished + " requests still unfinished, not exported)" : ""));
+      return 0;
+    }
+  }
+
+  /**
+   * Where Kafka is and which prefix to use, for the roles that read Sluice's topics (results,
+   * ingress, workers); each value also comes from SLUICE_* or the YAML file.
+   */
+  static final class KafkaOptions {
+    static final ConfigKey<String> BOOTSTRAP_SERVERS =
+        ConfigKey.stringKey("bootstrap_servers", "127.0.0.1:9092", "Kafka bootstrap servers, HOST:PORT[,HOST:PORT]");
+    static final ConfigKey<String> PREFIX =
+        ConfigKey.stringKey("prefix", SluiceTopics.DEFAULT_PREFIX, "first part of every topic name");
+
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P", description = "Kafka to talk to (default: 127.0.0.1:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--prefix", description = "Topic name prefix (default: " + SluiceTopics.DEFAULT_PREFIX + ").")
+    String prefix;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+        description = "Kafka client properties (SASL, TLS, timeouts…) passed to the Kafka clients as they are.")
+    Path commandConfig;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with these keys (snake_case).")
+    Path config;
+
+    /** Extra keys of the command that owns these options (flag values, null when unset). */
+    final Map<String, String> extraFlags = new HashMap<>();
+
+    ConfigResolver resolver() {
+      Map<String, String> flags = new HashMap<>(extraFlags);
+      flags.put(BOOTSTRAP_SERVERS.name(), bootstrapServers);
+      flags.put(PREFIX.name(), prefix);
+      return ConfigResolver.of(flags, config);
+    }
+
+    String bootstrapServers() {
+      return resolver().get(BOOTSTRAP_SERVERS);
+    }
+
+    String prefix() {
+      String p = resolver().get(PREFIX);
+      try {
+        return new SluiceTopics(p).prefix();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+    }
+
+    Map<String, Object> clientOverrides() {
+      Map<String, Object> overrides = new HashMap<>();
+      if (commandConfig != null) {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(commandConfig)) {
+          props.load(in);
+        } catch (IOException e) {
+          throw new ConfigException("cannot read --command-config " + commandConfig + ": " + e.getMessage());
+        }
+        props.forEach((k, v) -> overrides.put(k.toString(), v));
+        overrides.remove("bootstrap.servers"); // the resolved bootstrap servers win
+      }
+      return overrides;
+    }
   }
 }

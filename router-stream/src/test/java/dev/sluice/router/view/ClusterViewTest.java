@@ -1,0 +1,61 @@
+package dev.sluice.router.view;
+
+import static dev.sluice.router.Fixtures.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.schemas.WorkerState;
+import dev.sluice.schemas.WorkerStatus;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClusterViewTest {
+  private static final long NOW = 1_000_000L;
+
+  @Test
+  void shouldMakeALaneEligibleOnlyWhenEveryStageHasALiveOwner() {
+    ClusterView view = ClusterView.fromHeartbeats(4, List.of(
+        worker("s0-a", 0, List.of(0, 1), 0, NOW),
+        worker("s0-b", 0, List.of(2, 3), 0, NOW),
+        worker("s1-a", 1, List.of(0, 1, 2), 0, NOW),
+        worker("s1-b", 1, List.of(3), 0, NOW - 5_001)), // stale
+        NOW, 5_000, null);
+    assertThat(view.eligibleLanes()).containsExactly(0, 1, 2);
+  }
+
+  @Test
+  void shouldNotRouteToStartingOrDrainingWorkers() {
+    WorkerStatus draining = worker("d", 0, List.of(1), 0, NOW);
+    draining.setState(WorkerState.DRAINING);
+    WorkerStatus starting = worker("s", 0, List.of(2), 0, NOW);
+    starting.setState(WorkerState.STARTING);
+    ClusterView view = ClusterView.fromHeartbeats(3, List.of(worker("ok", 0, List.of(0), 0, NOW), draining, starting), NOW, 5_000, null);
+    assertThat(view.eligibleLanes()).containsExactly(0);
+  }
+
+  @Test
+  void shouldShareAWorkersQueueOverItsLanesAndAddRecentRoutes() {
+    WorkerStatus w = worker("w", 0, List.of(0, 1), 4, NOW);
+    w.setActiveSequences(2);
+    ClusterView view = ClusterView.fromHeartbeats(3, List.of(w, worker("v", 0, List.of(2), 1, NOW)), NOW, 5_000,
+        new double[] {0, 2, 0});
+    assertThat(view.load(0)).isEqualTo(3.0);
+    assertThat(view.load(1)).isEqualTo(5.0);
+    assertThat(view.load(2)).isEqualTo(1.0);
+    assertThat(view.averageEligibleLoad()).isEqualTo(3.0);
+  }
+
+  @Test
+  void shouldHaveNoEligibleLaneWithoutWorkers() {
+    assertThat(ClusterView.fromHeartbeats(4, List.of(), NOW, 5_000, null).hasEligibleLane()).isFalse();
+  }
+
+  @Test
+  void shouldForgetRecentRoutesAfterTheWindow() {
+    RecentRoutes recent = new RecentRoutes(2, 1_000);
+    recent.record(1, 0);
+    recent.record(1, 600);
+    assertThat(recent.perLane(900)).containsExactly(0, 2);
+    assertThat(recent.perLane(1_000)).containsExactly(0, 1);
+    assertThat(recent.perLane(1_600)).containsExactly(0, 0);
+  }
+}

@@ -3,8 +3,7 @@ package dev.sluice.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * Causal self-attention with a KV cache, per sequence: the projections are batched over all
@@ -30,16 +29,17 @@ final class Attention {
     for (Segment s : step.segments) {
       int n = s.count();
       int len = s.start() + n;
-      String rows = s.offset() + ":" + (s.offset() + n);
-      s.kv().write(layer, s.start(), k.get(rows), v.get(rows));
+      boolean alone = step.segments.size() == 1; // no need to slice out this sequence's rows
+      NDIndex rows = new NDIndex().addSliceDim(s.offset(), s.offset() + n);
+      s.kv().write(layer, s.start(), alone ? k : k.get(rows), alone ? v : v.get(rows));
       NDArray keys = s.kv().keys(layer, len); // [len, kvHeads, headDim]
       NDArray values = s.kv().values(layer, len); // [len, kvHeads, headDim]
       // Query head h uses KV head h / groups (HF repeat_kv), so group the query heads by KV head:
       // [n, heads, D] -> [heads, n, D] -> [kvHeads, groups * n, D]
-      NDArray qs = q.get(rows).transpose(1, 0, 2).reshape(kvHeads, (long) groups * n, headDim);
+      NDArray qs = (alone ? q : q.get(rows)).transpose(1, 0, 2).reshape(kvHeads, (long) groups * n, headDim);
       NDArray scores = qs.matMul(keys.transpose(1, 2, 0)).mul(scale); // [kvHeads, groups * n, len]
       if (n > 1) {
-        scores = scores.reshape(kvHeads, groups, n, len).add(causalMask(step.manager, s.start(), n, len))
+        scores = scores.reshape(kvHeads, groups, n, len).add(step.causalMask(s))
             .reshape(kvHeads, (long) groups * n, len);
       }
       NDArray probs = scores.softmax(-1);
@@ -47,16 +47,5 @@ final class Attention {
       outputs.add(out.reshape(heads, n, headDim).transpose(1, 0, 2).reshape(n, (long) heads * headDim));
     }
     return outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);
-  }
-
-  /** [n, len]: 0 where query j (at position start + j) may see key t, -inf where t is in its future. */
-  private static NDArray causalMask(NDManager step, int start, int n, int len) {
-    float[] mask = new float[n * len];
-    for (int j = 0; j < n; j++) {
-      for (int t = start + j + 1; t < len; t++) {
-        mask[j * len + t] = Float.NEGATIVE_INFINITY;
-      }
-    }
-    return step.create(mask, new Shape(n, len));
   }
 }

@@ -15,7 +15,7 @@ final class Gpt2Weights implements StageWeights {
   private final LayerRange range;
   private final NDArray tokenEmbedding; // [vocab, hidden]; first stage, or last stage (tied head)
   private final NDArray positionEmbedding; // [maxPositions, hidden]; first stage
-  private final NDArray lmHead; // [vocab, hidden]; last stage
+  private final NDArray lmHeadT; // [hidden, vocab] view of the [vocab, hidden] head; last stage
   private final NDArray finalNormW; // [hidden]
   private final NDArray finalNormB; // [hidden]
   private final Layer[] layers;
@@ -35,11 +35,11 @@ final class Gpt2Weights implements StageWeights {
     if (last) {
       finalNormW = w.load(p + "ln_f.weight", h);
       finalNormB = w.load(p + "ln_f.bias", h);
-      lmHead = cfg.tieWordEmbeddings() ? tokenEmbedding : w.load("lm_head.weight", cfg.vocabSize(), h);
+      lmHeadT = (cfg.tieWordEmbeddings() ? tokenEmbedding : w.load("lm_head.weight", cfg.vocabSize(), h)).transpose();
     } else {
       finalNormW = null;
       finalNormB = null;
-      lmHead = null;
+      lmHeadT = null;
     }
     layers = new Layer[range.size()];
     for (int i = 0; i < layers.length; i++) {
@@ -82,7 +82,7 @@ final class Gpt2Weights implements StageWeights {
 
   @Override
   public NDArray head(NDArray x) {
-    return layerNormThen(x, finalNormW, finalNormB).matMul(lmHead.transpose()); // [R, vocab]
+    return layerNormThen(x, finalNormW, finalNormB).matMul(lmHeadT); // [R, vocab]
   }
 
   private NDArray layerNormThen(NDArray x, NDArray weight, NDArray bias) {

@@ -1,6 +1,8 @@
 package dev.sluice.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -13,13 +15,19 @@ final class LlamaWeights implements StageWeights {
   private final ModelConfig cfg;
   private final LayerRange range;
   private final NDArray embedding; // [vocab, hidden]; first stage, or last stage with tied head
-  private final NDArray lmHead; // [vocab, hidden]; last stage
+  private final NDArray lmHeadT; // [hidden, vocab] view; last stage
   private final NDArray finalNorm; // [hidden]; last stage
   private final Layer[] layers;
   private final double[] invFreq; // [headDim / 2]
 
-  private record Layer(NDArray inputNorm, NDArray q, NDArray k, NDArray v, NDArray o, NDArray postNorm,
-      NDArray gate, NDArray up, NDArray down) {}
+  /**
+   * Linear weights are stored transposed ([in, out] views of the HF [out, in] tensors) so a linear
+   * layer is one matMul; q, k, v are fused into one matrix, and so are gate and up.
+   */
+  private record Layer(NDArray inputNorm, NDArray qkvT, NDArray oT, NDArray postNorm, NDArray gateUpT,
+      NDArray downT) {}
+
+  private final NDArray rotateHalf; // [headDim, headDim]: x @ R = rotate_half(x) = [-x2, x1]
 
   LlamaWeights(ModelConfig cfg, LayerRange range, boolean first, boolean last, WeightLoader w) {
     this.cfg = cfg;
@@ -31,26 +39,32 @@ final class LlamaWeights implements StageWeights {
     embedding = needEmbedding ? w.load("model.embed_tokens.weight", cfg.vocabSize(), h) : null;
     if (last) {
       finalNorm = w.load("model.norm.weight", h);
-      lmHead = cfg.tieWordEmbeddings() ? embedding : w.load("lm_head.weight", cfg.vocabSize(), h);
+      lmHeadT = (cfg.tieWordEmbeddings() ? embedding : w.load("lm_head.weight", cfg.vocabSize(), h)).transpose();
     } else {
       finalNorm = null;
-      lmHead = null;
+      lmHeadT = null;
     }
     layers = new Layer[range.size()];
     for (int i = 0; i < layers.length; i++) {
       String p = "model.layers." + (range.start() + i) + ".";
+      NDArray qkv = fuse(w.load(p + "self_attn.q_proj.weight", h, h), w.load(p + "self_attn.k_proj.weight", kvDim, h),
+          w.load(p + "self_attn.v_proj.weight", kvDim, h)); // [hidden + 2 kvDim, hidden]
+      NDArray gateUp = fuse(w.load(p + "mlp.gate_proj.weight", inter, h), w.load(p + "mlp.up_proj.weight", inter, h));
       layers[i] = new Layer(
           w.load(p + "input_layernorm.weight", h),
-          w.load(p + "self_attn.q_proj.weight", h, h),
-          w.load(p + "self_attn.k_proj.weight", kvDim, h),
-          w.load(p + "self_attn.v_proj.weight", kvDim, h),
-          w.load(p + "self_attn.o_proj.weight", h, h),
+          qkv.transpose(),
+          w.load(p + "self_attn.o_proj.weight", h, h).transpose(),
           w.load(p + "post_attention_layernorm.weight", h),
-          w.load(p + "mlp.gate_proj.weight", inter, h),
-          w.load(p + "mlp.up_proj.weight", inter, h),
-          w.load(p + "mlp.down_proj.weight", h, inter));
+          gateUp.transpose(),
+          w.load(p + "mlp.down_proj.weight", h, inter).transpose());
     }
     int half = cfg.headDim() / 2;
+    float[] r = new float[cfg.headDim() * cfg.headDim()];
+    for (int j = 0; j < half; j++) {
+      r[(j + half) * cfg.headDim() + j] = -1f; // out[j] = -x[j + half]
+      r[j * cfg.headDim() + j + half] = 1f; // out[j + half] = x[j]
+    }
+    rotateHalf = w.manager().create(r, new Shape(cfg.headDim(), cfg.headDim()));
     invFreq = new double[half];
     for (int i = 0; i < half; i++) {
       invFreq[i] = 1.0 / Math.pow(cfg.ropeTheta(), (2.0 * i) / cfg.headDim());
@@ -71,27 +85,34 @@ final class LlamaWeights implements StageWeights {
     }
     NDArray[] rope = step.ropeTables; // cos, sin: [T, 1, headDim]
     NDArray h = rmsNorm(x, l.inputNorm()); // [T, hidden]
-    NDArray q = linear(h, l.q()).reshape(t, cfg.numHeads(), cfg.headDim()); // [T, heads, D]
-    NDArray k = linear(h, l.k()).reshape(t, cfg.numKvHeads(), cfg.headDim()); // [T, kvHeads, D]
-    NDArray v = linear(h, l.v()).reshape(t, cfg.numKvHeads(), cfg.headDim()); // [T, kvHeads, D]
+    long hidden = cfg.hiddenSize();
+    NDList qkv = h.matMul(l.qkvT()).split(new long[] {hidden, hidden + cfg.kvDim()}, 1); // q | k | v
+    NDArray q = qkv.get(0).reshape(t, cfg.numHeads(), cfg.headDim()); // [T, heads, D]
+    NDArray k = qkv.get(1).reshape(t, cfg.numKvHeads(), cfg.headDim()); // [T, kvHeads, D]
+    NDArray v = qkv.get(2).reshape(t, cfg.numKvHeads(), cfg.headDim()); // [T, kvHeads, D]
     q = applyRope(q, rope[0], rope[1]);
     k = applyRope(k, rope[0], rope[1]);
     NDArray att = Attention.attend(step, q, k, v, layer - range.start(), cfg); // [T, hidden]
-    x = x.add(linear(att, l.o()));
+    x = x.add(att.matMul(l.oT()));
     h = rmsNorm(x, l.postNorm());
-    NDArray gate = linear(h, l.gate()); // [T, inter]
-    NDArray mlp = gate.mul(Activation.sigmoid(gate)).mul(linear(h, l.up())); // SiLU(gate) * up: [T, inter]
-    return x.add(linear(mlp, l.down())); // [T, hidden]
+    NDList gateUp = h.matMul(l.gateUpT()).split(2, 1); // gate, up: [T, inter] each
+    NDArray gate = gateUp.get(0);
+    NDArray mlp = gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(1)); // SiLU(gate) * up: [T, inter]
+    return x.add(mlp.matMul(l.downT())); // [T, hidden]
   }
 
   @Override
   public NDArray head(NDArray x) {
-    return linear(rmsNorm(x, finalNorm), lmHead); // [R, vocab]
+    return rmsNorm(x, finalNorm).matMul(lmHeadT); // [R, vocab]
   }
 
-  /** x [T, in] times W^T for W [out, in]: [T, out]. */
-  static NDArray linear(NDArray x, NDArray w) {
-    return x.matMul(w.transpose());
+  /** Stacks weights [out_i, in] into one [sum out_i, in], freeing the parts. */
+  private static NDArray fuse(NDArray... parts) {
+    NDArray fused = NDArrays.concat(new NDList(parts), 0);
+    for (NDArray p : parts) {
+      p.close();
+    }
+    return fused;
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
@@ -116,12 +137,8 @@ final class LlamaWeights implements StageWeights {
     return new NDArray[] {step.create(cos, shape), step.create(sin, shape)};
   }
 
-  /** x * cos + rotate_half(x) * sin, where rotate_half(x) = [-x2, x1] over the head's halves. */
+  /** x * cos + rotate_half(x) * sin; rotate_half as a matMul with a ±1 permutation matrix (exact). */
   private NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
-    int half = cfg.headDim() / 2;
-    NDArray x1 = x.get(":, :, :" + half);
-    NDArray x2 = x.get(":, :, " + half + ":");
-    NDArray rotated = x2.neg().concat(x1, -1);
-    return x.mul(cos).add(rotated.mul(sin));
+    return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
   }
 }

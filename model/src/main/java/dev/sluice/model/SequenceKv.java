@@ -104,18 +104,18 @@ public final class SequenceKv implements AutoCloseable {
     if (end > capacity) {
       throw new IllegalStateException("sequence needs " + end + " positions but its KV capacity is " + capacity);
     }
-    kv.set(new NDIndex("{}, 0, {}:{}", layer, start, end), k);
-    kv.set(new NDIndex("{}, 1, {}:{}", layer, start, end), v);
+    kv.set(new NDIndex(layer, 0).addSliceDim(start, end), k);
+    kv.set(new NDIndex(layer, 1).addSliceDim(start, end), v);
   }
 
   /** K of one layer for positions [0, len): [len, kvHeads, headDim] (a view). */
   NDArray keys(int layer, int len) {
-    return kv.get(new NDIndex("{}, 0, 0:{}", layer, len));
+    return kv.get(new NDIndex(layer, 0).addSliceDim(0, len));
   }
 
   /** V of one layer for positions [0, len): [len, kvHeads, headDim] (a view). */
   NDArray values(int layer, int len) {
-    return kv.get(new NDIndex("{}, 1, 0:{}", layer, len));
+    return kv.get(new NDIndex(layer, 1).addSliceDim(0, len));
   }
 
   void advance(int n) {

@@ -20,6 +20,23 @@ final class Step {
     this.segments = segments;
   }
 
+  private final java.util.Map<Segment, NDArray> masks = new java.util.HashMap<>();
+
+  /** [n, len] for one sequence, shared by all layers of the step: 0 where query j (at position start + j) may see key t, -inf where t is in its future. */
+  NDArray causalMask(Segment s) {
+    return masks.computeIfAbsent(s, seg -> {
+      int n = seg.count();
+      int len = seg.start() + n;
+      float[] mask = new float[n * len];
+      for (int j = 0; j < n; j++) {
+        for (int t = seg.start() + j + 1; t < len; t++) {
+          mask[j * len + t] = Float.NEGATIVE_INFINITY;
+        }
+      }
+      return manager.create(mask, new ai.djl.ndarray.types.Shape(n, len));
+    });
+  }
+
   int tokens() {
     return positions.length;
   }

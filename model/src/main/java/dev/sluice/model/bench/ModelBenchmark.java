@@ -1,0 +1,176 @@
+package dev.sluice.model.bench;
+
+import dev.sluice.model.ModelConfig;
+import dev.sluice.model.SequenceKv;
+import dev.sluice.model.StageModel;
+import dev.sluice.model.StepInput;
+import dev.sluice.model.StepOutput;
+import dev.sluice.model.convert.RandomModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Prefill and decode throughput of the in-process forward at several batch sizes, for stories260K
+ * and a GPT-2-small-shaped random model (written to a temporary directory and deleted afterwards).
+ *
+ * <pre>
+ * java ... dev.sluice.model.bench.ModelBenchmark [--model DIR]... [--no-gpt2] [--prompt-tokens 128]
+ *     [--decode-steps 32] [--batches 1,4,16]
+ * </pre>
+ *
+ * Prefill: B sequences of --prompt-tokens tokens in one batched step. Decode: then --decode-steps
+ * steps of one token per sequence. Figures are wall-clock medians-free single runs after a warm-up;
+ * compare ratios, not absolute numbers, on a shared machine.
+ */
+public final class ModelBenchmark {
+
+  /** One measured row. */
+  public record Row(String model, int batch, double prefillTokensPerSecond, double decodeTokensPerSecond,
+      double decodeStepMs) {}
+
+  private final PrintStream out;
+  private final int promptTokens;
+  private final int decodeSteps;
+  private final int[] batches;
+
+  public ModelBenchmark(PrintStream out, int promptTokens, int decodeSteps, int[] batches) {
+    this.out = out;
+    this.promptTokens = promptTokens;
+    this.decodeSteps = decodeSteps;
+    this.batches = batches;
+  }
+
+  public static void main(String[] args) throws IOException {
+    List<Path> models = new ArrayList<>();
+    boolean gpt2 = true;
+    int prompt = 128;
+    int steps = 32;
+    int[] batches = {1, 4, 16};
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--model" -> models.add(Path.of(args[++i]));
+        case "--no-gpt2" -> gpt2 = false;
+        case "--prompt-tokens" -> prompt = Integer.parseInt(args[++i]);
+        case "--decode-steps" -> steps = Integer.parseInt(args[++i]);
+        case "--batches" -> batches = Stream.of(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (--model DIR, --no-gpt2, --prompt-tokens N, --decode-steps N, --batches 1,4,16)");
+      }
+    }
+    if (models.isEmpty()) {
+      for (String candidate : new String[] {"../shared/models/stories260K", "../../shared/models/stories260K"}) {
+        if (Files.exists(Path.of(candidate, "config.json"))) {
+          models.add(Path.of(candidate));
+          break;
+        }
+      }
+    }
+    new ModelBenchmark(System.out, prompt, steps, batches).run(models, gpt2);
+  }
+
+  /** Benchmarks each model directory, plus a random GPT-2-small if asked; prints progress and the table. */
+  public List<Row> run(List<Path> models, boolean withGpt2Small) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    for (Path m : models) {
+      rows.addAll(measure(m.getFileName().toString(), m));
+    }
+    if (withGpt2Small) {
+      Path tmp = Files.createTempDirectory("sluice-bench-gpt2");
+      try {
+        out.println("writing a seeded random GPT-2-small (124M parameters) to " + tmp + " ...");
+        RandomModel.write(RandomModel.PRESETS.get("gpt2-small"), tmp, 1, null);
+        rows.addAll(measure("gpt2-small (random)", tmp));
+      } finally {
+        try (Stream<Path> files = Files.walk(tmp)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+    printTable(rows);
+    return rows;
+  }
+
+  private List<Row> measure(String name, Path dir) {
+    List<Row> rows = new ArrayList<>();
+    try (StageModel model = StageModel.loadAll(dir)) {
+      ModelConfig cfg = model.config();
+      int prompt = Math.min(promptTokens, cfg.maxPositions() - decodeSteps - 1);
+      out.printf(Locale.ROOT, "%s: %d layers, hidden %d, vocab %d; prompt %d tokens, %d decode steps%n", name,
+          cfg.numLayers(), cfg.hiddenSize(), cfg.vocabSize(), prompt, decodeSteps);
+      run(model, 1, prompt, 2); // warm-up: native library, allocator, kernels
+      for (int batch : batches) {
+        out.printf(Locale.ROOT, "  batch %d ...%n", batch);
+        out.flush();
+        rows.add(run(model, batch, prompt, decodeSteps).withName(name));
+      }
+    }
+    return rows;
+  }
+
+  private record Timing(int batch, double prefillTps, double decodeTps, double stepMs) {
+    Row withName(String name) {
+      return new Row(name, batch, prefillTps, decodeTps, stepMs);
+    }
+  }
+
+  private static Timing run(StageModel model, int batch, int prompt, int steps) {
+    List<SequenceKv> kvs = new ArrayList<>();
+    try {
+      int vocab = model.config().vocabSize();
+      List<StepInput> inputs = new ArrayList<>();
+      for (int b = 0; b < batch; b++) {
+        SequenceKv kv = model.newSequence(prompt + steps);
+        kvs.add(kv);
+        int[] tokens = new int[prompt];
+        for (int t = 0; t < prompt; t++) {
+          tokens[t] = 3 + (b * 31 + t * 7) % (vocab - 3);
+        }
+        inputs.add(StepInput.ofTokens(kv, tokens));
+      }
+      long start = System.nanoTime();
+      List<StepOutput> outs = model.forward(inputs);
+      double prefillSeconds = (System.nanoTime() - start) / 1e9;
+      start = System.nanoTime();
+      for (int s = 0; s < steps; s++) {
+        inputs = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+          inputs.add(StepInput.ofTokens(kvs.get(b), argmax(outs.get(b).logits())));
+        }
+        outs = model.forward(inputs);
+      }
+      double decodeSeconds = (System.nanoTime() - start) / 1e9;
+      return new Timing(batch, batch * prompt / prefillSeconds, batch * steps / decodeSeconds,
+          decodeSeconds * 1000 / steps);
+    } finally {
+      kvs.forEach(SequenceKv::close);
+    }
+  }
+
+  private static int argmax(float[] a) {
+    int best = 0;
+    for (int i = 1; i < a.length; i++) {
+      best = a[i] > a[best] ? i : best;
+    }
+    return best;
+  }
+
+  private void printTable(List<Row> rows) {
+    out.println();
+    out.println("| model | batch | prefill tokens/s | decode tokens/s | decode step ms | decode vs batch 1 |");
+    out.println("|---|---:|---:|---:|---:|---:|");
+    for (Row r : rows) {
+      double base = rows.stream().filter(x -> x.model().equals(r.model()) && x.batch() == 1)
+          .mapToDouble(Row::decodeTokensPerSecond).findFirst().orElse(Double.NaN);
+      out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.2f | %.2fx |%n", r.model(), r.batch(),
+          r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.decodeStepMs(), r.decodeTokensPerSecond() / base);
+    }
+    out.flush();
+  }
+}

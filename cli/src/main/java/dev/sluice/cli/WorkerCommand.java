@@ -1,13 +1,204 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.config.ConfigException;
+import dev.sluice.cli.config.ConfigKey;
+import dev.sluice.cli.config.ConfigResolver;
+import dev.sluice.model.LayerRange;
+import dev.sluice.worker.Guarantee;
+import dev.sluice.worker.StageWorker;
+import dev.sluice.worker.WorkerSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Run a stage worker for a range of layers. */
-@Command(name = "worker", mixinStandardHelpOptions = true, description = "Run a stage worker for a range of layers.")
+/** Run a stage worker for a range of layers until Ctrl-C (then drain: finish, commit, leave the group). */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = "Run a stage worker for a range of layers: consumes PREFIX.stage-K, forwards to stage-K+1 on the "
+        + "same lane (the last stage samples and writes results). Settings: flag > SLUICE_* env > --config YAML > default.")
 public final class WorkerCommand implements Callable<Integer> {
+  static final ConfigKey<Integer> STAGE = ConfigKey.intKey("stage", null, 0, 1024, "stage number K");
+  static final ConfigKey<String> LAYERS = new ConfigKey<>("layers", null, s -> s, WorkerCommand::isLayerRange,
+      "a layer range A-B (inclusive), e.g. 0-2", "layers this stage runs");
+  static final ConfigKey<String> MODEL = new ConfigKey<>("model", null, s -> s, s -> Files.isDirectory(Path.of(s)),
+      "an existing model directory", "model directory (Hugging Face layout or a split)");
+  static final ConfigKey<String> BOOTSTRAP = ConfigKey.stringKey("bootstrap_servers", "127.0.0.1:9092",
+      "Kafka bootstrap servers");
+  static final ConfigKey<String> PREFIX = new ConfigKey<>("prefix", "sluice", s -> s, s -> s.matches("[A-Za-z0-9._-]+"),
+      "letters, digits, '.', '_' or '-'", "topic prefix");
+  static final ConfigKey<String> WORKER_ID = new ConfigKey<>("worker_id", "", s -> s,
+      s -> s.isEmpty() || s.matches("[A-Za-z0-9._-]+"), "letters, digits, '.', '_' or '-'",
+      "worker id (group.instance.id); default HOST-stage-K");
+  static final ConfigKey<String> DATA_DIR = new ConfigKey<>("data_dir", "", s -> s, s -> true, "a directory path",
+      "where the KV block cache is persisted; default ./data/WORKER_ID");
+  static final ConfigKey<Integer> MAX_BATCH_SIZE = ConfigKey.intKey("max_batch_size",
+      WorkerSettings.DEFAULT_MAX_BATCH_SIZE, 1, 4096, "records per batched forward");
+  static final ConfigKey<Integer> BATCHING_WINDOW_MS = ConfigKey.intKey("batching_window_ms",
+      WorkerSettings.DEFAULT_BATCHING_WINDOW_MS, 0, 60_000, "wait for more records once one waits (ms)");
+  static final ConfigKey<Integer> MAX_QUEUE_SIZE = ConfigKey.intKey("max_queue_size",
+      WorkerSettings.DEFAULT_MAX_QUEUE_SIZE, 1, 1_000_000, "records waiting before lanes are paused");
+  static final ConfigKey<Integer> KV_CACHE_MB = ConfigKey.intKey("kv_cache_mb", WorkerSettings.DEFAULT_KV_CACHE_MB,
+      0, 1_048_576, "KV block cache budget in MiB (0 = off)");
+  static final ConfigKey<Integer> THREADS = ConfigKey.intKey("threads", 0, 0, 1024,
+      "PyTorch threads (0 = engine default)");
+  static final ConfigKey<String> GUARANTEE = ConfigKey.choiceKey("guarantee", "at-least-once",
+      List.of("at-least-once", "exactly-once"), "delivery guarantee between stages");
+  static final ConfigKey<Integer> IDLE_TIMEOUT_S = ConfigKey.intKey("idle_timeout_s", 120, 1, 86_400,
+      "release a sequence's hot KV after this many idle seconds");
+  static final ConfigKey<Integer> MAX_MESSAGE_BYTES = ConfigKey.intKey("max_message_bytes",
+      WorkerSettings.DEFAULT_MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE, "largest record (matches the topics)");
+  static final ConfigKey<String> KAFKA_PROPERTIES = new ConfigKey<>("kafka_properties", "", s -> s,
+      s -> s.isEmpty() || Files.isRegularFile(Path.of(s)), "an existing .properties file",
+      "extra Kafka client settings (SASL/TLS...)");
+
+  static final List<ConfigKey<?>> KEYS = List.of(STAGE, LAYERS, MODEL, BOOTSTRAP, PREFIX, WORKER_ID, DATA_DIR,
+      MAX_BATCH_SIZE, BATCHING_WINDOW_MS, MAX_QUEUE_SIZE, KV_CACHE_MB, THREADS, GUARANTEE, IDLE_TIMEOUT_S,
+      MAX_MESSAGE_BYTES, KAFKA_PROPERTIES);
+
+  @Option(names = "--stage", description = "Stage number K (consumes PREFIX.stage-K).") String stage;
+  @Option(names = "--layers", description = "Layers A-B, inclusive (stage 0 starts at 0).") String layers;
+  @Option(names = "--model", description = "Model directory.") String model;
+  @Option(names = "--config", description = "YAML file with any of the keys below.") Path config;
+  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default 127.0.0.1:9092).") String bootstrapServers;
+  @Option(names = "--prefix", description = "Topic prefix (default sluice).") String prefix;
+  @Option(names = "--worker-id", description = "Worker id = group.instance.id; keep it across restarts to come back warm.") String workerId;
+  @Option(names = "--data-dir", description = "Directory of the persisted KV block cache.") String dataDir;
+  @Option(names = "--max-batch-size", description = "Default 16.") String maxBatchSize;
+  @Option(names = "--batching-window-ms", description = "Default 5.") String batchingWindowMs;
+  @Option(names = "--max-queue-size", description = "Default 256.") String maxQueueSize;
+  @Option(names = "--kv-cache-mb", description = "Default 512; 0 disables the block cache.") String kvCacheMb;
+  @Option(names = "--threads", description = "PyTorch threads; 0 = engine default.") String threads;
+  @Option(names = "--guarantee", description = "at-least-once (default) or exactly-once.") String guarantee;
+  @Option(names = "--idle-timeout-s", description = "Default 120.") String idleTimeoutS;
+  @Option(names = "--max-message-bytes", description = "Default 33554432 (the topics' max.message.bytes).") String maxMessageBytes;
+  @Option(names = "--kafka-properties", description = "Kafka client properties file (SASL/TLS...).") String kafkaProperties;
+
+  @Spec CommandSpec spec;
+
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+
   @Override
-  public Integer call() {
-    throw new NotBuiltYetException("worker");
+  public Integer call() throws InterruptedException {
+    SystemDefaults.apply();
+    WorkerSettings settings = settings(resolver());
+    var out = spec.commandLine().getOut();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stopRequested.countDown();
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "sluice-worker-shutdown");
+    try (StageWorker worker = StageWorker.start(settings)) {
+      Runtime.getRuntime().addShutdownHook(hook);
+      out.println("worker " + settings.workerId() + ": stage " + settings.stage() + ", layers " + settings.layers()
+          + ", model " + settings.modelId() + ", Kafka " + settings.bootstrapServers() + ", prefix " + settings.prefix());
+      out.flush();
+      while (!stopRequested.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (worker.failure() != null) {
+          throw new IllegalStateException("worker stopped: " + worker.failure().getMessage(), worker.failure());
+        }
+      }
+      out.println("draining worker " + settings.workerId());
+      out.flush();
+    } finally {
+      stopped.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is running
+      }
+    }
+    return 0;
+  }
+
+  /** Stops a running {@code call()} as Ctrl-C would (tests, embedding). */
+  void requestStop() {
+    stopRequested.countDown();
+  }
+
+  ConfigResolver resolver() {
+    Map<String, String> flags = new HashMap<>();
+    Object[][] given = {{STAGE, stage}, {LAYERS, layers}, {MODEL, model}, {BOOTSTRAP, bootstrapServers},
+        {PREFIX, prefix}, {WORKER_ID, workerId}, {DATA_DIR, dataDir}, {MAX_BATCH_SIZE, maxBatchSize},
+        {BATCHING_WINDOW_MS, batchingWindowMs}, {MAX_QUEUE_SIZE, maxQueueSize}, {KV_CACHE_MB, kvCacheMb},
+        {THREADS, threads}, {GUARANTEE, guarantee}, {IDLE_TIMEOUT_S, idleTimeoutS}, {MAX_MESSAGE_BYTES, maxMessageBytes},
+        {KAFKA_PROPERTIES, kafkaProperties}};
+    for (Object[] g : given) {
+      if (g[1] != null) {
+        flags.put(((ConfigKey<?>) g[0]).name(), (String) g[1]);
+      }
+    }
+    ConfigResolver resolver = ConfigResolver.of(flags, config);
+    resolver.rejectUnknownFileKeys(KEYS.stream().map(ConfigKey::name).collect(Collectors.toSet()));
+    return resolver;
+  }
+
+  /** Resolves and validates every key (so a bad one fails at start, naming the key). */
+  static WorkerSettings settings(ConfigResolver r) {
+    for (ConfigKey<?> key : KEYS) {
+      r.get(key); // every key is checked now, even those only used later
+    }
+    int stage = r.get(STAGE);
+    LayerRange range = LayerRange.parse(r.get(LAYERS));
+    if ((stage == 0) != (range.start() == 0)) {
+      throw new ConfigException("'layers' " + range + " must start at layer 0 exactly when 'stage' is 0 (stage " + stage + ")");
+    }
+    if (r.get(MAX_QUEUE_SIZE) < r.get(MAX_BATCH_SIZE)) {
+      throw new ConfigException("'max_queue_size' (" + r.get(MAX_QUEUE_SIZE) + ") must be at least 'max_batch_size' ("
+          + r.get(MAX_BATCH_SIZE) + ")");
+    }
+    String id = r.get(WORKER_ID).isEmpty() ? hostName() + "-stage-" + stage : r.get(WORKER_ID);
+    Path data = r.get(DATA_DIR).isEmpty() ? Path.of("data", id) : Path.of(r.get(DATA_DIR));
+    return new WorkerSettings(stage, range, Path.of(r.get(MODEL)), null, r.get(BOOTSTRAP), r.get(PREFIX), id, data,
+        r.get(MAX_BATCH_SIZE), r.get(BATCHING_WINDOW_MS), r.get(MAX_QUEUE_SIZE), r.get(KV_CACHE_MB), r.get(THREADS),
+        Guarantee.parse(r.get(GUARANTEE)), Duration.ofSeconds(r.get(IDLE_TIMEOUT_S)), r.get(MAX_MESSAGE_BYTES),
+        kafkaProperties(r.get(KAFKA_PROPERTIES)));
+  }
+
+  private static Map<String, Object> kafkaProperties(String file) {
+    if (file.isEmpty()) {
+      return Map.of();
+    }
+    Properties p = new Properties();
+    try (Reader reader = Files.newBufferedReader(Path.of(file))) {
+      p.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read 'kafka_properties' file " + file + ": " + e.getMessage());
+    }
+    Map<String, Object> out = new HashMap<>();
+    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+    return out;
+  }
+
+  private static boolean isLayerRange(String s) {
+    try {
+      LayerRange.parse(s);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+    } catch (IOException e) {
+      return "worker";
+    }
   }
 }

@@ -1,0 +1,240 @@
+package dev.sluice.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.model.LayerRange;
+import dev.sluice.model.StageModel;
+import dev.sluice.model.generate.Generator;
+import dev.sluice.model.sampling.SamplingParams;
+import dev.sluice.model.sampling.StopCondition;
+import dev.sluice.model.tokenizer.TextTokenizer;
+import dev.sluice.model.tokenizer.Tokenizers;
+import dev.sluice.router.RouterMetrics;
+import dev.sluice.router.RouterSettings;
+import dev.sluice.router.topology.RouterTopology;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.ResultKind;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.TopicAdmin;
+import dev.sluice.topics.TopicLayout;
+import dev.sluice.worker.StageWorker;
+import dev.sluice.worker.WorkerSettings;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole system over HTTP: the real router (Kafka Streams), two real stage workers running
+ * stories260K (layers 0-2 and 3-4) and the ingress, on the shared broker. Compares with the
+ * in-process Generator, which samples from the same (seed, request id, position) random streams.
+ */
+@ExtendWith(SharedKafkaExtension.class)
+class EndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String MODEL = "stories260K";
+  private static final int LANES = 4;
+
+  private static Path modelDir;
+  private static TextTokenizer tokenizer;
+  private static SluiceTopics topics;
+  private static KafkaStreams router;
+  private static final List<StageWorker> workers = new ArrayList<>();
+  private static IngressServer ingress;
+  private static PrometheusRegistry ingressRegistry;
+
+  static Path sharedDir() {
+    for (String candidate : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
+      if (candidate != null && Files.isDirectory(Path.of(candidate))) return Path.of(candidate);
+    }
+    return Path.of("../shared");
+  }
+
+  @BeforeAll
+  static void startPipeline() throws Exception {
+    modelDir = sharedDir().resolve("models").resolve(MODEL);
+    assumeTrue(Files.isDirectory(modelDir), "shared model missing at " + modelDir.toAbsolutePath() + " — skipping end-to-end tests");
+    String bootstrap = SharedKafkaExtension.bootstrapServers();
+    String prefix = SharedKafkaExtension.uniquePrefix("e2e");
+    topics = new SluiceTopics(prefix);
+    try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
+      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(2).withLanes(LANES)
+          .withRequestsPartitions(2).withResultsPartitions(2));
+    }
+    Path data = Files.createTempDirectory("sluice-e2e");
+    tokenizer = Tokenizers.load(modelDir);
+
+    RouterSettings routerSettings = RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(data.resolve("router"));
+    RouterMetrics routerMetrics = new RouterMetrics(new PrometheusRegistry());
+    router = new KafkaStreams(RouterTopology.build(topics, routerSettings, tokenizer::encode, routerMetrics),
+        RouterTopology.properties(routerSettings, bootstrap, topics, routerMetrics));
+    router.start();
+
+    PrometheusRegistry workerRegistry = new PrometheusRegistry();
+    String[] ranges = {"0-2", "3-4"};
+    for (int stage = 0; stage < ranges.length; stage++) {
+      String id = prefix + "-w" + stage;
+      workers.add(StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(ranges[stage]), modelDir, bootstrap, prefix)
+          .withWorkerId(id).withDataDir(data.resolve(id)).withKvCacheMb(16), workerRegistry));
+    }
+
+    ingressRegistry = new PrometheusRegistry();
+    ingress = IngressServer.start(IngressSettings.forModel(MODEL).withHost("127.0.0.1").withPort(0), bootstrap, prefix, ingressRegistry);
+
+    await().atMost(Duration.ofSeconds(120)).until(() -> router.state() == KafkaStreams.State.RUNNING
+        && workers.stream().allMatch(StageWorker::isReady) && ingress.isReady());
+    // The router routes only to workers it has heartbeats from: wait until the ingress sees them too.
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("/workers").get("workers").size() == 2);
+  }
+
+  @AfterAll
+  static void stopPipeline() throws Exception {
+    if (ingress != null) ingress.close();
+    for (StageWorker w : workers) w.close();
+    if (router != null) router.close(Duration.ofSeconds(10));
+    if (tokenizer != null) tokenizer.close();
+  }
+
+  private static JsonNode get(String path) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.port() + path)).GET().build();
+    return JSON.readTree(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private static HttpResponse<String> post(String path, String body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.port() + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Generator.Completion reference(String requestId, String prompt, SamplingParams params, int maxTokens) {
+    try (StageModel all = StageModel.load(modelDir, LayerRange.parse("0-4"))) {
+      return new Generator(List.of(all), tokenizer).generate(new Generator.Request(requestId, tokenizer.encode(prompt), params,
+          new StopCondition(tokenizer.eosId(), maxTokens, List.of())), null);
+    }
+  }
+
+  private static String requestId(JsonNode response) {
+    String id = response.get("id").asText();
+    return id.substring(id.indexOf('-') + 1);
+  }
+
+  @Test
+  void shouldCompleteWithTheSameTextAsTheInProcessGenerator() throws Exception {
+    HttpResponse<String> greedy = post("/v1/completions",
+        "{\"model\":\"stories260K\",\"prompt\":\"Once upon a time\",\"max_tokens\":24,\"temperature\":0}");
+    HttpResponse<String> sampled = post("/v1/completions",
+        "{\"model\":\"stories260K\",\"prompt\":\"Lily and Tom went to the park.\",\"max_tokens\":24,\"temperature\":0.8,\"seed\":7}");
+
+    assertThat(greedy.statusCode()).as(greedy.body()).isEqualTo(200);
+    JsonNode g = JSON.readTree(greedy.body());
+    Generator.Completion expectedGreedy = reference(requestId(g), "Once upon a time", SamplingParams.GREEDY, 24);
+    assertThat(g.at("/choices/0/text").asText()).isEqualTo(expectedGreedy.text()).isNotEmpty();
+    assertThat(g.at("/usage/completion_tokens").asInt()).isEqualTo(expectedGreedy.tokens().length);
+    assertThat(g.at("/usage/prompt_tokens").asInt()).isEqualTo(tokenizer.encode("Once upon a time").length);
+
+    assertThat(sampled.statusCode()).as(sampled.body()).isEqualTo(200);
+    JsonNode s = JSON.readTree(sampled.body());
+    Generator.Completion expectedSampled = reference(requestId(s), "Lily and Tom went to the park.", new SamplingParams(0.8f, 1f, 0, 7L), 24);
+    assertThat(s.at("/choices/0/text").asText()).isEqualTo(expectedSampled.text());
+  }
+
+  @Test
+  void shouldStreamEveryTokenExactlyOnceAndEndWithDone() throws Exception {
+    HttpResponse<String> response = post("/v1/chat/completions", "{\"model\":\"stories260K\",\"stream\":true,\"max_tokens\":20,"
+        + "\"temperature\":0,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}]}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<String> data = new ArrayList<>();
+    for (String event : response.body().split("\n\n")) if (!event.isBlank()) data.add(event.substring("data: ".length()));
+    assertThat(data).last().isEqualTo("[DONE]");
+    assertThat(data.stream().filter("[DONE]"::equals).count()).isEqualTo(1);
+    List<JsonNode> chunks = new ArrayList<>();
+    for (String d : data.subList(0, data.size() - 1)) chunks.add(JSON.readTree(d));
+    List<JsonNode> tokenChunks = chunks.stream()
+        .filter(c -> c.get("choices").size() == 1 && c.at("/choices/0/finish_reason").isNull()).toList();
+    JsonNode usage = chunks.get(chunks.size() - 1).get("usage");
+    String text = tokenChunks.stream().map(c -> c.at("/choices/0/delta/content").asText()).collect(Collectors.joining());
+
+    Generator.Completion expected = reference(requestId(chunks.get(0)), "Once upon a time", SamplingParams.GREEDY, 20);
+    assertThat(tokenChunks).as("one chunk per generated token").hasSize(expected.tokens().length);
+    assertThat(usage.get("completion_tokens").asInt()).isEqualTo(expected.tokens().length);
+    assertThat(text).isEqualTo(expected.text());
+  }
+
+  @Test
+  void shouldCompleteFiftyConcurrentRequestsEachExactlyOnce() throws Exception {
+    // Half share a long prefix (cache hits on the same lane), half are distinct.
+    String shared = "Once upon a time, there was a little girl named Lily. She loved to play outside in the sun. ";
+    List<CompletableFuture<HttpResponse<String>>> calls = IntStream.range(0, 50).mapToObj(i -> {
+      String prompt = i % 2 == 0 ? shared + "One day she saw " + i : "Tom had a red ball number " + i;
+      String body = "{\"model\":\"stories260K\",\"prompt\":\"" + prompt + "\",\"max_tokens\":8,\"temperature\":0.5,\"seed\":" + i + "}";
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.port() + "/v1/completions"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+      return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }).toList();
+
+    List<String> requestIds = new ArrayList<>();
+    int cached = 0;
+    for (CompletableFuture<HttpResponse<String>> call : calls) {
+      HttpResponse<String> r = call.get();
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode json = JSON.readTree(r.body());
+      assertThat(json.at("/usage/completion_tokens").asInt()).isBetween(1, 8);
+      cached += json.at("/usage/prompt_tokens_details/cached_tokens").asInt();
+      requestIds.add(requestId(json));
+    }
+    assertThat(Set.copyOf(requestIds)).hasSize(50);
+    assertThat(cached).as("shared-prefix requests reuse cached blocks").isPositive();
+    // Exactly one final result per request on the results topic (no duplicates written).
+    Map<String, Integer> finals = finalResultsPerRequest(Set.copyOf(requestIds));
+    assertThat(finals).hasSize(50).allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
+  }
+
+  private static Map<String, Integer> finalResultsPerRequest(Set<String> ids) {
+    Map<String, Integer> finals = new HashMap<>();
+    Map<String, Object> p = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
+    try (KafkaConsumer<String, ResultEvent> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), SluiceSerdes.resultEvent().deserializer())) {
+      List<TopicPartition> parts = consumer.partitionsFor(topics.results().name()).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, ResultEvent> r : consumer.poll(Duration.ofMillis(200))) {
+          if (ids.contains(r.key()) && r.value().getKind() != ResultKind.TOKEN) finals.merge(r.key(), 1, Integer::sum);
+        }
+      }
+    }
+    return finals;
+  }
+}

@@ -230,6 +230,11 @@ public final class StageModel implements AutoCloseable {
     return out;
   }
 
+  /** Native arrays alive under this stage (weights, KV, anything leaked by a step); for leak tests. */
+  int liveArrays() {
+    return weightsManager.getManagedArrays().size();
+  }
+
   @Override
   public void close() {
     weightsManager.close();

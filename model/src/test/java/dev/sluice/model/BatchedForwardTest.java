@@ -120,6 +120,20 @@ class BatchedForwardTest {
   }
 
   @Test
+  void shouldKeepNativeMemoryFlatOverManySteps() {
+    try (SequenceKv a = model.newSequence(300); SequenceKv b = model.newSequence(300)) {
+      model.forward(List.of(StepInput.ofTokens(a, tokens(0, 20)), StepInput.ofTokens(b, tokens(0, 5))));
+      int before = model.liveArrays();
+      for (int step = 0; step < 200; step++) {
+        model.forward(List.of(StepInput.ofTokens(a, 5 + step % 100), StepInput.ofTokens(b, 9)));
+      }
+      a.exportRange(0, 100);
+      b.importRange(0, a.exportRange(0, 50));
+      assertThat(model.liveArrays()).isEqualTo(before);
+    }
+  }
+
+  @Test
   void shouldRoundTripHiddenStatesThroughBytesLosslessly() {
     float[] values = {0f, -0f, 1.5f, -3.25e-30f, Float.MAX_VALUE, Float.MIN_VALUE, 22.123456f};
     assertThat(HiddenStates.fromBytes(HiddenStates.toBytes(values))).containsExactly(values);

@@ -14,6 +14,10 @@ public final class SystemDefaults {
     setIfAbsent("chronicle.announcer.disable", "true");
     setIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.sluice");
     setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    // The embedded broker's own warnings (controller activation, closed clients) are noise for users.
+    setIfAbsent("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+    setIfAbsent("org.slf4j.simpleLogger.log.kafka", "error");
+    setIfAbsent("org.slf4j.simpleLogger.log.state.change.logger", "error");
   }
 
   private static void setIfAbsent(String key, String value) {

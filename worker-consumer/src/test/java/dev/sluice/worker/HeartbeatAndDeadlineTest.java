@@ -1,0 +1,134 @@
+package dev.sluice.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.schemas.KvEvent;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.ResultKind;
+import dev.sluice.schemas.Sampling;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.schemas.WorkKind;
+import dev.sluice.schemas.WorkerState;
+import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Heartbeats, tombstones, KvEvents, metrics, deadlines and exactly-once mode on the real broker. */
+@ExtendWith(SharedKafkaExtension.class)
+class HeartbeatAndDeadlineTest {
+
+  private static <V> List<ConsumerRecord<String, V>> readAll(String topic, org.apache.kafka.common.serialization.Deserializer<V> d) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
+    List<ConsumerRecord<String, V>> out = new ArrayList<>();
+    try (KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), d)) {
+      List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (System.currentTimeMillis() < deadline && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        c.poll(Duration.ofMillis(100)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void shouldPublishHeartbeatsKvEventsAndMetricsAndTombstoneOnClose() throws Exception {
+    try (PipelineFixture f = new PipelineFixture("beat", 2)) {
+      StageWorker w0 = f.start(f.settings(0, "0-2", f.prefix + "-w0"));
+      f.start(f.settings(1, "3-4", f.prefix + "-w1"));
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
+      int[] prompt = java.util.Arrays.copyOf(PipelineFixture.goldenTokens("golden_bos_greedy256.bin"), 40);
+      f.submit("beat-1", prompt, 5, 2);
+      f.awaitResults(List.of("beat-1"), Duration.ofSeconds(60));
+
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> readAll(f.topics.workers().name(),
+          SluiceSerdes.workerStatus().deserializer()).stream().anyMatch(r -> r.value() != null
+              && r.key().equals(w0.workerId()) && r.value().getRequestsServed() == 0 && r.value().getTokensProcessed() >= 40
+              && r.value().getState() == WorkerState.READY && r.value().getLanes().size() == PipelineFixture.LANES
+              && r.value().getKvBlocksUsed() == 2));
+      List<ConsumerRecord<String, KvEvent>> kv = readAll(f.topics.kvEvents().name(), SluiceSerdes.kvEvent().deserializer());
+      assertThat(kv).anySatisfy(r -> {
+        assertThat(r.key()).isEqualTo(w0.workerId());
+        assertThat(r.value().getLane()).isEqualTo(2);
+        assertThat(r.value().getStored()).hasSize(2); // 40 prompt tokens = 2 full blocks
+      });
+
+      ByteArrayOutputStream metrics = new ByteArrayOutputStream();
+      new PrometheusTextFormatWriter(false).write(metrics, PipelineFixture.REGISTRY.scrape());
+      assertThat(metrics.toString().lines().filter(l -> l.startsWith("sluice_worker_tokens_total{")
+          && l.contains("worker=\"" + w0.workerId() + "\"")).findFirst()).isPresent();
+
+      w0.close();
+      f.workers.remove(w0);
+      List<ConsumerRecord<String, WorkerStatus>> beats = readAll(f.topics.workers().name(),
+          SluiceSerdes.workerStatus().deserializer());
+      ConsumerRecord<String, WorkerStatus> last = beats.stream().filter(r -> r.key().equals(w0.workerId()))
+          .reduce((a, b) -> b).orElseThrow();
+      assertThat(last.value()).as("tombstone after a clean shutdown").isNull();
+    }
+  }
+
+  @Test
+  void shouldEndAnExpiredRequestWithOneDeadlineError() throws Exception {
+    try (PipelineFixture f = new PipelineFixture("deadline", 2)) {
+      f.startChain("0-2", "3-4");
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
+      Map<String, Object> p = new HashMap<>();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
+      try (KafkaProducer<String, StageWork> producer =
+          new KafkaProducer<>(p, new StringSerializer(), SluiceSerdes.stageWork().serializer())) {
+        StageWork w = StageWork.newBuilder().setRequestId("late").setLane(0).setKind(WorkKind.PREFILL_CHUNK)
+            .setStartPos(0).setEndPos(3).setTokenIds(List.of(1, 403, 407)).setPromptLength(3)
+            .setSampling(Sampling.newBuilder().setMaxTokens(50).build()).setReplyPartition(1)
+            .setDeadlineMs(System.currentTimeMillis() - 1).build();
+        producer.send(new ProducerRecord<>(f.topics.stage(0).name(), 0, "late", w)).get();
+      }
+      List<ResultEvent> events = f.awaitResults(List.of("late"), Duration.ofSeconds(60)).get("late");
+      assertThat(events).singleElement().satisfies(e -> {
+        assertThat(e.getKind()).isEqualTo(ResultKind.ERROR);
+        assertThat(e.getErrorCode()).isEqualTo("deadline_exceeded");
+        assertThat(e.getIndex()).isZero();
+      });
+      List<ConsumerRecord<String, ResultEvent>> onReplyPartition = readAll(f.topics.results().name(),
+          SluiceSerdes.resultEvent().deserializer());
+      assertThat(onReplyPartition).singleElement().satisfies(r -> assertThat(r.partition()).isEqualTo(1));
+    }
+  }
+
+  @Test
+  void shouldGenerateTheSameTokensWithExactlyOnceBetweenStages() throws Exception {
+    try (PipelineFixture f = new PipelineFixture("eos", 2)) {
+      f.start(f.settings(0, "0-2", f.prefix + "-w0").withGuarantee(Guarantee.EXACTLY_ONCE));
+      f.start(f.settings(1, "3-4", f.prefix + "-w1").withGuarantee(Guarantee.EXACTLY_ONCE));
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
+      int[] golden = PipelineFixture.goldenTokens("golden_once_upon_a_time.bin");
+      int promptLength = 5; // BOS + "Once upon a time"
+      f.submit("eos-1", java.util.Arrays.copyOf(golden, promptLength), golden.length - promptLength, 3);
+      List<ResultEvent> events = f.awaitResults(List.of("eos-1"), Duration.ofSeconds(90)).get("eos-1");
+      PipelineFixture.done(events);
+      assertThat(PipelineFixture.tokens(events)).containsExactly(java.util.Arrays.copyOfRange(golden, promptLength, golden.length));
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.sluice.worker.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlockCacheTest {
+  private static final int BLOCK = 1024;
+
+  private static byte[] hash(int i) {
+    byte[] h = new byte[16];
+    h[0] = (byte) i;
+    h[15] = (byte) (i >> 8);
+    return h;
+  }
+
+  private static byte[] block(int fill) {
+    byte[] b = new byte[BLOCK];
+    Arrays.fill(b, (byte) fill);
+    return b;
+  }
+
+  @Test
+  void shouldEvictTheLeastRecentlyUsedBlockWhenTheBudgetIsFull(@TempDir Path dir) {
+    try (BlockCache cache = BlockCache.open(dir, "t", BLOCK, 3L * BLOCK)) {
+      cache.store(hash(1), block(1));
+      cache.store(hash(2), block(2));
+      cache.store(hash(3), block(3));
+      assertThat(cache.load(hash(1))).isEqualTo(block(1)); // 1 is now the most recent
+      List<byte[]> evicted = cache.store(hash(4), block(4));
+
+      assertThat(evicted).singleElement().isEqualTo(hash(2));
+      assertThat(cache.contains(hash(2))).isFalse();
+      assertThat(cache.load(hash(2))).isNull();
+      assertThat(cache.size()).isEqualTo(3);
+      assertThat(cache.evictions()).isEqualTo(1);
+      assertThat(cache.hits()).isEqualTo(1);
+      assertThat(cache.misses()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void shouldKeepBlocksAcrossReopen(@TempDir Path dir) {
+    try (BlockCache cache = BlockCache.open(dir, "t", BLOCK, 8L * BLOCK)) {
+      cache.store(hash(7), block(7));
+    }
+    try (BlockCache reopened = BlockCache.open(dir, "t", BLOCK, 8L * BLOCK)) {
+      assertThat(reopened.size()).isEqualTo(1);
+      assertThat(reopened.load(hash(7))).isEqualTo(block(7));
+    }
+  }
+
+  @Test
+  void shouldStayWithinBudgetUnderManyStores(@TempDir Path dir) {
+    try (BlockCache cache = BlockCache.open(dir, "t", BLOCK, 100L * BLOCK)) {
+      List<byte[]> evicted = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        evicted.addAll(cache.store(hash(i), block(i)));
+      }
+      assertThat(cache.size()).isEqualTo(100);
+      assertThat(evicted).hasSize(900);
+      assertThat(cache.load(hash(999))).isEqualTo(block(999));
+    }
+  }
+}

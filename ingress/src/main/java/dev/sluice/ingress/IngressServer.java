@@ -13,6 +13,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -80,6 +81,7 @@ public final class IngressServer implements AutoCloseable {
 
   /** Starts the ingress with metrics in {@link PrometheusRegistry#defaultRegistry}. */
   public static IngressServer start(IngressSettings settings, String bootstrapServers, String prefix) {
+    JvmMetrics.builder().register(); // once per JVM on the default registry; later calls do nothing
     return start(settings, bootstrapServers, prefix, PrometheusRegistry.defaultRegistry);
   }
 

@@ -77,12 +77,14 @@ final class LlamaWeights implements StageWeights {
   }
 
   @Override
+  public void prepare(Step step) {
+    step.ropeTables = ropeTables(step.manager, step.positions);
+  }
+
+  @Override
   public NDArray block(Step step, int layer, NDArray x) {
     Layer l = layers[layer - range.start()];
     int t = step.tokens();
-    if (step.ropeTables == null) {
-      step.ropeTables = ropeTables(step.manager, step.positions);
-    }
     NDArray[] rope = step.ropeTables; // cos, sin: [T, 1, headDim]
     NDArray h = rmsNorm(x, l.inputNorm()); // [T, hidden]
     long hidden = cfg.hiddenSize();

@@ -133,8 +133,16 @@ public final class StageModel implements AutoCloseable {
       Step step = new Step(scratch, positions, segments);
       NDArray x = first ? weights.embed(step, concatTokens(batch, total)) // [T, hidden]
           : scratch.create(concatHidden(batch), new Shape(total, config.hiddenSize()));
+      weights.prepare(step);
       for (int layer = layers.start(); layer < layers.end(); layer++) {
-        x = weights.block(step, layer, x); // [T, hidden]
+        // a layer's temporaries are freed when it ends, not at the end of the step: a 2048-token
+        // prefill of GPT-2-small would otherwise hold gigabytes of activations
+        try (NDScope layerScope = new NDScope()) {
+          NDArray next = weights.block(step, layer, x); // [T, hidden]
+          NDScope.unregister(next);
+          x = next;
+        }
+        NDScope.register(x); // now owned by the step's scope
       }
       List<StepOutput> outputs = last ? headOutputs(scratch, x, segments, allPositionLogits) : hiddenOutputs(x, segments);
       for (Segment s : segments) {

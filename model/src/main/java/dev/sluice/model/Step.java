@@ -2,39 +2,50 @@ package dev.sluice.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One batched forward step: its scratch manager, the sequence position of every token row, and
- * where each sequence's rows are. Blocks may cache per-step tables here (e.g. RoPE cos/sin).
+ * where each sequence's rows are. Per-step tables (causal masks, RoPE cos/sin) are made before the
+ * first layer so they live for the whole step, not just one layer's scope.
  */
 final class Step {
   final NDManager manager;
   final int[] positions; // [T]
   final List<Segment> segments;
-  NDArray[] ropeTables; // filled by the first Llama layer of the step
+  NDArray[] ropeTables; // cos, sin [T, 1, headDim]; filled by LlamaWeights.prepare
+  private final Map<Segment, NDArray> masks = new HashMap<>();
 
   Step(NDManager manager, int[] positions, List<Segment> segments) {
     this.manager = manager;
     this.positions = positions;
     this.segments = segments;
+    for (Segment s : segments) {
+      if (s.count() > 1) {
+        masks.put(s, causalMaskOf(s));
+      }
+    }
   }
 
-  private final java.util.Map<Segment, NDArray> masks = new java.util.HashMap<>();
-
-  /** [n, len] for one sequence, shared by all layers of the step: 0 where query j (at position start + j) may see key t, -inf where t is in its future. */
+  /** [n, len] for a sequence with n > 1 new tokens (a single new token sees every cached position). */
   NDArray causalMask(Segment s) {
-    return masks.computeIfAbsent(s, seg -> {
-      int n = seg.count();
-      int len = seg.start() + n;
-      float[] mask = new float[n * len];
-      for (int j = 0; j < n; j++) {
-        for (int t = seg.start() + j + 1; t < len; t++) {
-          mask[j * len + t] = Float.NEGATIVE_INFINITY;
-        }
+    return masks.get(s);
+  }
+
+  /** 0 where query j (at position start + j) may see key t, -inf where t is in its future. */
+  private NDArray causalMaskOf(Segment s) {
+    int n = s.count();
+    int len = s.start() + n;
+    float[] mask = new float[n * len];
+    for (int j = 0; j < n; j++) {
+      for (int t = s.start() + j + 1; t < len; t++) {
+        mask[j * len + t] = Float.NEGATIVE_INFINITY;
       }
-      return manager.create(mask, new ai.djl.ndarray.types.Shape(n, len));
-    });
+    }
+    return manager.create(mask, new Shape(n, len));
   }
 
   int tokens() {

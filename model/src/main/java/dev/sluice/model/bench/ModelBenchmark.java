@@ -33,7 +33,11 @@ public final class ModelBenchmark {
 
   /** One measured row. */
   public record Row(String model, int batch, double prefillTokensPerSecond, double decodeTokensPerSecond,
-      double decodeStepMs) {}
+      double decodeStepMs, double decodeTokensPerCpuSecond) {}
+
+  // With one PyTorch thread the kernels run on the calling thread, so its CPU time is the work done,
+  // whatever else the machine is running; wall-clock figures on a shared machine are not.
+  private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
   private final PrintStream out;
   private final int promptTokens;
@@ -106,17 +110,21 @@ public final class ModelBenchmark {
           cfg.numLayers(), cfg.hiddenSize(), cfg.vocabSize(), prompt, decodeSteps);
       run(model, 1, prompt, 2); // warm-up: native library, allocator, kernels
       for (int batch : batches) {
-        out.printf(Locale.ROOT, "  batch %d ...%n", batch);
+        out.printf(Locale.ROOT, "  batch %d: prefill %d tokens, then %d decode steps ...%n", batch, batch * prompt,
+            decodeSteps);
         out.flush();
-        rows.add(run(model, batch, prompt, decodeSteps).withName(name));
+        Timing t = run(model, batch, prompt, decodeSteps);
+        out.printf(Locale.ROOT, "  batch %d: prefill %.0f tokens/s, decode %.1f tokens/s (%.1f ms a step)%n", batch,
+            t.prefillTps(), t.decodeTps(), t.stepMs());
+        rows.add(t.withName(name));
       }
     }
     return rows;
   }
 
-  private record Timing(int batch, double prefillTps, double decodeTps, double stepMs) {
+  private record Timing(int batch, double prefillTps, double decodeTps, double stepMs, double decodeCpuTps) {
     Row withName(String name) {
-      return new Row(name, batch, prefillTps, decodeTps, stepMs);
+      return new Row(name, batch, prefillTps, decodeTps, stepMs, decodeCpuTps);
     }
   }
 
@@ -138,6 +146,7 @@ public final class ModelBenchmark {
       List<StepOutput> outs = model.forward(inputs);
       double prefillSeconds = (System.nanoTime() - start) / 1e9;
       start = System.nanoTime();
+      long cpuStart = CPU.getCurrentThreadCpuTime();
       for (int s = 0; s < steps; s++) {
         inputs = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
@@ -146,8 +155,9 @@ public final class ModelBenchmark {
         outs = model.forward(inputs);
       }
       double decodeSeconds = (System.nanoTime() - start) / 1e9;
+      double decodeCpuSeconds = (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e9;
       return new Timing(batch, batch * prompt / prefillSeconds, batch * steps / decodeSeconds,
-          decodeSeconds * 1000 / steps);
+          decodeSeconds * 1000 / steps, batch * steps / decodeCpuSeconds);
     } finally {
       kvs.forEach(SequenceKv::close);
     }
@@ -163,13 +173,17 @@ public final class ModelBenchmark {
 
   private void printTable(List<Row> rows) {
     out.println();
-    out.println("| model | batch | prefill tokens/s | decode tokens/s | decode step ms | decode vs batch 1 |");
-    out.println("|---|---:|---:|---:|---:|---:|");
+    out.println("| model | batch | prefill tokens/s | decode tokens/s | decode step ms | decode vs batch 1 "
+        + "| decode tokens/CPU-s | CPU-s vs batch 1 |");
+    out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (Row r : rows) {
       double base = rows.stream().filter(x -> x.model().equals(r.model()) && x.batch() == 1)
           .mapToDouble(Row::decodeTokensPerSecond).findFirst().orElse(Double.NaN);
-      out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.2f | %.2fx |%n", r.model(), r.batch(),
-          r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.decodeStepMs(), r.decodeTokensPerSecond() / base);
+      double cpuBase = rows.stream().filter(x -> x.model().equals(r.model()) && x.batch() == 1)
+          .mapToDouble(Row::decodeTokensPerCpuSecond).findFirst().orElse(Double.NaN);
+      out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.2f | %.2fx | %.1f | %.2fx |%n", r.model(), r.batch(),
+          r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.decodeStepMs(), r.decodeTokensPerSecond() / base,
+          r.decodeTokensPerCpuSecond(), r.decodeTokensPerCpuSecond() / cpuBase);
     }
     out.flush();
   }

@@ -1,0 +1,165 @@
+package dev.sluice.router;
+
+import dev.sluice.model.tokenizer.TextTokenizer;
+import dev.sluice.model.tokenizer.Tokenizers;
+import dev.sluice.router.policy.RoutingPolicies;
+import dev.sluice.router.topology.RouterTopology;
+import dev.sluice.schemas.topic.SluiceTopics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running router: the {@link RouterTopology} in a {@link KafkaStreams} instance. Start as many as
+ * you like with the same prefix; they share the work (one Streams application, {@code <prefix>.router}).
+ *
+ * <pre>{@code
+ * try (RouterService router = RouterService.start(RouterSettings.defaults("stories260K"), "127.0.0.1:9092", "sluice", modelDir)) {
+ *   router.awaitReady(Duration.ofSeconds(30));
+ * }
+ * }</pre>
+ */
+public final class RouterService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RouterService.class);
+
+  private final KafkaStreams streams;
+  private final AutoCloseable tokenizerToClose;
+
+  private RouterService(KafkaStreams streams, AutoCloseable tokenizerToClose) {
+    this.streams = streams;
+    this.tokenizerToClose = tokenizerToClose;
+  }
+
+  /** Starts a router that tokenizes with the model directory's tokenizer; metrics in the default registry. */
+  public static RouterService start(RouterSettings settings, String bootstrapServers, String prefix, Path modelDir) {
+    TextTokenizer tokenizer = Tokenizers.load(modelDir);
+    try {
+      return start(settings, bootstrapServers, prefix, tokenizer::encode, Map.of(), RouterMetrics.defaultRegistry(), tokenizer);
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a router.
+   *
+   * @param tokenizer prompt text → token ids; null accepts only requests with promptTokens
+   * @param clientOverrides Kafka client settings (security, timeouts…) applied over the router's
+   * @param metrics where the router's metrics go
+   * @throws IllegalStateException when a topic is missing or stage-0 has another lane count
+   */
+  public static RouterService start(RouterSettings settings, String bootstrapServers, String prefix, PromptTokenizer tokenizer,
+      Map<String, Object> clientOverrides, RouterMetrics metrics) {
+    return start(settings, bootstrapServers, prefix, tokenizer, clientOverrides, metrics, null);
+  }
+
+  private static RouterService start(RouterSettings settings, String bootstrapServers, String prefix, PromptTokenizer tokenizer,
+      Map<String, Object> clientOverrides, RouterMetrics metrics, AutoCloseable tokenizerToClose) {
+    SluiceTopics topics = new SluiceTopics(prefix);
+    Properties props = RouterTopology.properties(settings, bootstrapServers, topics, metrics);
+    props.putAll(clientOverrides);
+    checkTopics(topics, settings, props);
+    KafkaStreams streams = new KafkaStreams(RouterTopology.build(topics, settings, tokenizer, metrics), props);
+    // One failing stream thread is replaced rather than leaving the router silently dead.
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("router stream thread failed; replacing it", e);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.start();
+    log.info("router started: prefix {}, policy {}, {} lanes, served {}", prefix, settings.policy(), settings.lanes(),
+        settings.servedModels());
+    return new RouterService(streams, tokenizerToClose);
+  }
+
+  /** True once the router consumes and routes (Streams state RUNNING). */
+  public boolean isReady() {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
+  /** Waits until {@link #isReady()}; false when the timeout passed first. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!isReady()) {
+      if (System.nanoTime() > end || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
+        return isReady();
+      }
+      Thread.sleep(50);
+    }
+    return true;
+  }
+
+  /** Ids of the Streams tasks this instance runs now ("0_2" = sub-topology 0 (admission), partition 2). */
+  public Set<String> activeTasks() {
+    Set<String> tasks = new java.util.TreeSet<>();
+    streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> tasks.add(task.taskId().toString())));
+    return tasks;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    // Leave the group so the remaining or restarted routers take the tasks over at once instead of
+    // after the session timeout.
+    streams.close(CloseOptions.timeout(Duration.ofSeconds(10))
+        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    if (tokenizerToClose != null) {
+      try {
+        tokenizerToClose.close();
+      } catch (Exception e) {
+        log.warn("could not close the tokenizer", e);
+      }
+    }
+  }
+
+  /** Fails with a message naming what is wrong when the topics the router needs are missing or do not fit. */
+  private static void checkTopics(SluiceTopics topics, RouterSettings settings, Properties props) {
+    List<String> needed = new ArrayList<>(List.of(topics.requests().name(), topics.stage(0).name(), topics.results().name(),
+        topics.workers().name(), topics.dlq().name()));
+    if (RoutingPolicies.needsWorkerReports(settings.policy())) needed.add(topics.kvEvents().name());
+    Properties adminProps = new Properties();
+    props.forEach((k, v) -> {
+      if (AdminClientConfig.configNames().contains(k.toString())) adminProps.put(k, v);
+    });
+    try (Admin admin = Admin.create(adminProps)) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<String> missing = needed.stream().filter(t -> !existing.contains(t)).toList();
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException("the router needs topics " + missing + " that do not exist on "
+            + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + "; create them first (sluice topics create --prefix "
+            + topics.prefix() + ")");
+      }
+      TopicDescription stage0 = admin.describeTopics(List.of(topics.stage(0).name())).allTopicNames()
+          .get(30, TimeUnit.SECONDS).get(topics.stage(0).name());
+      if (stage0.partitions().size() != settings.lanes()) {
+        throw new IllegalStateException(topics.stage(0).name() + " has " + stage0.partitions().size()
+            + " partitions but the router is configured for " + settings.lanes() + " lanes; set lanes to "
+            + stage0.partitions().size());
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot reach Kafka at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+          + " to check the router's topics: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking the router's topics", e);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.sluice.router;
+
+import static dev.sluice.router.Fixtures.MODEL;
+import static dev.sluice.router.Fixtures.request;
+import static dev.sluice.router.Fixtures.sharedPrefix;
+import static dev.sluice.router.Fixtures.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.router.topology.RouterTopology;
+import dev.sluice.schemas.InferenceRequest;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.TopicAdmin;
+import dev.sluice.topics.TopicLayout;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Routers on the real in-process broker. */
+@ExtendWith(SharedKafkaExtension.class)
+class RouterServiceKafkaTest {
+  private static final int LANES = 4;
+  private static final int REQUEST_PARTITIONS = 4;
+
+  @TempDir Path dir;
+
+  private final String bootstrap = SharedKafkaExtension.bootstrapServers();
+
+  private SluiceTopics createTopics(String prefix) {
+    try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
+      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(1).withLanes(LANES)
+          .withRequestsPartitions(REQUEST_PARTITIONS).withResultsPartitions(2));
+    }
+    return new SluiceTopics(prefix);
+  }
+
+  private RouterSettings settings(String instance) {
+    // Heartbeats are produced once, so they must not go stale during the test.
+    return RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(dir.resolve(instance))
+        // Recent-load window 0: these tests are about placement, not about the load bound.
+        .withTimes(600_000, 10_000, 200, 0);
+  }
+
+  private RouterService router(String instance, RouterMetrics metrics, String prefix) {
+    return RouterService.start(settings(instance), bootstrap, prefix, null, Map.of(), metrics);
+  }
+
+  private void heartbeats(SluiceTopics topics) {
+    try (var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.workerStatus().serializer())) {
+      for (int lane = 0; lane < LANES; lane++) {
+        WorkerStatus w = worker("w" + lane, 0, List.of(lane), 0, System.currentTimeMillis());
+        producer.send(new ProducerRecord<>(topics.workers().name(), w.getWorkerId(), w));
+      }
+    }
+  }
+
+  /** Sends one request of the family to each requests partition, so every router instance receives some. */
+  private void sendFamily(SluiceTopics topics, String idPrefix, int tailSeed) {
+    try (var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer())) {
+      for (int p = 0; p < REQUEST_PARTITIONS; p++) {
+        InferenceRequest r = request(idPrefix + p, sharedPrefix(42, 32, tailSeed + p, 40 + p));
+        producer.send(new ProducerRecord<>(topics.requests().name(), p, null, r));
+      }
+    }
+  }
+
+  private List<ConsumerRecord<String, StageWork>> readStage0(SluiceTopics topics, int count) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    List<ConsumerRecord<String, StageWork>> out = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), SluiceSerdes.stageWork().deserializer())) {
+      List<TopicPartition> lanes = IntStream.range(0, LANES).mapToObj(l -> new TopicPartition(topics.stage(0).name(), l)).toList();
+      consumer.assign(lanes);
+      consumer.seekToBeginning(lanes);
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+        return out.size() >= count;
+      });
+    }
+    return out;
+  }
+
+  private Properties producerProps() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("acks", "all");
+    props.put("linger.ms", 0);
+    return props;
+  }
+
+  private static boolean receivesRequests(RouterService router, String admissionSubtopology) {
+    return router.activeTasks().stream().anyMatch(task -> task.startsWith(admissionSubtopology + "_"));
+  }
+
+  /** Id of the sub-topology that reads the requests topic (task ids start with it). */
+  private String admissionSubtopology(SluiceTopics topics) {
+    return RouterTopology.build(topics, settings("describe"), null, new RouterMetrics(new PrometheusRegistry()))
+        .describe().subtopologies().stream()
+        .filter(st -> st.nodes().stream().anyMatch(n -> n instanceof TopologyDescription.Source src
+            && src.topicSet() != null && src.topicSet().contains(topics.requests().name())))
+        .map(st -> Integer.toString(st.id())).findFirst().orElseThrow();
+  }
+
+  @Test
+  void shouldRouteSamePrefixToSameLaneWhicheverInstanceReceivesIt() throws Exception {
+    SluiceTopics topics = createTopics(SharedKafkaExtension.uniquePrefix("router-two"));
+    heartbeats(topics);
+    RouterMetrics metricsA = new RouterMetrics(new PrometheusRegistry());
+    RouterMetrics metricsB = new RouterMetrics(new PrometheusRegistry());
+    try (RouterService a = router("a", metricsA, topics.prefix()); RouterService b = router("b", metricsB, topics.prefix())) {
+      String admission = admissionSubtopology(topics);
+      await().atMost(Duration.ofSeconds(60)).until(() -> a.isReady() && b.isReady()
+          && receivesRequests(a, admission) && receivesRequests(b, admission));
+      sendFamily(topics, "req-", 1000);
+
+      List<ConsumerRecord<String, StageWork>> chunks = readStage0(topics, REQUEST_PARTITIONS);
+      assertThat(chunks).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("req-0", "req-1", "req-2", "req-3");
+      int lane = chunks.get(0).value().getLane();
+      assertThat(chunks).allSatisfy(c -> {
+        assertThat(c.value().getLane()).isEqualTo(lane);
+        assertThat(c.partition()).as("stage-0 partition = lane").isEqualTo(lane);
+      });
+    }
+  }
+
+  @Test
+  void shouldResumeWithTheRoutingIndexAfterRestart() throws Exception {
+    SluiceTopics topics = createTopics(SharedKafkaExtension.uniquePrefix("router-restart"));
+    heartbeats(topics);
+    int firstLane;
+    try (RouterService first = router("first", new RouterMetrics(new PrometheusRegistry()), topics.prefix())) {
+      await().atMost(Duration.ofSeconds(60)).until(first::isReady);
+      sendFamily(topics, "before-", 2000);
+      firstLane = readStage0(topics, REQUEST_PARTITIONS).get(0).value().getLane();
+    }
+    // A new instance with an empty state directory: the index can only come from the changelog.
+    RouterMetrics metrics = new RouterMetrics(new PrometheusRegistry());
+    try (RouterService second = router("second", metrics, topics.prefix())) {
+      await().atMost(Duration.ofSeconds(60)).until(second::isReady);
+      sendFamily(topics, "after-", 3000);
+      List<ConsumerRecord<String, StageWork>> all = readStage0(topics, 2 * REQUEST_PARTITIONS);
+      assertThat(all).filteredOn(c -> c.key().startsWith("after-")).hasSize(REQUEST_PARTITIONS)
+          .allSatisfy(c -> assertThat(c.value().getLane()).isEqualTo(firstLane));
+      assertThat(metrics.decisions("cache_aware", "affinity_hit")).as("the restored index knew the family").isEqualTo(REQUEST_PARTITIONS);
+    }
+  }
+}

@@ -191,6 +191,15 @@ class EndToEndTest {
   }
 
   @Test
+  void shouldAnswer413ForAPromptLongerThanTheRouterAccepts() throws Exception {
+    String prompt = "Once upon a time there was a dog. ".repeat(400); // ~3,600 tokens, far over 2,048, body ~14 KB
+    HttpResponse<String> r = post("/v1/completions", "{\"model\":\"stories260K\",\"prompt\":\"" + prompt + "\",\"max_tokens\":4}");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+    assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("too_large");
+  }
+
+  @Test
   void shouldCompleteFiftyConcurrentRequestsEachExactlyOnce() throws Exception {
     // Half share a long prefix (cache hits on the same lane), half are distinct.
     String shared = "Once upon a time, there was a little girl named Lily. She loved to play outside in the sun. ";

@@ -270,6 +270,22 @@ class IngressHttpTest {
     assertThat(waiting.get().status()).isEqualTo(504);
   }
 
+  @Test
+  void shouldServeSequentialRequestsThroughKafkaAndPrintTheRoundTrip() throws Exception {
+    int n = 200;
+    long[] millis = new long[n];
+    for (int i = 0; i < n; i++) {
+      long start = System.nanoTime();
+      Answer a = post(open, "/v1/completions", "{\"prompt\":\"Once\",\"max_tokens\":4}", null);
+      millis[i] = (System.nanoTime() - start) / 1_000;
+      assertThat(a.status()).isEqualTo(200);
+    }
+    java.util.Arrays.sort(millis);
+    // A figure, not an assertion: HTTP -> requests topic -> scripted stage -> results topic -> HTTP.
+    System.out.printf("ingress round trip over Kafka (%d sequential requests, 5 results each): p50 %.1f ms, p99 %.1f ms%n",
+        n, millis[n / 2] / 1000.0, millis[n * 99 / 100] / 1000.0);
+  }
+
   // ---- models, workers, health, metrics --------------------------------------------------------
 
   @Test

@@ -85,6 +85,7 @@ public final class ScriptedLastStage implements AutoCloseable {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     try (KafkaConsumer<String, InferenceRequest> consumer =
         new KafkaConsumer<>(c, new StringDeserializer(), SluiceSerdes.inferenceRequest().deserializer())) {
       consumer.assign(consumer.partitionsFor(topics.requests().name()).stream()

@@ -20,6 +20,9 @@ final class Attention {
    * @return [T, heads × headDim]
    */
   static NDArray attend(Step step, NDArray q, NDArray k, NDArray v, int layer, ModelConfig cfg) {
+    if (step.decodeMask != null) {
+      return attendDecodeBatch(step, q, k, v, layer, cfg);
+    }
     int heads = cfg.numHeads();
     int kvHeads = cfg.numKvHeads();
     int groups = cfg.kvGroups();
@@ -47,5 +50,32 @@ final class Attention {
       outputs.add(out.reshape(heads, n, headDim).transpose(1, 0, 2).reshape(n, (long) heads * headDim));
     }
     return outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);
+  }
+
+  /**
+   * B sequences with one new token each, attended in one batched matMul over their KV read up to
+   * the longest length L (positions a sequence has not reached are masked): a few ops per layer
+   * instead of a dozen per sequence.
+   */
+  private static NDArray attendDecodeBatch(Step step, NDArray q, NDArray k, NDArray v, int layer, ModelConfig cfg) {
+    int b = step.segments.size();
+    int kvHeads = cfg.numKvHeads();
+    int headDim = cfg.headDim();
+    NDList kRows = k.split(b, 0); // B × [1, kvHeads, D]
+    NDList vRows = v.split(b, 0);
+    NDList keys = new NDList(b);
+    NDList values = new NDList(b);
+    for (int i = 0; i < b; i++) {
+      Segment s = step.segments.get(i);
+      s.kv().write(layer, s.start(), kRows.get(i), vRows.get(i));
+      keys.add(s.kv().keys(layer, step.decodeLength)); // [L, kvHeads, D]
+      values.add(s.kv().values(layer, step.decodeLength));
+    }
+    NDArray kAll = NDArrays.stack(keys, 0).transpose(0, 2, 3, 1); // [B, kvHeads, D, L]
+    NDArray vAll = NDArrays.stack(values, 0).transpose(0, 2, 1, 3); // [B, kvHeads, L, D]
+    NDArray qs = q.reshape(b, kvHeads, cfg.kvGroups(), headDim); // [B, kvHeads, groups, D]
+    NDArray scores = qs.matMul(kAll).mul((float) (1.0 / Math.sqrt(headDim))).add(step.decodeMask); // [B, kvHeads, groups, L]
+    NDArray out = scores.softmax(-1).matMul(vAll); // [B, kvHeads, groups, D]
+    return out.reshape(b, (long) cfg.numHeads() * headDim);
   }
 }

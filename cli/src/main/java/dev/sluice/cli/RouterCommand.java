@@ -1,13 +1,135 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.config.ConfigException;
+import dev.sluice.cli.config.ConfigKey;
+import dev.sluice.cli.config.ConfigResolver;
+import dev.sluice.model.ModelConfig;
+import dev.sluice.router.RouterMetrics;
+import dev.sluice.router.RouterService;
+import dev.sluice.router.RouterSettings;
+import dev.sluice.router.policy.CacheAwareParams;
+import dev.sluice.router.policy.RoutingPolicies;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Run the Kafka Streams router. */
-@Command(name = "router", mixinStandardHelpOptions = true, description = "Run the Kafka Streams router.")
+/** Run the Kafka Streams router until Ctrl-C. */
+@Command(name = "router", mixinStandardHelpOptions = true,
+    description = "Run the Kafka Streams router (validate, tokenize, block-hash, choose a lane, write stage-0) until Ctrl-C.")
 public final class RouterCommand implements Callable<Integer> {
+  static final ConfigKey<String> POLICY = ConfigKey.choiceKey("policy", RoutingPolicies.DEFAULT, RoutingPolicies.NAMES,
+      "routing policy");
+  static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || Files.isDirectory(Path.of(s)),
+      "an existing model directory", "model directory whose tokenizer turns prompt text into tokens; empty = promptTokens only");
+  static final ConfigKey<String> MODEL_NAME = new ConfigKey<>("model_name", "", s -> s, s -> true, "a name",
+      "served model name (default: the model directory's name, else stories260K)");
+  static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", RouterSettings.DEFAULT_LANES, 1, 4096,
+      "lanes = partitions of every stage topic");
+  static final ConfigKey<String> DATA_DIR = ConfigKey.stringKey("data_dir", "data/router", "Kafka Streams state directory");
+  static final ConfigKey<Integer> MAX_PROMPT_TOKENS = ConfigKey.intKey("max_prompt_tokens", 2048, 1, 1 << 20,
+      "longer prompts get ERROR too_large");
+  static final ConfigKey<Integer> MAX_TOKENS_LIMIT = ConfigKey.intKey("max_tokens_limit", 1024, 1, 1 << 20,
+      "largest accepted max_tokens");
+  static final ConfigKey<Integer> PREFILL_CHUNK_TOKENS = ConfigKey.intKey("prefill_chunk_tokens", 64, 1, 1 << 16,
+      "prompt positions per PREFILL_CHUNK record");
+  static final ConfigKey<Integer> WORKER_STALE_MS = ConfigKey.intKey("worker_stale_ms", 5_000, 100, Integer.MAX_VALUE,
+      "a worker without a heartbeat for this long is not routed to");
+  static final ConfigKey<Integer> NO_WORKER_WAIT_MS = ConfigKey.intKey("no_worker_wait_ms", 10_000, 0, Integer.MAX_VALUE,
+      "how long a request waits for a live worker before ERROR no_workers");
+  static final ConfigKey<Integer> DEFAULT_TIMEOUT_MS = ConfigKey.intKey("default_timeout_ms", 0, 0, Integer.MAX_VALUE,
+      "deadline given to requests without one; 0 = none");
+
+  @Mixin ResultsCommand.KafkaOptions kafka;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--policy", paramLabel = "NAME",
+      description = "Routing policy: random, round_robin, power_of_two, least_load, prefix_hash, cache_aware, precise "
+          + "(default: cache_aware).")
+  String policy;
+
+  @Option(names = "--model", paramLabel = "DIR", description = "Model directory (its tokenizer; its name is the served model name).")
+  String model;
+
+  @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: the model directory's name).")
+  String modelName;
+
+  @Option(names = "--lanes", description = "Lanes: partitions of every stage topic (default: 32).")
+  Integer lanes;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default: data/router).")
+  String dataDir;
+
+  @Option(names = "--max-prompt-tokens", description = "Longer prompts get ERROR too_large (default: 2048).")
+  Integer maxPromptTokens;
+
+  @Option(names = "--max-tokens-limit", description = "Largest accepted max_tokens (default: 1024).")
+  Integer maxTokensLimit;
+
+  @Option(names = "--prefill-chunk-tokens", description = "Prompt positions per PREFILL_CHUNK record (default: 64).")
+  Integer prefillChunkTokens;
+
   @Override
-  public Integer call() {
-    throw new NotBuiltYetException("router");
+  public Integer call() throws InterruptedException {
+    RouterSettings settings = settings();
+    ConfigResolver r = kafka.resolver();
+    String modelDir = r.get(MODEL);
+    RouterService router = modelDir.isEmpty()
+        ? RouterService.start(settings, kafka.bootstrapServers(), kafka.prefix(), null, kafka.clientOverrides(),
+            RouterMetrics.defaultRegistry())
+        : RouterService.startWithModel(settings, kafka.bootstrapServers(), kafka.prefix(), Path.of(modelDir), kafka.clientOverrides(),
+            RouterMetrics.defaultRegistry());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      router.close();
+      stopped.countDown();
+    }, "sluice-router-stop"));
+    var out = spec.commandLine().getOut();
+    out.println("Sluice router: policy " + settings.policy() + ", model " + settings.defaultModel() + ", " + settings.lanes()
+        + " lanes, Kafka " + kafka.bootstrapServers() + ", prefix " + kafka.prefix()
+        + (modelDir.isEmpty() ? " (no tokenizer: requests must carry promptTokens)" : ""));
+    out.flush();
+    if (router.awaitReady(Duration.ofSeconds(60))) {
+      out.println("router ready");
+    } else {
+      spec.commandLine().getErr().println("sluice: router not ready after 60 s (state " + router.state() + ")");
+    }
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  RouterSettings settings() {
+    Map<String, String> flags = kafka.extraFlags;
+    flags.put(POLICY.name(), policy);
+    flags.put(MODEL.name(), model);
+    flags.put(MODEL_NAME.name(), modelName);
+    flags.put(LANES.name(), lanes == null ? null : lanes.toString());
+    flags.put(DATA_DIR.name(), dataDir);
+    flags.put(MAX_PROMPT_TOKENS.name(), maxPromptTokens == null ? null : maxPromptTokens.toString());
+    flags.put(MAX_TOKENS_LIMIT.name(), maxTokensLimit == null ? null : maxTokensLimit.toString());
+    flags.put(PREFILL_CHUNK_TOKENS.name(), prefillChunkTokens == null ? null : prefillChunkTokens.toString());
+    ConfigResolver r = kafka.resolver();
+    String dir = r.get(MODEL);
+    String name = r.get(MODEL_NAME);
+    if (name.isBlank()) name = dir.isEmpty() ? "stories260K" : Path.of(dir).toAbsolutePath().normalize().getFileName().toString();
+    // The model's context bounds prompt + max_tokens when the model directory is known.
+    int context = dir.isEmpty() ? 0 : ModelConfig.read(Path.of(dir)).maxPositions();
+    try {
+      return new RouterSettings(List.of(name), r.get(LANES), r.get(MAX_PROMPT_TOKENS), r.get(MAX_TOKENS_LIMIT), context,
+          r.get(DEFAULT_TIMEOUT_MS), r.get(PREFILL_CHUNK_TOKENS), 16, r.get(POLICY),
+          CacheAwareParams.DEFAULTS, 1, null, r.get(WORKER_STALE_MS), r.get(NO_WORKER_WAIT_MS), 200, 1_000,
+          Path.of(r.get(DATA_DIR)));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 }

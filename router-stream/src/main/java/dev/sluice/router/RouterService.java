@@ -47,9 +47,15 @@ public final class RouterService implements AutoCloseable {
 
   /** Starts a router that tokenizes with the model directory's tokenizer; metrics in the default registry. */
   public static RouterService start(RouterSettings settings, String bootstrapServers, String prefix, Path modelDir) {
+    return startWithModel(settings, bootstrapServers, prefix, modelDir, Map.of(), RouterMetrics.defaultRegistry());
+  }
+
+  /** Starts a router that tokenizes with the model directory's tokenizer (closed with the router). */
+  public static RouterService startWithModel(RouterSettings settings, String bootstrapServers, String prefix, Path modelDir,
+      Map<String, Object> clientOverrides, RouterMetrics metrics) {
     TextTokenizer tokenizer = Tokenizers.load(modelDir);
     try {
-      return start(settings, bootstrapServers, prefix, tokenizer::encode, Map.of(), RouterMetrics.defaultRegistry(), tokenizer);
+      return start(settings, bootstrapServers, prefix, tokenizer::encode, clientOverrides, metrics, tokenizer);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;

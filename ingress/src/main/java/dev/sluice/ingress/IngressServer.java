@@ -75,7 +75,13 @@ public final class IngressServer implements AutoCloseable {
     app.error(404, ctx -> {
       if (ctx.result() == null) writeError(ctx, new ApiError(404, "invalid_request_error", "not_found", null, "no route " + ctx.method() + " " + ctx.path()));
     });
-    app.start(settings.port());
+    try {
+      app.start(settings.port());
+    } catch (RuntimeException e) {
+      client.close();
+      workers.close();
+      throw new IllegalStateException("cannot start the ingress on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
+    }
     log.info("Sluice ingress listening on http://{}:{} (model {})", settings.host(), app.port(), settings.modelName());
   }
 

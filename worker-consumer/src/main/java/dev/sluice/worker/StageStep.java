@@ -118,7 +118,7 @@ final class StageStep {
         tokens += p.to - p.from;
         storeBlocks(p, kv);
         if (model.isLast()) {
-          finished += sampleAndEmit(p, o, millis, out, sentAt) ? 1 : 0;
+          finished += sampleAndEmit(p, o, millis, receivedAtMs, out, sentAt) ? 1 : 0;
         } else {
           out.add(new Outgoing(nextTopic, p.work.getLane(), p.work.getRequestId(), forward(p, o, millis, receivedAtMs,
               sentAt), p.headers));
@@ -316,7 +316,7 @@ final class StageStep {
   }
 
   /** Last stage: sample, emit results (never an index twice), loop DECODE back. True when finished. */
-  private boolean sampleAndEmit(Planned p, StepOutput o, long millis, List<Outgoing> out, long now) {
+  private boolean sampleAndEmit(Planned p, StepOutput o, long millis, long receivedAtMs, List<Outgoing> out, long now) {
     StageWork w = p.work;
     if (p.to < w.getPromptLength()) {
       return false; // a prompt chunk before the last: nothing to sample yet
@@ -341,7 +341,11 @@ final class StageStep {
       stats.requestServed();
       return true;
     }
-    out.add(new Outgoing(stage0Topic, w.getLane(), id, outcome.next(), p.headers));
+    // The loop-back keeps this step's stamps (stage 0 starts a fresh list), so hop latencies can be read off it.
+    List<StageStamp> stamps = new ArrayList<>(w.getStamps());
+    stamps.add(new StageStamp(stage, workerId, receivedAtMs, now));
+    StageWork next = StageWork.newBuilder(outcome.next()).setStamps(stamps).build();
+    out.add(new Outgoing(stage0Topic, w.getLane(), id, next, p.headers));
     return false;
   }
 

@@ -192,6 +192,21 @@ public final class StageWorker implements AutoCloseable {
     return stats.recomputesRequested.get() + stats.recomputesRun.get();
   }
 
+  /** Batched forwards run so far. */
+  public long batches() {
+    return stats.batches.get();
+  }
+
+  /** Records computed in those batches (their mean size is batchedRecords / batches). */
+  public long batchedRecords() {
+    return stats.batchedRecords.get();
+  }
+
+  /** Milliseconds spent in forward passes. */
+  public long computeMillis() {
+    return stats.stepMillis.get();
+  }
+
   public long duplicatesDropped() {
     return stats.duplicatesDropped.get();
   }

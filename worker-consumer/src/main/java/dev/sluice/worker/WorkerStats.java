@@ -11,6 +11,8 @@ final class WorkerStats {
   final AtomicLong recomputesRequested = new AtomicLong();
   final AtomicLong recomputesRun = new AtomicLong();
   final AtomicLong batches = new AtomicLong();
+  final AtomicLong batchedRecords = new AtomicLong();
+  final AtomicLong stepMillis = new AtomicLong();
   private final WorkerMetrics metrics;
   private final String worker;
   private final String stage;
@@ -23,6 +25,8 @@ final class WorkerStats {
 
   void stepMillis(long millis, int batchSize) {
     batches.incrementAndGet();
+    batchedRecords.addAndGet(batchSize);
+    stepMillis.addAndGet(millis);
     metrics.batchSize.labelValues(worker, stage).observe(batchSize);
     metrics.stepSeconds.labelValues(worker, stage).observe(millis / 1000.0);
   }

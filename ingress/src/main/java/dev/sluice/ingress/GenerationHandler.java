@@ -34,12 +34,20 @@ import org.slf4j.LoggerFactory;
  * server-sent events. The HTTP thread waits for the results (Jetty's pool is larger than
  * {@code max_in_flight}), which keeps the streaming code a plain loop.
  *
+ * <p>A rebalance that moves a waiting request's reply partition away re-submits it once (see
+ * {@link #MAX_ATTEMPTS}); a stream that already sent tokens ends with an error event instead.
+ *
  * <p>A streaming response holds its status line until the first result arrives, so a request the
  * pipeline rejects before any token (invalid, unknown model, no workers) still gets its proper HTTP
  * status; an error after tokens were sent is written as a final {@code data: {"error":...}} event.
  */
 final class GenerationHandler {
   private static final Logger log = LoggerFactory.getLogger(GenerationHandler.class);
+  /**
+   * A request whose reply partition moved to another ingress instance (a scale-out rebalance) is
+   * submitted once more under a new request id; the first copy's results then go unread.
+   */
+  private static final int MAX_ATTEMPTS = 2;
 
   private final IngressSettings settings;
   private final SluiceClient client;
@@ -122,10 +130,21 @@ final class GenerationHandler {
   private void respond(Context ctx, String endpoint, GenerationRequest g) {
     long start = System.nanoTime();
     AtomicBoolean first = new AtomicBoolean(true);
-    CompletableFuture<Completion> future = client.submit(toInference(g), delta -> {
-      if (first.getAndSet(false)) metrics.timeToFirstToken.labelValues(endpoint).observe(secondsSince(start));
-    });
-    Completion completion = await(future);
+    Completion completion = null;
+    for (int attempt = 1; completion == null; attempt++) {
+      CompletableFuture<Completion> future = client.submit(toInference(g), delta -> {
+        if (first.getAndSet(false)) metrics.timeToFirstToken.labelValues(endpoint).observe(secondsSince(start));
+      });
+      try {
+        completion = future.get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof ReplyPartitionLostException) || attempt >= MAX_ATTEMPTS) throw toApiError(e.getCause());
+        log.info("re-submitting after a results rebalance: {}", e.getCause().getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ApiError(503, "service_unavailable_error", "shutting_down", null, "the ingress is shutting down");
+      }
+    }
     finished(endpoint, start, completion);
     if (completion.isError()) throw ApiError.fromResultCode(completion.errorCode(), completion.errorMessage());
     long created = completion.createdAtMs() > 0 ? completion.createdAtMs() / 1000 : System.currentTimeMillis() / 1000;
@@ -136,11 +155,17 @@ final class GenerationHandler {
   private void stream(Context ctx, String endpoint, GenerationRequest g) {
     long start = System.nanoTime();
     long created = System.currentTimeMillis() / 1000;
-    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    CompletableFuture<Completion> future = client.submit(toInference(g), events::add);
-    future.whenComplete((completion, error) -> events.add(error != null ? error : completion));
-
-    Object event = next(events);
+    BlockingQueue<Object> events;
+    Object event;
+    for (int attempt = 1; ; attempt++) {
+      BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+      client.submit(toInference(g), queue::add).whenComplete((completion, error) -> queue.add(error != null ? error : completion));
+      events = queue;
+      event = next(events);
+      // Nothing was sent yet, so a request whose reply partition moved can start over.
+      if (!(event instanceof ReplyPartitionLostException) || attempt >= MAX_ATTEMPTS) break;
+      log.info("re-submitting after a results rebalance: {}", ((Throwable) event).getMessage());
+    }
     if (event instanceof Throwable error) throw toApiError(error);
     if (event instanceof Completion c && c.isError()) {
       finished(endpoint, start, c);
@@ -195,17 +220,6 @@ final class GenerationHandler {
   private static void send(OutputStream out, String data) throws IOException {
     out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
-  }
-
-  private Completion await(CompletableFuture<Completion> future) {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      throw toApiError(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ApiError(503, "service_unavailable_error", "shutting_down", null, "the ingress is shutting down");
-    }
   }
 
   private static ApiError toApiError(Throwable error) {

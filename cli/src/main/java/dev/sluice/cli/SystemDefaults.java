@@ -18,6 +18,8 @@ public final class SystemDefaults {
     setIfAbsent("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
     setIfAbsent("org.slf4j.simpleLogger.log.kafka", "error");
     setIfAbsent("org.slf4j.simpleLogger.log.state.change.logger", "error");
+    // DJL probes for a GPU on a CPU-only machine and warns each time a model loads.
+    setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
   }
 
   private static void setIfAbsent(String key, String value) {

@@ -48,6 +48,9 @@ public final class RouterCommand implements Callable<Integer> {
   static final ConfigKey<Integer> DEFAULT_TIMEOUT_MS = ConfigKey.intKey("default_timeout_ms", 0, 0, Integer.MAX_VALUE,
       "deadline given to requests without one; 0 = none");
 
+  static final ConfigKey<Integer> INDEX_TTL_S = ConfigKey.intKey("index_ttl_s", 3600, 1, Integer.MAX_VALUE,
+      "cache_aware's index forgets prefix blocks unused for this many seconds");
+
   @Mixin ResultsCommand.KafkaOptions kafka;
   @Spec CommandSpec spec;
 
@@ -127,7 +130,7 @@ public final class RouterCommand implements Callable<Integer> {
       return new RouterSettings(List.of(name), r.get(LANES), r.get(MAX_PROMPT_TOKENS), r.get(MAX_TOKENS_LIMIT), context,
           r.get(DEFAULT_TIMEOUT_MS), r.get(PREFILL_CHUNK_TOKENS), 16, r.get(POLICY),
           CacheAwareParams.DEFAULTS, 1, null, r.get(WORKER_STALE_MS), r.get(NO_WORKER_WAIT_MS), 200, 1_000,
-          Path.of(r.get(DATA_DIR)));
+          r.get(INDEX_TTL_S) * 1000L, Path.of(r.get(DATA_DIR)));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

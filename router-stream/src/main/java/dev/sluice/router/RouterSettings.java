@@ -24,6 +24,7 @@ import java.util.List;
  * @param noWorkerWaitMs how long a request waits for an eligible lane before ERROR no_workers
  * @param pendingCheckMs how often waiting requests are retried
  * @param recentLoadWindowMs requests this router placed within this window count as lane load
+ * @param indexTtlMs cache_aware's index forgets blocks no request used for this long
  * @param dataDir directory for Kafka Streams state (the index is also changelogged in Kafka)
  */
 public record RouterSettings(
@@ -43,9 +44,11 @@ public record RouterSettings(
     long noWorkerWaitMs,
     long pendingCheckMs,
     long recentLoadWindowMs,
+    long indexTtlMs,
     Path dataDir) {
 
   public static final int DEFAULT_LANES = 32;
+  public static final long DEFAULT_INDEX_TTL_MS = 60 * 60 * 1000L;
 
   public RouterSettings {
     servedModels = List.copyOf(servedModels);
@@ -59,6 +62,7 @@ public record RouterSettings(
     require(blockSize >= 1, "block size must be >= 1: " + blockSize);
     require(RoutingPolicies.NAMES.contains(policy), "unknown routing policy '" + policy + "'; known: " + RoutingPolicies.NAMES);
     require(prefixHashBlocks >= 1, "prefix hash blocks must be >= 1: " + prefixHashBlocks);
+    require(indexTtlMs >= 1_000, "index TTL must be >= 1000 ms: " + indexTtlMs);
     require(workerStaleMs > 0 && noWorkerWaitMs >= 0 && pendingCheckMs > 0 && recentLoadWindowMs >= 0,
         "worker stale, no-worker wait, pending check and recent load window times must be positive");
   }
@@ -67,7 +71,7 @@ public record RouterSettings(
   public static RouterSettings defaults(String modelName) {
     return new RouterSettings(List.of(modelName), DEFAULT_LANES, 2048, 1024, 0, 0, 64, 16,
         RoutingPolicies.DEFAULT, CacheAwareParams.DEFAULTS, 1, null, 5_000, 10_000, 200, 1_000,
-        Path.of("data", "router"));
+        DEFAULT_INDEX_TTL_MS, Path.of("data", "router"));
   }
 
   public String defaultModel() {
@@ -77,43 +81,49 @@ public record RouterSettings(
   public RouterSettings withPolicy(String name) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, name, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
   }
 
   public RouterSettings withLanes(int count) {
     return new RouterSettings(servedModels, count, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
   }
 
   public RouterSettings withLimits(int maxPrompt, int maxTokens, int maxSequence) {
     return new RouterSettings(servedModels, lanes, maxPrompt, maxTokens, maxSequence, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
   }
 
   public RouterSettings withTimes(long workerStale, long noWorkerWait, long pendingCheck, long recentLoadWindow) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStale, noWorkerWait,
-        pendingCheck, recentLoadWindow, dataDir);
+        pendingCheck, recentLoadWindow, indexTtlMs, dataDir);
   }
 
   public RouterSettings withRandomSeed(Long seed) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, seed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
   }
 
   public RouterSettings withDataDir(Path dir) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, dir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dir);
   }
 
   public RouterSettings withDefaultTimeoutMs(long timeoutMs) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, timeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
+  }
+
+  public RouterSettings withIndexTtlMs(long ttlMs) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, ttlMs, dataDir);
   }
 
   private static void require(boolean ok, String message) {

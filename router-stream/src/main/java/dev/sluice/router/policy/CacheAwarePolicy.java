@@ -29,7 +29,8 @@ import java.util.Optional;
  *   4. Outcome: new_prefix when no lane matched any block; affinity_hit when the chosen lane has the
  *      longest match; load_override otherwise (the best-matching lane was over the bound or too busy).
  *   5. Learning (cache_aware only): the index records that the chosen lane now holds every block of
- *      the prompt. A family that outgrows one lane therefore ends up replicated on several lanes,
+ *      the prompt (and that they were just used: the router's index forgets blocks unused for
+ *      index_ttl, as the workers' LRU caches would have evicted them). A family that outgrows one lane therefore ends up replicated on several lanes,
  *      each of which can then serve it with a cache hit.
  *
  * Parameters (CacheAwareParams): epsilon (0.1), minHeadroom (2 requests), prefillTokensPerSecond
@@ -90,7 +91,8 @@ public class CacheAwarePolicy implements RoutingPolicy {
         : match[chosen] == bestMatch ? Outcome.AFFINITY_HIT : Outcome.LOAD_OVERRIDE;
     if (learn) {
       List<byte[]> hashes = request.blockHashes();
-      for (int j = match[chosen]; j < hashes.size(); j++) index.add(hashes.get(j), chosen);
+      // Every block, the matched ones too: re-adding marks them used, so a hot prefix is not aged out.
+      for (byte[] hash : hashes) index.add(hash, chosen);
     }
     return Optional.of(new RoutingDecision(chosen, outcome, match[chosen]));
   }

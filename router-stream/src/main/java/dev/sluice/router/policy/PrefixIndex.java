@@ -15,18 +15,9 @@ public interface PrefixIndex {
   /** Lanes holding this block; empty when unknown. The caller may modify the returned set. */
   BitSet lanesOf(byte[] blockHash);
 
-  /** Records that {@code lane} holds this block. */
+  /** Records that {@code lane} holds this block (again: indexes may treat it as a use of the block). */
   void add(byte[] blockHash, int lane);
 
   /** Forgets that {@code lane} holds this block; a negative lane forgets every lane. */
   void remove(byte[] blockHash, int lane);
-
-  /** Values are stored as {@link BitSet#toByteArray()}; helpers for store-backed indexes. */
-  static BitSet decode(byte[] bytes) {
-    return bytes == null ? new BitSet() : BitSet.valueOf(bytes);
-  }
-
-  static byte[] encode(BitSet lanes) {
-    return lanes.toByteArray();
-  }
 }

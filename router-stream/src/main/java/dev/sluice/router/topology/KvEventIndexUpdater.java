@@ -20,7 +20,8 @@ final class KvEventIndexUpdater implements Processor<String, KvEvent, Void, Void
   @Override
   public void init(ProcessorContext<Void, Void> context) {
     KeyValueStore<Bytes, byte[]> store = context.getStateStore(RouterTopology.KV_INDEX_STORE);
-    index = new StorePrefixIndex(store);
+    // Worker reports are the truth for precise: every report is written (refresh after 0 ms).
+    index = new StorePrefixIndex(store, context::currentSystemTimeMs, 0);
   }
 
   @Override

@@ -48,6 +48,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
 
   private ProcessorContext<String, SpecificRecord> context;
   private RoutingPolicy policy;
+  private StorePrefixIndex learned;
   private KeyValueStore<String, WorkerStatus> workers;
   /** key = family hex + "/" + request id; value = the prompt with routedAtMs = when it arrived. */
   private KeyValueStore<String, StageWork> pending;
@@ -63,13 +64,16 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     this.context = context;
     workers = context.getStateStore(RouterTopology.WORKERS_STORE);
     pending = context.getStateStore(RouterTopology.PENDING_STORE);
-    KeyValueStore<Bytes, byte[]> learned = context.getStateStore(RouterTopology.PREFIX_INDEX_STORE);
+    KeyValueStore<Bytes, byte[]> learnedStore = context.getStateStore(RouterTopology.PREFIX_INDEX_STORE);
+    learned = new StorePrefixIndex(learnedStore, context::currentSystemTimeMs, settings.indexTtlMs() / 10);
     PrefixIndex reported = RoutingPolicies.needsWorkerReports(settings.policy())
-        ? new StorePrefixIndex(context.getStateStore(RouterTopology.KV_INDEX_STORE)) : null;
+        ? new StorePrefixIndex(context.getStateStore(RouterTopology.KV_INDEX_STORE), context::currentSystemTimeMs, 0) : null;
     long seed = (settings.randomSeed() == null ? System.nanoTime() : settings.randomSeed()) + context.taskId().partition();
     policy = RoutingPolicies.create(settings.policy(), new RoutingPolicies.Inputs(new Random(seed),
-        new StorePrefixIndex(learned), reported, settings.cacheAware(), settings.prefixHashBlocks()));
+        learned, reported, settings.cacheAware(), settings.prefixHashBlocks()));
     context.schedule(Duration.ofMillis(settings.pendingCheckMs()), PunctuationType.WALL_CLOCK_TIME, this::retryPending);
+    context.schedule(Duration.ofMillis(Math.max(1_000, settings.indexTtlMs() / 4)), PunctuationType.WALL_CLOCK_TIME,
+        now -> learned.forgetOlderThan(now - settings.indexTtlMs()));
   }
 
   @Override

@@ -184,6 +184,30 @@ class RouterTopologyTest {
   }
 
   @Test
+  void shouldForgetIndexBlocksUnusedForTheTtl() {
+    start(RouterSettings.defaults(MODEL).withIndexTtlMs(10_000));
+    int[] tokens = prompt(9, 48);
+    int home = homeLane(tokens);
+    for (int lane = 0; lane < LANES; lane++) {
+      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), lane == home ? 12 : 0, T0));
+    }
+    requests.pipeInput(null, request("moved", tokens), T0);
+    int moved = stage0.readValue().getLane();
+    assertThat(moved).isNotEqualTo(home);
+
+    allLanesLive(); // the home lane is idle again, but the family is cached on the other lane
+    requests.pipeInput(null, request("follows", tokens), T0);
+    assertThat(stage0.readValue().getLane()).isEqualTo(moved);
+
+    driver.advanceWallClockTime(Duration.ofSeconds(15));
+    for (int lane = 0; lane < LANES; lane++) {
+      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), 0, T0 + 15_000));
+    }
+    requests.pipeInput(null, request("forgotten", tokens), T0 + 15_000);
+    assertThat(stage0.readValue().getLane()).as("index entry aged out: placed as a new prefix").isEqualTo(home);
+  }
+
+  @Test
   void shouldAnswerInvalidRequestsWithOneErrorEach() {
     start("cache_aware");
     allLanesLive();

@@ -9,6 +9,8 @@ import dev.sluice.router.RouterService;
 import dev.sluice.router.RouterSettings;
 import dev.sluice.router.policy.CacheAwareParams;
 import dev.sluice.router.policy.RoutingPolicies;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +53,9 @@ public final class RouterCommand implements Callable<Integer> {
   static final ConfigKey<Integer> INDEX_TTL_S = ConfigKey.intKey("index_ttl_s", 3600, 1, Integer.MAX_VALUE,
       "cache_aware's index forgets prefix blocks unused for this many seconds");
 
+  static final ConfigKey<Integer> METRICS_PORT = ConfigKey.intKey("metrics_port", -1, -1, 65535,
+      "port of the Prometheus /metrics endpoint; -1 = none, 0 = any free port");
+
   @Mixin ResultsCommand.KafkaOptions kafka;
   @Spec CommandSpec spec;
 
@@ -80,11 +85,16 @@ public final class RouterCommand implements Callable<Integer> {
   @Option(names = "--prefill-chunk-tokens", description = "Prompt positions per PREFILL_CHUNK record (default: 64).")
   Integer prefillChunkTokens;
 
+  @Option(names = "--metrics-port", description = "Serve Prometheus /metrics on this port (default: none; 0 = any free port).")
+  Integer metricsPort;
+
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, IOException {
     RouterSettings settings = settings();
     ConfigResolver r = kafka.resolver();
     String modelDir = r.get(MODEL);
+    int port = r.get(METRICS_PORT);
+    HTTPServer metrics = port < 0 ? null : HTTPServer.builder().port(port).buildAndStart();
     RouterService router = modelDir.isEmpty()
         ? RouterService.start(settings, kafka.bootstrapServers(), kafka.prefix(), null, kafka.clientOverrides(),
             RouterMetrics.defaultRegistry())
@@ -93,12 +103,14 @@ public final class RouterCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       router.close();
+      if (metrics != null) metrics.close();
       stopped.countDown();
     }, "sluice-router-stop"));
     var out = spec.commandLine().getOut();
     out.println("Sluice router: policy " + settings.policy() + ", model " + settings.defaultModel() + ", " + settings.lanes()
         + " lanes, Kafka " + kafka.bootstrapServers() + ", prefix " + kafka.prefix()
-        + (modelDir.isEmpty() ? " (no tokenizer: requests must carry promptTokens)" : ""));
+        + (modelDir.isEmpty() ? " (no tokenizer: requests must carry promptTokens)" : "")
+        + (metrics == null ? "" : ", metrics on http://127.0.0.1:" + metrics.getPort() + "/metrics"));
     out.flush();
     if (router.awaitReady(Duration.ofSeconds(60))) {
       out.println("router ready");
@@ -120,6 +132,7 @@ public final class RouterCommand implements Callable<Integer> {
     flags.put(MAX_PROMPT_TOKENS.name(), maxPromptTokens == null ? null : maxPromptTokens.toString());
     flags.put(MAX_TOKENS_LIMIT.name(), maxTokensLimit == null ? null : maxTokensLimit.toString());
     flags.put(PREFILL_CHUNK_TOKENS.name(), prefillChunkTokens == null ? null : prefillChunkTokens.toString());
+    flags.put(METRICS_PORT.name(), metricsPort == null ? null : metricsPort.toString());
     ConfigResolver r = kafka.resolver();
     String dir = r.get(MODEL);
     String name = r.get(MODEL_NAME);

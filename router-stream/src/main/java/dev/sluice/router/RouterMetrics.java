@@ -23,9 +23,12 @@ public final class RouterMetrics {
         .labelNames("policy").register(registry);
   }
 
-  /** Metrics in the default registry (one router per process). */
-  public static RouterMetrics defaultRegistry() {
-    return new RouterMetrics(PrometheusRegistry.defaultRegistry);
+  private static volatile RouterMetrics inDefaultRegistry;
+
+  /** Metrics in the default registry, created once per process (a registry refuses a metric name twice). */
+  public static synchronized RouterMetrics defaultRegistry() {
+    if (inDefaultRegistry == null) inDefaultRegistry = new RouterMetrics(PrometheusRegistry.defaultRegistry);
+    return inDefaultRegistry;
   }
 
   public void decision(String policy, String outcome, int matchedBlocks) {

@@ -10,6 +10,9 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.kafka.local.SharedKafkaExtension;
 import dev.sluice.router.topology.RouterTopology;
 import dev.sluice.schemas.InferenceRequest;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.serde.SluiceHeaders;
+import java.nio.charset.StandardCharsets;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -163,5 +166,63 @@ class RouterServiceKafkaTest {
           .allSatisfy(c -> assertThat(c.value().getLane()).isEqualTo(firstLane));
       assertThat(metrics.decisions("cache_aware", "affinity_hit")).as("the restored index knew the family").isEqualTo(REQUEST_PARTITIONS);
     }
+  }
+
+  @Test
+  void shouldAnswerOnTheReplyPartitionAndRouteAStreamOfRequests() throws Exception {
+    SluiceTopics topics = createTopics(SharedKafkaExtension.uniquePrefix("router-stream"));
+    heartbeats(topics);
+    try (RouterService router = router("single", new RouterMetrics(new PrometheusRegistry()), topics.prefix());
+         var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
+         var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
+         var stage0 = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer())) {
+      await().atMost(Duration.ofSeconds(60)).until(router::isReady);
+      TopicPartition reply = new TopicPartition(topics.results().name(), 1);
+      results.assign(List.of(reply));
+      results.seekToBeginning(List.of(reply)); // a fresh topic: only this test's results
+      List<TopicPartition> lanes = IntStream.range(0, LANES).mapToObj(l -> new TopicPartition(topics.stage(0).name(), l)).toList();
+      stage0.assign(lanes);
+      stage0.seekToEnd(lanes);
+      lanes.forEach(stage0::position);
+
+      InferenceRequest invalid = request("bad", sharedPrefix(1, 16, 2, 20));
+      invalid.setMaxTokens(0);
+      var record = new ProducerRecord<String, InferenceRequest>(topics.requests().name(), null, invalid);
+      record.headers().add(SluiceHeaders.REPLY_PARTITION, "1".getBytes(StandardCharsets.UTF_8));
+      producer.send(record).get();
+      List<ResultEvent> errors = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        results.poll(Duration.ofMillis(100)).forEach(r -> errors.add(r.value()));
+        return !errors.isEmpty();
+      });
+      assertThat(errors).singleElement().satisfies(e -> {
+        assertThat(e.getRequestId()).isEqualTo("bad");
+        assertThat(e.getErrorCode()).isEqualTo("invalid_request");
+      });
+
+      // One request at a time, each timed from send to its stage-0 record: the router's added latency.
+      int n = 200;
+      long[] micros = new long[n];
+      for (int i = 0; i < n; i++) {
+        long start = System.nanoTime();
+        producer.send(new ProducerRecord<>(topics.requests().name(), request("s" + i, sharedPrefix(i % 10, 32, i, 48)))).get();
+        String id = "s" + i;
+        boolean seen = false;
+        while (!seen) {
+          for (var r : stage0.poll(Duration.ofMillis(5))) seen |= r.key().equals(id);
+          assertThat(System.nanoTime() - start).as("request %s routed within 30 s", id).isLessThan(30_000_000_000L);
+        }
+        micros[i] = (System.nanoTime() - start) / 1_000;
+      }
+      java.util.Arrays.sort(micros);
+      System.out.printf("router: request -> stage-0 record, %d sequential requests on the local broker: p50 %.1f ms, p99 %.1f ms%n",
+          n, micros[n / 2] / 1000.0, micros[(int) (n * 0.99)] / 1000.0);
+    }
+  }
+
+  private Properties consumerProps() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    return props;
   }
 }

@@ -15,7 +15,14 @@ public final class IngressMetrics {
   final Histogram latency;
   final Counter tokens;
 
-  public IngressMetrics(PrometheusRegistry registry) {
+  private static final java.util.Map<PrometheusRegistry, IngressMetrics> BY_REGISTRY = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The metrics in {@code registry}, created once per registry (a registry refuses a metric name twice). */
+  public static IngressMetrics in(PrometheusRegistry registry) {
+    return BY_REGISTRY.computeIfAbsent(registry, IngressMetrics::new);
+  }
+
+  private IngressMetrics(PrometheusRegistry registry) {
     requests = Counter.builder().name("sluice_ingress_requests_total")
         .help("HTTP requests answered, by endpoint and status code").labelNames("endpoint", "status").register(registry);
     inFlight = Gauge.builder().name("sluice_ingress_in_flight")

@@ -38,6 +38,7 @@ public final class IngressServer implements AutoCloseable {
   /** The client waits a little past the deadline so the pipeline's own deadline_exceeded can arrive first. */
   static final Duration DEADLINE_GRACE = Duration.ofSeconds(2);
 
+  private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks = new java.util.concurrent.ConcurrentHashMap<>();
   private final IngressSettings settings;
   private final SluiceClient client;
   private final WorkerDirectory workers;
@@ -51,7 +52,7 @@ public final class IngressServer implements AutoCloseable {
         settings.requestTimeout().plus(DEADLINE_GRACE), settings.kafkaOverrides());
     this.client = new SluiceClient(clientSettings);
     this.workers = new WorkerDirectory(bootstrapServers, prefix, settings.kafkaOverrides());
-    GenerationHandler generation = new GenerationHandler(settings, client, new IngressMetrics(registry), this::servedModels);
+    GenerationHandler generation = new GenerationHandler(settings, client, IngressMetrics.in(registry), this::servedModels);
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.http.disableCompression(); // compression would buffer server-sent events
@@ -101,9 +102,19 @@ public final class IngressServer implements AutoCloseable {
     return app.port();
   }
 
-  /** Ready once the results consumer owns a reply partition and the worker list is caught up. */
+  /**
+   * Adds a check that {@code /health} and {@link #isReady()} include, e.g. {@code sluice up}'s
+   * "every worker and the router are ready" so that /health answers 200 only for the whole pipeline.
+   */
+  public void addReadinessCheck(String name, java.util.function.BooleanSupplier check) {
+    readinessChecks.put(name, check);
+  }
+
+  /** Ready once the results consumer owns a reply partition, the worker list is caught up and every added check passes. */
   public boolean isReady() {
-    return client.isReady() && workers.isReady();
+    if (!client.isReady() || !workers.isReady()) return false;
+    for (var check : readinessChecks.values()) if (!check.getAsBoolean()) return false;
+    return true;
   }
 
   public boolean awaitReady(Duration timeout) throws InterruptedException {
@@ -186,6 +197,7 @@ public final class IngressServer implements AutoCloseable {
     ArrayNode partitions = root.putArray("reply_partitions");
     client.replyPartitions().forEach(partitions::add);
     root.put("workers_view_ready", workers.isReady());
+    readinessChecks.forEach((name, check) -> root.put(name + "_ready", check.getAsBoolean()));
     root.put("live_workers", workers.workers().stream().filter(w -> !w.stale()).count());
     root.put("in_flight", client.inFlight());
     ctx.status(ready ? 200 : 503).contentType("application/json").result(root.toString());

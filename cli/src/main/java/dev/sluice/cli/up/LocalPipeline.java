@@ -99,6 +99,7 @@ public final class LocalPipeline implements AutoCloseable {
     router = RouterService.start(rs, bootstrapServers, spec.prefix(), modelDir);
 
     ingress = IngressServer.start(IngressSettings.forModel(modelName).withPort(spec.port()), bootstrapServers, spec.prefix());
+    ingress.addReadinessCheck("pipeline", this::rolesReady);
     progress.accept("Ingress listening on port " + ingress.port());
 
     long deadline = System.nanoTime() + readyTimeout.toNanos();
@@ -114,8 +115,13 @@ public final class LocalPipeline implements AutoCloseable {
     progress.accept(String.format("All roles ready in %.1f s", (System.nanoTime() - t0) / 1e9));
   }
 
+  /** True once every role is ready; the same condition makes the ingress's /health answer 200. */
   public boolean isReady() {
-    if (router == null || ingress == null || !router.isReady() || !ingress.isReady()) return false;
+    return ingress != null && ingress.isReady();
+  }
+
+  private boolean rolesReady() {
+    if (router == null || !router.isReady()) return false;
     for (StageWorker w : workers) if (!w.isReady()) return false;
     return true;
   }

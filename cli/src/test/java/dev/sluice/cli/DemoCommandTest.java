@@ -1,0 +1,42 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.sluice.cli.up.ModelLocator;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The README's main job: `sluice demo` starts everything, serves real requests and exits 0. */
+class DemoCommandTest {
+  @Test
+  void shouldServeRealRequestsWithCacheHitsAndExitZero(@TempDir Path dir) {
+    assumeTrue(ModelLocator.sharedModel() != null, "../shared/models/stories260K is absent");
+    StringWriter out = new StringWriter();
+    CommandLine cmd = Sluice.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(out, true));
+
+    int code = cmd.execute("demo", "--data-dir", dir.toString(), "--max-tokens", "12");
+
+    String text = out.toString();
+    assertThat(code).as(text).isZero();
+    assertThat(text).contains("Demo finished: every request completed.");
+    // five completions, each with usage; at least one request that shares the long prefix met the cache
+    Matcher m = Pattern.compile("\\[shares prefix\\] .* prompt (\\d+) tokens \\((\\d+) cached\\)").matcher(text);
+    int sharing = 0;
+    int maxCached = 0;
+    while (m.find()) {
+      sharing++;
+      maxCached = Math.max(maxCached, Integer.parseInt(m.group(2)));
+    }
+    assertThat(sharing).isEqualTo(3);
+    assertThat(maxCached).as(text).isGreaterThanOrEqualTo(96);
+  }
+}

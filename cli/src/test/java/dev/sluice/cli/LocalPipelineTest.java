@@ -1,0 +1,73 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cli.up.LocalPipeline;
+import dev.sluice.cli.up.ModelLocator;
+import dev.sluice.cli.up.PipelineSpec;
+import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.model.LayerRange;
+import dev.sluice.model.StageModel;
+import dev.sluice.model.ModelConfig;
+import dev.sluice.model.generate.Generator;
+import dev.sluice.model.sampling.SamplingParams;
+import dev.sluice.model.sampling.StopCondition;
+import dev.sluice.model.tokenizer.TextTokenizer;
+import dev.sluice.model.tokenizer.Tokenizers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What `sluice up --bootstrap-servers` starts: 3 stages against an existing cluster, served over HTTP. */
+@ExtendWith(SharedKafkaExtension.class)
+class LocalPipelineTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+
+  @Test
+  void shouldAnswerHealthOnlyWhenReadyAndServeTheSameTextAsInProcessGeneration(@TempDir Path dir) throws Exception {
+    Path model = ModelLocator.sharedModel();
+    assumeTrue(model != null, "../shared/models/stories260K is absent");
+    PipelineSpec spec = new PipelineSpec(0, 3, 1, 4, model, "cache_aware", SharedKafkaExtension.bootstrapServers(), 0,
+        dir, SharedKafkaExtension.uniquePrefix("up"));
+    List<String> progress = new ArrayList<>();
+    try (LocalPipeline pipeline = LocalPipeline.start(spec, progress::add, Duration.ofMinutes(3))) {
+      assertThat(progress).anyMatch(l -> l.contains("Using the Kafka cluster at"));
+      assertThat(pipeline.workers()).hasSize(3);
+      String base = "http://127.0.0.1:" + pipeline.port();
+      HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+      assertThat(json.readTree(health.body()).path("pipeline_ready").asBoolean()).isTrue();
+
+      String body = "{\"model\":\"stories260K\",\"prompt\":\"Lily and Tom\",\"max_tokens\":20,\"temperature\":0}";
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+          .header("Content-Type", "application/json").timeout(Duration.ofMinutes(2))
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode completion = json.readTree(r.body());
+      assertThat(completion.path("choices").path(0).path("text").asText()).isEqualTo(reference(model, "Lily and Tom", 20));
+      assertThat(completion.path("usage").path("completion_tokens").asInt()).isEqualTo(20);
+    }
+  }
+
+  /** Greedy text of the whole model in process (greedy does not depend on the request id). */
+  private static String reference(Path model, String prompt, int maxTokens) throws Exception {
+    try (StageModel whole = StageModel.load(model, LayerRange.all(ModelConfig.read(model).numLayers()));
+        TextTokenizer tokenizer = Tokenizers.load(model)) {
+      return new Generator(List.of(whole), tokenizer).generate(new Generator.Request("reference", tokenizer.encode(prompt),
+          SamplingParams.GREEDY, new StopCondition(tokenizer.eosId(), maxTokens, List.of())), null).text();
+    }
+  }
+}

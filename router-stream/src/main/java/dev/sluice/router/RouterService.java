@@ -1,5 +1,6 @@
 package dev.sluice.router;
 
+import dev.sluice.model.ModelConfig;
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
 import dev.sluice.router.policy.RoutingPolicies;
@@ -50,9 +51,15 @@ public final class RouterService implements AutoCloseable {
     return startWithModel(settings, bootstrapServers, prefix, modelDir, Map.of(), RouterMetrics.defaultRegistry());
   }
 
-  /** Starts a router that tokenizes with the model directory's tokenizer (closed with the router). */
+  /**
+   * Starts a router that tokenizes with the model directory's tokenizer (closed with the router).
+   * When the settings leave maxSequenceTokens at 0, the model's context length (config.json) is used.
+   */
   public static RouterService startWithModel(RouterSettings settings, String bootstrapServers, String prefix, Path modelDir,
       Map<String, Object> clientOverrides, RouterMetrics metrics) {
+    if (settings.maxSequenceTokens() == 0) {
+      settings = settings.withLimits(settings.maxPromptTokens(), settings.maxTokensLimit(), ModelConfig.read(modelDir).maxPositions());
+    }
     TextTokenizer tokenizer = Tokenizers.load(modelDir);
     try {
       return start(settings, bootstrapServers, prefix, tokenizer::encode, clientOverrides, metrics, tokenizer);

@@ -69,6 +69,17 @@ final class HotSequences implements AutoCloseable {
     releaseIf(h -> lanes.contains(h.lane));
   }
 
+  /** Sequences used at or after {@code sinceMs}: roughly the steps this stage expects to come back. */
+  int recentlyUsed(long sinceMs) {
+    int n = 0;
+    for (Hot h : byRequest.values()) {
+      if (h.lastUsedMs >= sinceMs) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   int size() {
     return byRequest.size();
   }

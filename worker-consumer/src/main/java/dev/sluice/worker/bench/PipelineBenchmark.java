@@ -201,6 +201,9 @@ public final class PipelineBenchmark {
         Thread.sleep(100);
       }
       warmUp(bootstrap, topics, prompts.get(0));
+      Histogram raw = rawKafkaLatency(bootstrap, topics.kvEvents().name() + "-ping");
+      out.printf("raw Kafka produce->consume on this machine now: p50 %d ms, p99 %d ms (%d records)%n",
+          raw.getValueAtPercentile(50), raw.getValueAtPercentile(99), raw.getTotalCount());
       out.println("pipeline: generating ...");
       long t0 = System.currentTimeMillis();
       submit(bootstrap, topics, prompts, o, "bench-");
@@ -211,6 +214,9 @@ public final class PipelineBenchmark {
       for (StageWorker w : workers) {
         out.printf("pipeline: stage %d ran %d batches, mean size %.1f, %.1f s of compute%n", w.settings().stage(),
             w.batches(), w.batchedRecords() / (double) Math.max(1, w.batches()), w.computeMillis() / 1000.0);
+        long[] loop = w.loopMillis();
+        out.printf("pipeline: stage %d thread: %d ms polling, %d ms in batches, %d ms sending, %d ms committing%n",
+            w.settings().stage(), loop[0], loop[1], loop[2], loop[3]);
       }
       Histogram[] hops = hopLatencies(bootstrap, topics, "bench-");
       return new PipelineRun(tokens / seconds, tokens, hops[0], hops[1]);
@@ -219,6 +225,37 @@ public final class PipelineBenchmark {
         w.close();
       }
     }
+  }
+
+  /** Produce→consume latency of small records, one at a time, as a baseline for the hop figures. */
+  private static Histogram rawKafkaLatency(String bootstrap, String topic) throws Exception {
+    Histogram h = new Histogram(3_600_000L, 3);
+    Map<String, Object> pp = new HashMap<>();
+    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    pp.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    pp.put(ProducerConfig.ACKS_CONFIG, "all");
+    Map<String, Object> cp = new HashMap<>();
+    cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+            "bootstrap.servers", bootstrap));
+        KafkaProducer<String, String> producer = new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToEnd(List.of(tp));
+      consumer.position(tp);
+      for (int i = 0; i < 100; i++) {
+        long sent = System.nanoTime();
+        producer.send(new ProducerRecord<>(topic, "k", "v" + i));
+        boolean got = false;
+        while (!got) {
+          got = !consumer.poll(Duration.ofMillis(100)).isEmpty();
+        }
+        h.recordValue((System.nanoTime() - sent) / 1_000_000);
+      }
+    }
+    return h;
   }
 
   /** One short request through the pipeline first, so class loading and the first allocations are not timed. */

@@ -36,10 +36,13 @@ final class HotSequences implements AutoCloseable {
   }
 
   private final StageModel model;
+  private final int maxActive;
   private final Map<String, Hot> byRequest = new HashMap<>();
 
-  HotSequences(StageModel model) {
+  /** @param maxActive hot sequences kept at most; beyond it the least recently used one is released */
+  HotSequences(StageModel model, int maxActive) {
     this.model = model;
+    this.maxActive = maxActive;
   }
 
   Hot get(String requestId) {
@@ -49,6 +52,12 @@ final class HotSequences implements AutoCloseable {
   /** A fresh, empty sequence (replacing any other one of the same request). */
   Hot create(String requestId, int lane, int capacity, int attempt, long now) {
     release(requestId);
+    while (byRequest.size() >= maxActive) {
+      // A released sequence that comes back is rebuilt from the block cache or by RECOMPUTE.
+      String oldest = byRequest.entrySet().stream().min((a, b) -> Long.compare(a.getValue().lastUsedMs,
+          b.getValue().lastUsedMs)).orElseThrow().getKey();
+      release(oldest);
+    }
     Hot hot = new Hot(model.newSequence(capacity), lane, attempt, now);
     byRequest.put(requestId, hot);
     return hot;

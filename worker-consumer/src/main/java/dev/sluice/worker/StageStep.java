@@ -72,7 +72,7 @@ final class StageStep {
   };
 
   StageStep(StageModel model, int stage, String workerId, String nextTopic, String stage0Topic, String resultsTopic,
-      BlockCache cache, int blockSize, Completion completion, WorkerStats stats) {
+      BlockCache cache, int blockSize, Completion completion, WorkerStats stats, int maxActiveSequences) {
     this.model = model;
     this.stage = stage;
     this.workerId = workerId;
@@ -82,7 +82,7 @@ final class StageStep {
     this.cache = cache;
     this.blockSize = blockSize;
     this.completion = completion;
-    this.hot = new HotSequences(model);
+    this.hot = new HotSequences(model, maxActiveSequences);
     this.stats = stats;
   }
 
@@ -122,6 +122,9 @@ final class StageStep {
         } else {
           out.add(new Outgoing(nextTopic, p.work.getLane(), p.work.getRequestId(), forward(p, o, millis, receivedAtMs,
               sentAt), p.headers));
+          if (p.to >= lastInputPosition(p.work)) {
+            hot.release(p.work.getRequestId()); // no later step can come: maxTokens or the context is reached
+          }
         }
       }
     }
@@ -366,6 +369,11 @@ final class StageStep {
       return w.getCachedTokens();
     }
     return model.isFirst() ? p.hot.cachedPrompt : Math.min(w.getCachedTokens(), p.hot.cachedPrompt);
+  }
+
+  /** End position of the last step a request can have: the final token is sampled, never fed back. */
+  private int lastInputPosition(StageWork w) {
+    return Math.min(w.getPromptLength() + w.getSampling().getMaxTokens() - 1, model.config().maxPositions() - 1);
   }
 
   private int capacityFor(StageWork w) {

@@ -121,7 +121,8 @@ public final class StageWorker implements AutoCloseable {
     this.step = new StageStep(model, settings.stage(), settings.workerId(),
         model.isLast() ? null : topics.stage(settings.stage() + 1).name(), topics.stage(0).name(),
         topics.results().name(), cache, BLOCK_SIZE,
-        tokenizer == null ? null : new Completion(tokenizer, model.config().maxPositions()), stats);
+        tokenizer == null ? null : new Completion(tokenizer, model.config().maxPositions()), stats,
+        settings.maxActiveSequences());
     this.producer = new KafkaProducer<>(producerProps(), new StringSerializer(), new ByteArraySerializer());
     if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
       producer.initTransactions();

@@ -75,6 +75,14 @@ public record WorkerSettings(
     kafka = kafka == null ? Map.of() : Map.copyOf(kafka);
   }
 
+  /**
+   * Hot sequences kept at most (2 × max_queue_size): stages before the last never learn that a request
+   * finished, so this bounds their memory together with the idle timeout.
+   */
+  public int maxActiveSequences() {
+    return Math.max(2 * maxQueueSize, 64);
+  }
+
   /** Defaults for everything but the stage, its layers, the model and the broker. */
   public static WorkerSettings of(int stage, LayerRange layers, Path modelDir, String bootstrapServers, String prefix) {
     String id = "worker-" + stage + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);

@@ -146,4 +146,41 @@ class CacheAndRecoveryTest {
       assertThat(b.recomputes()).as("sequences rebuilt after the lanes moved").isGreaterThan(0);
     }
   }
+
+  @Test
+  void shouldRebuildThroughStageZeroWhenAMiddleStageLosesItsLanes() throws Exception {
+    try (PipelineFixture f = new PipelineFixture("middle", 3); TextTokenizer tokenizer = Tokenizers.load(f.model)) {
+      f.start(f.settings(0, "0-1", f.prefix + "-w0"));
+      StageWorker a = f.start(f.settings(1, "2-3", f.prefix + "-w1a").withKvCacheMb(0));
+      StageWorker b = f.start(f.settings(1, "2-3", f.prefix + "-w1b").withKvCacheMb(0));
+      f.start(f.settings(2, "4", f.prefix + "-w2"));
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady)
+          && !a.lanes().isEmpty() && !b.lanes().isEmpty() && a.lanes().size() + b.lanes().size() == PipelineFixture.LANES);
+
+      int[] story = PipelineFixture.goldenTokens("golden_bos_greedy256.bin");
+      List<String> ids = new ArrayList<>();
+      Map<String, int[]> prompts = new java.util.HashMap<>();
+      for (int lane = 0; lane < PipelineFixture.LANES; lane++) {
+        int[] prompt = Arrays.copyOf(story, 20 + 3 * lane);
+        String id = "mid-" + lane;
+        ids.add(id);
+        prompts.put(id, prompt);
+        f.submit(id, prompt, 100, lane);
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> a.tokensProcessed() > 60);
+      a.abandon(); // b takes its lanes without their KV: it must ask stage 0 for a RECOMPUTE
+      f.workers.remove(a);
+
+      Map<String, List<ResultEvent>> results = f.awaitResults(ids, Duration.ofSeconds(120));
+      for (String id : ids) {
+        List<ResultEvent> events = results.get(id);
+        ResultEvent done = PipelineFixture.done(events);
+        assertThat(done.getKind()).as(id).isEqualTo(dev.sluice.schemas.ResultKind.DONE);
+        Generator.Completion reference = GoldenPipelineTest.generate(f, tokenizer, id, prompts.get(id), 100);
+        assertThat(PipelineFixture.tokens(events)).as(id).containsExactly(reference.tokens());
+      }
+      assertThat(b.recomputes()).as("RECOMPUTE requests sent by the surviving middle stage").isGreaterThan(0);
+      assertThat(f.workers.get(0).recomputes()).as("rebuilds run by stage 0").isGreaterThan(0);
+    }
+  }
 }

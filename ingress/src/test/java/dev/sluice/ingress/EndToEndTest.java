@@ -16,7 +16,7 @@ import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
 import dev.sluice.router.RouterMetrics;
 import dev.sluice.router.RouterSettings;
-import dev.sluice.router.topology.RouterTopology;
+import dev.sluice.router.RouterService;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -46,7 +46,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +66,7 @@ class EndToEndTest {
   private static Path modelDir;
   private static TextTokenizer tokenizer;
   private static SluiceTopics topics;
-  private static KafkaStreams router;
+  private static RouterService router;
   private static final List<StageWorker> workers = new ArrayList<>();
   private static IngressServer ingress;
   private static PrometheusRegistry ingressRegistry;
@@ -95,9 +94,7 @@ class EndToEndTest {
 
     RouterSettings routerSettings = RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(data.resolve("router"));
     RouterMetrics routerMetrics = new RouterMetrics(new PrometheusRegistry());
-    router = new KafkaStreams(RouterTopology.build(topics, routerSettings, tokenizer::encode, routerMetrics),
-        RouterTopology.properties(routerSettings, bootstrap, topics, routerMetrics));
-    router.start();
+    router = RouterService.start(routerSettings, bootstrap, prefix, tokenizer::encode, Map.of(), routerMetrics);
 
     PrometheusRegistry workerRegistry = new PrometheusRegistry();
     String[] ranges = {"0-2", "3-4"};
@@ -110,7 +107,7 @@ class EndToEndTest {
     ingressRegistry = new PrometheusRegistry();
     ingress = IngressServer.start(IngressSettings.forModel(MODEL).withHost("127.0.0.1").withPort(0), bootstrap, prefix, ingressRegistry);
 
-    await().atMost(Duration.ofSeconds(120)).until(() -> router.state() == KafkaStreams.State.RUNNING
+    await().atMost(Duration.ofSeconds(120)).until(() -> router.isReady()
         && workers.stream().allMatch(StageWorker::isReady) && ingress.isReady());
     // The router routes only to workers it has heartbeats from: wait until the ingress sees them too.
     await().atMost(Duration.ofSeconds(30)).until(() -> get("/workers").get("workers").size() == 2);
@@ -120,7 +117,7 @@ class EndToEndTest {
   static void stopPipeline() throws Exception {
     if (ingress != null) ingress.close();
     for (StageWorker w : workers) w.close();
-    if (router != null) router.close(Duration.ofSeconds(10));
+    if (router != null) router.close();
     if (tokenizer != null) tokenizer.close();
   }
 

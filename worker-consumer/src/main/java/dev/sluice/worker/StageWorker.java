@@ -85,6 +85,8 @@ public final class StageWorker implements AutoCloseable {
   private final Heartbeat heartbeat;
   private final Serializer<StageWork> stageWorkSerializer = SluiceSerdes.stageWork().serializer();
   private final Serializer<ResultEvent> resultSerializer = SluiceSerdes.resultEvent().serializer();
+  private final org.apache.kafka.common.serialization.Deserializer<StageWork> stageWorkDeserializer =
+      SluiceSerdes.stageWork().deserializer(); // built once: a serde builds its schema decoders
   private final Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Set<Integer> lanes = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -307,8 +309,9 @@ public final class StageWorker implements AutoCloseable {
   /**
    * Lets a batch fill up: first for batching_window_ms, then — while fewer records wait than the
    * sequences this stage served in the last two seconds (the decode steps still on their way) — for
-   * up to half the last batch's time more. A decode step costs nearly the same for 6 sequences as
-   * for 16, so waiting a little for the rest of the group beats running it as a second batch.
+   * up to the last batch's time more. A decode step costs nearly the same for 6 sequences as for 16,
+   * so waiting for the rest of the group (often one batch behind, in the other stage) merges the
+   * groups into one batch instead of running two of nearly the same cost for ever after.
    */
   private void fillBatch() {
     int max = settings.maxBatchSize();
@@ -318,7 +321,7 @@ public final class StageWorker implements AutoCloseable {
     long start = System.nanoTime();
     pollInto(Duration.ofMillis(settings.batchingWindowMs()));
     int expected = Math.min(max, step.hot().recentlyUsed(System.currentTimeMillis() - 2000));
-    long deadline = start + (settings.batchingWindowMs() + lastBatchMillis / 2) * 1_000_000L;
+    long deadline = start + (settings.batchingWindowMs() + lastBatchMillis) * 1_000_000L;
     while (queue.size() < expected && System.nanoTime() < deadline && running) {
       pollInto(Duration.ofMillis(Math.max(1, Math.min(2, (deadline - System.nanoTime()) / 1_000_000L))));
     }
@@ -353,7 +356,7 @@ public final class StageWorker implements AutoCloseable {
     List<Headers> headers = new ArrayList<>(batch.size());
     for (ConsumerRecord<String, byte[]> r : batch) {
       try {
-        works.add(SluiceSerdes.stageWork().deserializer().deserialize(r.topic(), r.value()));
+        works.add(stageWorkDeserializer.deserialize(r.topic(), r.value()));
         headers.add(r.headers());
       } catch (UnreadableRecordException e) {
         // Only a foreign producer can put garbage on a stage topic; there is no request to answer.

@@ -38,7 +38,7 @@ public final class WorkersCommand implements Callable<Integer> {
         WorkerStatus s = view.status();
         long lookups = s.getKvHits() + s.getKvMisses();
         out.printf("%-28s %5d %7s %-16s %-9s %5d %6d %13s %6s %8d%n",
-            s.getWorkerId(), s.getStage(), s.getLayerStart() + "-" + s.getLayerEnd(), lanes(s.getLanes()),
+            s.getWorkerId(), s.getStage(), s.getLayerStart() + "-" + (s.getLayerEnd() - 1), lanes(s.getLanes()),
             view.stale() ? "stale" : s.getState().name().toLowerCase(), s.getQueueDepth(), s.getActiveSequences(),
             s.getKvBlocksUsed() + "/" + s.getKvBlocksCapacity(),
             lookups == 0 ? "-" : String.format("%.0f", 100.0 * s.getKvHits() / lookups), s.getRequestsServed());

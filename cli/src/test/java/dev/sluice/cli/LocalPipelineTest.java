@@ -59,6 +59,16 @@ class LocalPipelineTest {
       JsonNode completion = json.readTree(r.body());
       assertThat(completion.path("choices").path(0).path("text").asText()).isEqualTo(reference(model, "Lily and Tom", 20));
       assertThat(completion.path("usage").path("completion_tokens").asInt()).isEqualTo(20);
+
+      // `sluice trace ID` shows the request's records at every stage, ending with its DONE result.
+      java.io.StringWriter traced = new java.io.StringWriter();
+      picocli.CommandLine cmd = Sluice.commandLine();
+      cmd.setOut(new java.io.PrintWriter(traced, true));
+      int code = cmd.execute("trace", completion.path("id").asText(), "--bootstrap-servers", pipeline.bootstrapServers(),
+          "--prefix", spec.prefix());
+      assertThat(code).as(traced.toString()).isZero();
+      assertThat(traced.toString()).contains("REQUEST", "PREFILL_CHUNK [0,", "DECODE [", "DONE #20", "finish=LENGTH")
+          .contains(spec.prefix() + ".stage-0", spec.prefix() + ".stage-1", spec.prefix() + ".stage-2");
     }
   }
 

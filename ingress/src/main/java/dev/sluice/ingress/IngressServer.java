@@ -166,7 +166,7 @@ public final class IngressServer implements AutoCloseable {
       w.put("host", s.getHost());
       w.put("model", s.getModel());
       w.put("stage", s.getStage());
-      w.putArray("layers").add(s.getLayerStart()).add(s.getLayerEnd());
+      w.put("layers", s.getLayerStart() + "-" + (s.getLayerEnd() - 1)); // inclusive, as on the command line
       ArrayNode lanes = w.putArray("lanes");
       s.getLanes().forEach(lanes::add);
       w.put("state", s.getState().name());

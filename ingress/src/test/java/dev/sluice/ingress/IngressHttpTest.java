@@ -305,7 +305,7 @@ class IngressHttpTest {
     JsonNode worker = get(open, "/workers", null).json().at("/workers/0");
     assertThat(worker.get("worker_id").asText()).isEqualTo("worker-s1-a");
     assertThat(worker.get("stage").asInt()).isEqualTo(1);
-    assertThat(worker.get("layers").toString()).isEqualTo("[3,5]");
+    assertThat(worker.get("layers").asText()).isEqualTo("3-4");
     assertThat(worker.get("lanes").toString()).isEqualTo("[0,1]");
     assertThat(worker.get("health").asText()).isEqualTo("healthy");
     assertThat(worker.at("/load/queue_depth").asInt()).isEqualTo(2);

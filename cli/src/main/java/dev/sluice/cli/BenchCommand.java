@@ -1,13 +1,18 @@
 package dev.sluice.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** Benchmarks: trace replay, load, policy comparison. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: trace replay, load, policy comparison.")
-public final class BenchCommand implements Callable<Integer> {
+/** {@code sluice bench}: routing policy comparison, model throughput and pipeline throughput. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks: routing policies on a trace, model throughput, pipeline throughput.",
+    subcommands = {BenchPoliciesCommand.class, BenchModelCommand.class, BenchPipelineCommand.class})
+public final class BenchCommand implements Runnable {
+  @Spec CommandSpec spec;
+
   @Override
-  public Integer call() {
-    throw new NotBuiltYetException("bench");
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 }

@@ -1,0 +1,93 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code sluice bench policies} on the real Mooncake trace, and its argument checks. */
+class BenchCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int sluice(String... args) {
+    CommandLine cmd = Sluice.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  private static Path mooncakeTrace() {
+    for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
+      if (dir != null && Files.exists(Path.of(dir, BenchPoliciesCommand.SHARED_TRACE))) {
+        return Path.of(dir, BenchPoliciesCommand.SHARED_TRACE);
+      }
+    }
+    assumeTrue(false, "../shared/" + BenchPoliciesCommand.SHARED_TRACE + " missing (set -Dsluice.shared.dir): skipping");
+    return null;
+  }
+
+  @Test
+  void shouldCompareEveryPolicyOnTheMooncakeTraceAndWriteTheReport(@TempDir Path dir) throws IOException {
+    Path trace = mooncakeTrace();
+    Path report = dir.resolve("policies.html");
+
+    int code = sluice("bench", "policies", "--trace", trace.toString(), "--lanes", "4", "--out", report.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    String printed = out.toString();
+    assertThat(printed).contains("3,993 requests").contains("[7/7] precise: hit rate").contains("report: ");
+    List<String> rows = printed.lines().filter(l -> l.matches("^[a-z_]+ +\\d+\\.\\d%.*")).toList();
+    assertThat(rows).extracting(l -> l.split(" +")[0])
+        .containsExactly("random", "round_robin", "power_of_two", "least_load", "prefix_hash", "cache_aware", "precise");
+    double cacheAwareHit = Double.parseDouble(rows.get(5).split(" +")[1].replace("%", ""));
+    double randomHit = Double.parseDouble(rows.get(0).split(" +")[1].replace("%", ""));
+    assertThat(cacheAwareHit).isGreaterThan(randomHit);
+
+    String html = Files.readString(report);
+    assertThat(html.split("<tr class=\"policy\">", -1)).hasSize(1 + 7);
+    assertThat(html.split("<svg ", -1)).hasSize(1 + 4);
+    assertThat(html).contains("mooncake_synthetic_trace.jsonl").contains("<dt>lanes</dt><dd>4</dd>")
+        .contains("blocks of 512 tokens").contains("<td>" + rows.get(5).split(" +")[1] + "</td>");
+  }
+
+  @Test
+  void shouldRunOnlyTheNamedPolicies(@TempDir Path dir) throws IOException {
+    Path trace = mooncakeTrace();
+    Path report = dir.resolve("two.html");
+
+    int code = sluice("bench", "policies", "--trace", trace.toString(), "--lanes", "2", "--policies",
+        "round_robin,cache_aware", "--out", report.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("[2/2] cache_aware").doesNotContain("precise");
+    assertThat(Files.readString(report).split("<tr class=\"policy\">", -1)).hasSize(1 + 2);
+  }
+
+  @Test
+  void shouldRefuseAnUnknownPolicyNamingTheKnownOnes(@TempDir Path dir) throws IOException {
+    Path trace = dir.resolve("t.jsonl");
+    Files.writeString(trace, "{\"timestamp\": 0, \"input_length\": 10, \"output_length\": 1, \"hash_ids\": [0]}\n");
+
+    int code = sluice("bench", "policies", "--trace", trace.toString(), "--policies", "fastest", "--out",
+        dir.resolve("x.html").toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown routing policy 'fastest'").contains("cache_aware");
+    assertThat(dir.resolve("x.html")).doesNotExist();
+  }
+
+  @Test
+  void shouldListTheThreeBenchmarks() {
+    assertThat(sluice("bench")).isZero();
+    assertThat(out.toString()).contains("policies").contains("model").contains("pipeline");
+  }
+}

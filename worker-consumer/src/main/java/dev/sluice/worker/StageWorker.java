@@ -359,9 +359,11 @@ public final class StageWorker implements AutoCloseable {
         works.add(stageWorkDeserializer.deserialize(r.topic(), r.value()));
         headers.add(r.headers());
       } catch (UnreadableRecordException e) {
-        // Only a foreign producer can put garbage on a stage topic; there is no request to answer.
-        LOG.warn("worker {}: skipping unreadable record {}-{}@{}: {}", settings.workerId(), r.topic(), r.partition(),
-            r.offset(), e.reason());
+        // Only a foreign producer can put garbage on a stage topic; there is no request to answer,
+        // so the bytes go to the DLQ with the reason (never silently dropped).
+        LOG.warn("worker {}: unreadable record {}-{}@{} sent to the DLQ: {}", settings.workerId(), r.topic(),
+            r.partition(), r.offset(), e.reason());
+        toDlq(r, e.reason());
       }
     }
     StageStep.BatchResult result = step.run(works, headers, receivedAt);
@@ -453,6 +455,15 @@ public final class StageWorker implements AutoCloseable {
       }
     }
     f.batch.forEach(queue::done);
+  }
+
+  private void toDlq(ConsumerRecord<String, byte[]> r, String reason) {
+    Headers headers = new RecordHeaders(r.headers().toArray());
+    SluiceHeaders.put(headers, SluiceHeaders.DLQ_REASON, reason);
+    SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_TOPIC, r.topic());
+    SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_PARTITION, String.valueOf(r.partition()));
+    SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_OFFSET, String.valueOf(r.offset()));
+    producer.send(new ProducerRecord<>(topics.dlq().name(), null, r.key(), r.value(), headers));
   }
 
   private ProducerRecord<String, byte[]> record(StageStep.Outgoing o) {

@@ -131,4 +131,28 @@ class HeartbeatAndDeadlineTest {
       assertThat(PipelineFixture.tokens(events)).containsExactly(java.util.Arrays.copyOfRange(golden, promptLength, golden.length));
     }
   }
+
+  @Test
+  void shouldSendUnreadableStageRecordsToTheDlqAndKeepServing() throws Exception {
+    try (PipelineFixture f = new PipelineFixture("dlq", 2)) {
+      f.startChain("0-2", "3-4");
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
+      Map<String, Object> p = new HashMap<>();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        producer.send(new ProducerRecord<>(f.topics.stage(0).name(), 0, "junk", "not avro")).get();
+      }
+      f.submit("after-junk", new int[] {1, 403, 407, 261, 378}, 3, 0);
+      assertThat(PipelineFixture.done(f.awaitResults(List.of("after-junk"), Duration.ofSeconds(60)).get("after-junk"))
+          .getKind()).isEqualTo(ResultKind.DONE);
+      List<ConsumerRecord<String, byte[]>> dlq = readAll(f.topics.dlq().name(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      assertThat(dlq).singleElement().satisfies(r -> {
+        assertThat(r.key()).isEqualTo("junk");
+        assertThat(new String(r.value())).isEqualTo("not avro");
+        assertThat(dev.sluice.schemas.serde.SluiceHeaders.get(r.headers(), dev.sluice.schemas.serde.SluiceHeaders.DLQ_REASON))
+            .isNotBlank();
+      });
+    }
+  }
 }

@@ -52,14 +52,35 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>
  * java ... dev.sluice.worker.bench.PipelineBenchmark --bootstrap-servers H:P [--model DIR | --shape gpt2-small]
- *     [--requests 16] [--prompt-tokens 32] [--max-tokens 32]
+ *     [--requests 16] [--prompt-tokens 32] [--max-tokens 32] [--batching-window-ms 5] [--max-batch-size 16]
  * </pre>
  */
 public final class PipelineBenchmark {
   /** What to run. */
-  public record Options(Path model, String shape, int requests, int promptTokens, int maxTokens, int batchingWindowMs) {
+  public record Options(Path model, String shape, int requests, int promptTokens, int maxTokens, int batchingWindowMs,
+      int maxBatchSize) {
     public static Options defaults() {
-      return new Options(null, "gpt2-small", 16, 32, 32, WorkerSettings.DEFAULT_BATCHING_WINDOW_MS);
+      return new Options(null, "gpt2-small", 16, 32, 32, WorkerSettings.DEFAULT_BATCHING_WINDOW_MS,
+          WorkerSettings.DEFAULT_MAX_BATCH_SIZE);
+    }
+
+    Options with(String flag, String value) {
+      return switch (flag) {
+        case "--model" -> new Options(Path.of(value), null, requests, promptTokens, maxTokens, batchingWindowMs, maxBatchSize);
+        case "--shape" -> new Options(null, value, requests, promptTokens, maxTokens, batchingWindowMs, maxBatchSize);
+        case "--requests" -> new Options(model, shape, Integer.parseInt(value), promptTokens, maxTokens, batchingWindowMs,
+            maxBatchSize);
+        case "--prompt-tokens" -> new Options(model, shape, requests, Integer.parseInt(value), maxTokens, batchingWindowMs,
+            maxBatchSize);
+        case "--max-tokens" -> new Options(model, shape, requests, promptTokens, Integer.parseInt(value), batchingWindowMs,
+            maxBatchSize);
+        case "--batching-window-ms" -> new Options(model, shape, requests, promptTokens, maxTokens, Integer.parseInt(value),
+            maxBatchSize);
+        case "--max-batch-size" -> new Options(model, shape, requests, promptTokens, maxTokens, batchingWindowMs,
+            Integer.parseInt(value));
+        default -> throw new IllegalArgumentException("unknown option " + flag + " (--bootstrap-servers, --model, --shape,"
+            + " --requests, --prompt-tokens, --max-tokens, --batching-window-ms, --max-batch-size)");
+      };
     }
   }
 
@@ -81,16 +102,12 @@ public final class PipelineBenchmark {
     String bootstrap = null;
     Options o = Options.defaults();
     for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--bootstrap-servers" -> bootstrap = args[++i];
-        case "--model" -> o = new Options(Path.of(args[++i]), null, o.requests(), o.promptTokens(), o.maxTokens(), o.batchingWindowMs());
-        case "--shape" -> o = new Options(null, args[++i], o.requests(), o.promptTokens(), o.maxTokens(), o.batchingWindowMs());
-        case "--requests" -> o = new Options(o.model(), o.shape(), Integer.parseInt(args[++i]), o.promptTokens(), o.maxTokens(), o.batchingWindowMs());
-        case "--prompt-tokens" -> o = new Options(o.model(), o.shape(), o.requests(), Integer.parseInt(args[++i]), o.maxTokens(), o.batchingWindowMs());
-        case "--max-tokens" -> o = new Options(o.model(), o.shape(), o.requests(), o.promptTokens(), Integer.parseInt(args[++i]), o.batchingWindowMs());
-        case "--batching-window-ms" -> o = new Options(o.model(), o.shape(), o.requests(), o.promptTokens(), o.maxTokens(),
-            Integer.parseInt(args[++i]));
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      if (args[i].equals("--bootstrap-servers")) {
+        bootstrap = args[++i];
+      } else if (i + 1 < args.length) {
+        o = o.with(args[i], args[++i]);
+      } else {
+        throw new IllegalArgumentException("option " + args[i] + " needs a value");
       }
     }
     if (bootstrap == null) {
@@ -113,8 +130,8 @@ public final class PipelineBenchmark {
       List<int[]> prompts = prompts(config.vocabSize(), o);
       List<LayerRange> halves = LayerRange.split(config.numLayers(), 2);
       out.printf("workload: %d concurrent requests, %d prompt tokens, %d new tokens each (greedy); stages %s | %s;"
-          + " batching window %d ms%n", o.requests(), o.promptTokens(), o.maxTokens(), halves.get(0), halves.get(1),
-          o.batchingWindowMs());
+          + " batching window %d ms, max batch %d%n", o.requests(), o.promptTokens(), o.maxTokens(), halves.get(0),
+          halves.get(1), o.batchingWindowMs(), o.maxBatchSize());
 
       double inProcess = inProcess(model, prompts, o);
       PipelineRun pipeline = pipeline(bootstrap, model, halves, prompts, o);
@@ -190,7 +207,7 @@ public final class PipelineBenchmark {
         // random prompts share no blocks: the block cache is off so it costs nothing here
         workers.add(StageWorker.start(WorkerSettings.of(k, halves.get(k), model, bootstrap, prefix)
             .withWorkerId(prefix + "-w" + k).withDataDir(data.resolve("w" + k)).withKvCacheMb(0)
-            .withBatching(WorkerSettings.DEFAULT_MAX_BATCH_SIZE, o.batchingWindowMs(), WorkerSettings.DEFAULT_MAX_QUEUE_SIZE),
+            .withBatching(o.maxBatchSize(), o.batchingWindowMs(), Math.max(o.maxBatchSize(), WorkerSettings.DEFAULT_MAX_QUEUE_SIZE)),
             registry));
       }
       long readyBy = System.currentTimeMillis() + 120_000;
@@ -261,7 +278,7 @@ public final class PipelineBenchmark {
   /** One short request through the pipeline first, so class loading and the first allocations are not timed. */
   private void warmUp(String bootstrap, SluiceTopics topics, int[] prompt) {
     out.println("pipeline: warm-up request ...");
-    Options warm = new Options(null, null, 1, prompt.length, 2, 0);
+    Options warm = new Options(null, null, 1, prompt.length, 2, 0, 1);
     submit(bootstrap, topics, List.of(prompt), warm, "warmup-");
     awaitDone(bootstrap, topics, "warmup-", 1, new long[1]);
   }

@@ -24,7 +24,8 @@ class PipelineBenchmarkTest {
     PipelineBenchmark.Options o = new PipelineBenchmark.Options(model == null ? null : Path.of(model),
         System.getProperty("sluice.bench.shape", d.shape()), Integer.getInteger("sluice.bench.requests", d.requests()),
         Integer.getInteger("sluice.bench.prompt", d.promptTokens()), Integer.getInteger("sluice.bench.tokens", d.maxTokens()),
-        Integer.getInteger("sluice.bench.window", d.batchingWindowMs()));
+        Integer.getInteger("sluice.bench.window", d.batchingWindowMs()),
+        Integer.getInteger("sluice.bench.batch", d.maxBatchSize()));
     PipelineBenchmark.Figures f = new PipelineBenchmark(System.out).run(SharedKafkaExtension.bootstrapServers(), o);
     assertThat(f.tokens()).isGreaterThan(0);
   }

@@ -82,7 +82,9 @@ public record PolicyReport(Workload workload, Settings settings, long seed, List
     return String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
   }
 
+  /** Three significant figures at most: 859 ms, 2.00 s, 10.8 s, 63.6 s. */
   static String millis(double ms) {
-    return ms >= 10_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000) : String.format(Locale.ROOT, "%.0f ms", ms);
+    if (ms < 1_000) return String.format(Locale.ROOT, "%.0f ms", ms);
+    return String.format(Locale.ROOT, ms < 10_000 ? "%.2f s" : "%.1f s", ms / 1000);
   }
 }

@@ -19,7 +19,7 @@ final class SvgCharts {
   private static final int PLOT_WIDTH = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
   private static final int ROW = 28;
   private static final int BAR = 16;
-  private static final int TOP = 8;
+  private static final int TOP = 20;
   private static final int AXIS = 22;
 
   static final String HIT = "#2b6cb0";
@@ -64,8 +64,8 @@ final class SvgCharts {
   static String latency(List<Report> reports) {
     double max = reports.stream().mapToDouble(Report::p99LatencyMs).max().orElse(1);
     double min = reports.stream().mapToDouble(Report::meanLatencyMs).filter(v -> v > 0).min().orElse(1);
-    Axis axis = max / min > 20 ? Axis.log(min, max, PolicyReport::millis)
-        : Axis.linear(niceCeiling(max), niceCeiling(max) / 5, PolicyReport::millis);
+    Axis axis = max / min > 20 ? Axis.log(min, max, SvgCharts::roundMillis)
+        : Axis.linear(niceCeiling(max), niceCeiling(max) / 5, SvgCharts::roundMillis);
     Chart c = new Chart(reports.size(), axis);
     for (int i = 0; i < reports.size(); i++) {
       Report r = reports.get(i);
@@ -107,6 +107,13 @@ final class SvgCharts {
           + " · even " + Math.round(even), "start", "normal");
     }
     return s.append("</svg>").toString();
+  }
+
+  /** Axis labels: 0 ms, 500 ms, 2 s, 0.5 s steps shown as 2.5 s. */
+  private static String roundMillis(double ms) {
+    if (ms < 1_000) return String.format(Locale.ROOT, "%.0f ms", ms);
+    double s = ms / 1000;
+    return s == Math.rint(s) ? String.format(Locale.ROOT, "%.0f s", s) : String.format(Locale.ROOT, "%.1f s", s);
   }
 
   private static String fixed(double v) {
@@ -183,8 +190,8 @@ final class SvgCharts {
 
     void reference(double v, String name) {
       double bottom = TOP + rows * ROW;
-      line(body, x(v), TOP - 4, x(v), bottom, "#1a202c", true);
-      text(body, x(v) + 3, bottom - 2, name, "start", "normal");
+      line(body, x(v), TOP - 6, x(v), bottom, "#1a202c", true);
+      text(body, x(v), TOP - 9, name, "middle", "normal");
     }
 
     String svg() {

@@ -1,13 +1,70 @@
 package dev.sluice.cli;
 
+import dev.sluice.bench.dashboard.DashboardServer;
+import dev.sluice.cli.config.ConfigKey;
+import dev.sluice.cli.config.ConfigResolver;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Serve the live dashboard. */
-@Command(name = "dashboard", mixinStandardHelpOptions = true, description = "Serve the live dashboard.")
+/** Serve the live dashboard: workers, lag per stage and lane, tokens/s and cache hit rate, read from Kafka only. */
+@Command(name = "dashboard", mixinStandardHelpOptions = true,
+    description = "Serve the live dashboard (workers, lag per stage and lane, tokens/s, cache hit rate; "
+        + "JSON at /api/snapshot) until Ctrl-C. Reads Kafka only: no ingress needed.")
 public final class DashboardCommand implements Callable<Integer> {
+  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", 8090, 0, 65535, "dashboard HTTP port");
+  static final ConfigKey<String> HOST = ConfigKey.stringKey("host", "0.0.0.0", "interface the dashboard binds");
+
+  @Mixin ResultsCommand.KafkaOptions kafka;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--port", description = "HTTP port (default: 8090; 0 = any free port).")
+  Integer port;
+
+  @Option(names = "--host", description = "Interface to bind (default: 0.0.0.0).")
+  String host;
+
+  /** Counted down by Ctrl-C, or by a test, to stop serving. */
+  final CountDownLatch stop = new CountDownLatch(1);
+  /** Completes with the bound port once the dashboard serves (tests start on port 0). */
+  final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
+
   @Override
-  public Integer call() {
-    throw new NotBuiltYetException("dashboard");
+  public Integer call() throws InterruptedException {
+    kafka.extraFlags.put(PORT.name(), port == null ? null : port.toString());
+    kafka.extraFlags.put(HOST.name(), host);
+    ConfigResolver config = kafka.resolver();
+    CountDownLatch closed = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        closed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "sluice-dashboard-stop");
+    try (DashboardServer server = DashboardServer.start(config.get(HOST), config.get(PORT), kafka.bootstrapServers(),
+        kafka.prefix(), kafka.clientOverrides())) {
+      Runtime.getRuntime().addShutdownHook(hook);
+      spec.commandLine().getOut().println("Sluice dashboard on http://127.0.0.1:" + server.port() + "/ (Kafka "
+          + kafka.bootstrapServers() + ", prefix " + kafka.prefix() + "; JSON at /api/snapshot)");
+      spec.commandLine().getOut().flush();
+      boundPort.complete(server.port());
+      stop.await();
+    } finally {
+      closed.countDown();
+      boundPort.complete(-1);
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down: the hook is running
+    }
+    return 0;
   }
 }

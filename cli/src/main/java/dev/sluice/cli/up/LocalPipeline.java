@@ -5,6 +5,7 @@ import dev.sluice.ingress.IngressSettings;
 import dev.sluice.kafka.local.LocalKafka;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.ModelConfig;
+import dev.sluice.model.plan.StagePlanner;
 import dev.sluice.router.RouterService;
 import dev.sluice.router.RouterSettings;
 import dev.sluice.topics.TopicAdmin;
@@ -80,7 +81,7 @@ public final class LocalPipeline implements AutoCloseable {
           + " existing (" + spec.stages() + " stages x " + spec.lanes() + " lanes)");
     }
 
-    List<LayerRange> ranges = LayerRange.split(config.numLayers(), spec.stages());
+    List<LayerRange> ranges = StagePlanner.balanced(config, spec.stages()); // equal compute per stage, LM head included
     for (int stage = 0; stage < spec.stages(); stage++) {
       for (int w = 0; w < spec.workersPerStage(); w++) {
         String id = spec.prefix() + "-stage" + stage + "-w" + w;

@@ -2,6 +2,7 @@ package dev.sluice.worker.bench;
 
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.ModelConfig;
+import dev.sluice.model.plan.StagePlanner;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.convert.RandomModel;
 import dev.sluice.model.generate.Generator;
@@ -128,7 +129,7 @@ public final class PipelineBenchmark {
       }
       ModelConfig config = ModelConfig.read(model);
       List<int[]> prompts = prompts(config.vocabSize(), o);
-      List<LayerRange> halves = LayerRange.split(config.numLayers(), 2);
+      List<LayerRange> halves = StagePlanner.balanced(config, 2); // equal compute, the LM head counted
       out.printf("workload: %d concurrent requests, %d prompt tokens, %d new tokens each (greedy); stages %s | %s;"
           + " batching window %d ms, max batch %d%n", o.requests(), o.promptTokens(), o.maxTokens(), halves.get(0),
           halves.get(1), o.batchingWindowMs(), o.maxBatchSize());

@@ -7,6 +7,7 @@ import dev.sluice.model.LayerRange;
 import dev.sluice.worker.Guarantee;
 import dev.sluice.worker.StageWorker;
 import dev.sluice.worker.WorkerSettings;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -63,9 +64,12 @@ public final class WorkerCommand implements Callable<Integer> {
       s -> s.isEmpty() || Files.isRegularFile(Path.of(s)), "an existing .properties file",
       "extra Kafka client settings (SASL/TLS...)");
 
+  static final ConfigKey<Integer> METRICS_PORT = ConfigKey.intKey("metrics_port", -1, -1, 65535,
+      "serve Prometheus /metrics on this port (-1 = off, 0 = any free port)");
+
   static final List<ConfigKey<?>> KEYS = List.of(STAGE, LAYERS, MODEL, BOOTSTRAP, PREFIX, WORKER_ID, DATA_DIR,
       MAX_BATCH_SIZE, BATCHING_WINDOW_MS, MAX_QUEUE_SIZE, KV_CACHE_MB, THREADS, GUARANTEE, IDLE_TIMEOUT_S,
-      MAX_MESSAGE_BYTES, KAFKA_PROPERTIES);
+      MAX_MESSAGE_BYTES, KAFKA_PROPERTIES, METRICS_PORT);
 
   @Option(names = "--stage", description = "Stage number K (consumes PREFIX.stage-K).") String stage;
   @Option(names = "--layers", description = "Layers A-B, inclusive (stage 0 starts at 0).") String layers;
@@ -83,17 +87,20 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--guarantee", description = "at-least-once (default) or exactly-once.") String guarantee;
   @Option(names = "--idle-timeout-s", description = "Default 120.") String idleTimeoutS;
   @Option(names = "--max-message-bytes", description = "Default 33554432 (the topics' max.message.bytes).") String maxMessageBytes;
-  @Option(names = "--kafka-properties", description = "Kafka client properties file (SASL/TLS...).") String kafkaProperties;
+  @Option(names = {"--command-config", "--kafka-properties"}, description = "Kafka client properties file (SASL/TLS...).") String kafkaProperties;
+  @Option(names = "--metrics-port", description = "Serve Prometheus /metrics on this port (default: off; 0 = any free port).") String metricsPort;
 
   @Spec CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, IOException {
     SystemDefaults.apply();
-    WorkerSettings settings = settings(resolver());
+    ConfigResolver resolver = resolver();
+    WorkerSettings settings = settings(resolver);
     var out = spec.commandLine().getOut();
+    int port = resolver.get(METRICS_PORT);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stopRequested.countDown();
@@ -103,10 +110,12 @@ public final class WorkerCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "sluice-worker-shutdown");
-    try (StageWorker worker = StageWorker.start(settings)) {
+    try (StageWorker worker = StageWorker.start(settings);
+        HTTPServer metrics = port < 0 ? null : HTTPServer.builder().port(port).buildAndStart()) {
       Runtime.getRuntime().addShutdownHook(hook);
       out.println("worker " + settings.workerId() + ": stage " + settings.stage() + ", layers " + settings.layers()
-          + ", model " + settings.modelId() + ", Kafka " + settings.bootstrapServers() + ", prefix " + settings.prefix());
+          + ", model " + settings.modelId() + ", Kafka " + settings.bootstrapServers() + ", prefix " + settings.prefix()
+          + (metrics == null ? "" : ", metrics on http://0.0.0.0:" + metrics.getPort() + "/metrics"));
       out.flush();
       while (!stopRequested.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
         if (worker.failure() != null) {
@@ -137,7 +146,7 @@ public final class WorkerCommand implements Callable<Integer> {
         {PREFIX, prefix}, {WORKER_ID, workerId}, {DATA_DIR, dataDir}, {MAX_BATCH_SIZE, maxBatchSize},
         {BATCHING_WINDOW_MS, batchingWindowMs}, {MAX_QUEUE_SIZE, maxQueueSize}, {KV_CACHE_MB, kvCacheMb},
         {THREADS, threads}, {GUARANTEE, guarantee}, {IDLE_TIMEOUT_S, idleTimeoutS}, {MAX_MESSAGE_BYTES, maxMessageBytes},
-        {KAFKA_PROPERTIES, kafkaProperties}};
+        {KAFKA_PROPERTIES, kafkaProperties}, {METRICS_PORT, metricsPort}};
     for (Object[] g : given) {
       if (g[1] != null) {
         flags.put(((ConfigKey<?>) g[0]).name(), (String) g[1]);

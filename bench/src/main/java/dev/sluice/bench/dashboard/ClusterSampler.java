@@ -28,6 +28,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ClusterSampler {
   static final Duration HISTORY = Duration.ofMinutes(5);
+  static final Duration RATE_WINDOW = Duration.ofSeconds(5);
 
   private final SluiceTopics topics;
   private final Supplier<List<WorkerView>> workers;
@@ -140,23 +141,29 @@ final class ClusterSampler {
         Math.max(0, nowMs - Math.max(view.seenAtMs(), Math.min(s.getTimestampMs(), nowMs))));
   }
 
-  /** Tokens per second of one worker from its successive heartbeats (its own clock on both ends). */
+  /**
+   * Tokens per second of one worker over its heartbeats of the last {@link #RATE_WINDOW} (its own
+   * clock on both ends); a window of a few heartbeats keeps the figure from jumping with batch timing.
+   */
   private static final class TokenRate {
-    private long tokens = -1;
-    private long atMs;
-    private double perSecond;
+    private final ArrayDeque<long[]> beats = new ArrayDeque<>(); // {timestampMs, tokensProcessed}
 
-    double update(long newTokens, long newAtMs) {
-      if (tokens < 0 || newTokens < tokens) {
-        perSecond = 0; // first heartbeat, or the worker restarted and counts from zero again
-      } else if (newAtMs > atMs) {
-        perSecond = (newTokens - tokens) * 1000.0 / (newAtMs - atMs);
-      } else {
-        return perSecond; // the same heartbeat again
-      }
-      tokens = newTokens;
-      atMs = newAtMs;
-      return perSecond;
+    double update(long tokens, long atMs) {
+      long[] last = beats.peekLast();
+      if (last != null && tokens < last[1]) beats.clear(); // the worker restarted and counts from zero again
+      if (last == null || atMs > last[0]) beats.addLast(new long[] {atMs, tokens});
+      // Keep exactly one heartbeat at or before the window's start, so the window is always covered.
+      while (beats.size() > 2 && atMs - secondOldest()[0] >= RATE_WINDOW.toMillis()) beats.removeFirst();
+      long[] first = beats.peekFirst();
+      long[] newest = beats.peekLast();
+      if (newest[0] <= first[0]) return 0;
+      return (newest[1] - first[1]) * 1000.0 / (newest[0] - first[0]);
+    }
+
+    private long[] secondOldest() {
+      var it = beats.iterator();
+      it.next();
+      return it.next();
     }
   }
 }

@@ -42,7 +42,7 @@ public record ClusterSnapshot(
    *
    * @param layers inclusive range "A-B" as on the command line (the record's layerEnd is exclusive)
    * @param hitRate kvHits / (kvHits + kvMisses), null before any lookup
-   * @param tokensPerSecond from the last two heartbeats that differ in time
+   * @param tokensPerSecond from its heartbeats of the last five seconds (the first and last of them)
    * @param heartbeatAgeMs how long ago the latest heartbeat was taken or read, by this process's clock
    */
   public record WorkerRow(

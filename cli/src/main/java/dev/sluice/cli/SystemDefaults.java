@@ -13,6 +13,11 @@ public final class SystemDefaults {
     setIfAbsent("chronicle.analytics.disable", "true");
     setIfAbsent("chronicle.announcer.disable", "true");
     setIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "dev.sluice");
+    // One PyTorch intra-op thread per calling thread: `up` runs several workers in one JVM, and on a
+    // shared 2-core machine two-thread OpenMP teams that spin against each other made stories260K
+    // decode 10-20x slower (186 vs 9-20 tokens/s measured). Override with -Dai.djl.pytorch.num_threads=N
+    // (SLUICE_JAVA_OPTS) or `sluice worker --threads N` for a process that has the cores alone.
+    setIfAbsent("ai.djl.pytorch.num_threads", "1");
     setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     // The embedded broker's own warnings (controller activation, closed clients) are noise for users.
     setIfAbsent("org.slf4j.simpleLogger.log.org.apache.kafka", "error");

@@ -101,6 +101,10 @@ public final class WorkerCommand implements Callable<Integer> {
     WorkerSettings settings = settings(resolver);
     var out = spec.commandLine().getOut();
     int port = resolver.get(METRICS_PORT);
+    if (settings.threads() > 0) {
+      // an explicit --threads wins over the launcher's default of one thread (read when the engine starts)
+      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(settings.threads()));
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stopRequested.countDown();

@@ -69,6 +69,7 @@ import org.slf4j.LoggerFactory;
  * transaction per batch.
  */
 public final class StageWorker implements AutoCloseable {
+  private final java.util.concurrent.atomic.AtomicLong pauses = new java.util.concurrent.atomic.AtomicLong();
   private static final Logger LOG = LoggerFactory.getLogger(StageWorker.class);
   public static final int BLOCK_SIZE = 16;
 
@@ -193,6 +194,11 @@ public final class StageWorker implements AutoCloseable {
 
   public long requestsServed() {
     return stats.requestsServed.get();
+  }
+
+  /** How often every lane was paused because max_queue_size records were waiting. */
+  public long backPressurePauses() {
+    return pauses.get();
   }
 
   public long recomputes() {
@@ -342,6 +348,7 @@ public final class StageWorker implements AutoCloseable {
     if (!paused && queue.size() >= settings.maxQueueSize()) {
       consumer.pause(consumer.assignment());
       paused = true;
+      pauses.incrementAndGet();
     } else if (paused && queue.size() < settings.maxQueueSize()) {
       consumer.resume(consumer.paused());
       paused = false;

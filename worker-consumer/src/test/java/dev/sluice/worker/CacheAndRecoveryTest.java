@@ -90,6 +90,29 @@ class CacheAndRecoveryTest {
   }
 
   @Test
+  void shouldPauseLanesWhileTheQueueIsFullAndStillCompleteEveryRequest() throws Exception {
+    try (PipelineFixture f = new PipelineFixture("backpressure", 2)) {
+      // a queue of 2 records: the burst below can only be taken in by pausing and resuming the lanes
+      StageWorker stage0 = f.start(f.settings(0, "0-2", f.prefix + "-w0").withBatching(2, 5, 2));
+      f.start(f.settings(1, "3-4", f.prefix + "-w1"));
+      awaitReady(f);
+      int[] story = PipelineFixture.goldenTokens("golden_bos_greedy256.bin");
+      List<String> ids = new ArrayList<>();
+      for (int r = 0; r < 24; r++) {
+        String id = "burst-" + r;
+        ids.add(id);
+        f.submit(id, Arrays.copyOf(story, 4 + r % 5), 3, r % PipelineFixture.LANES);
+      }
+      Map<String, List<ResultEvent>> results = f.awaitResults(ids, Duration.ofSeconds(120));
+      for (String id : ids) {
+        assertThat(results.get(id).stream().filter(PipelineFixture::isFinal)).as(id).hasSize(1);
+        assertThat(PipelineFixture.done(results.get(id)).getKind()).as(id).isEqualTo(dev.sluice.schemas.ResultKind.DONE);
+      }
+      assertThat(stage0.backPressurePauses()).isGreaterThan(0);
+    }
+  }
+
+  @Test
   void shouldResumeWarmAfterRestartWithSameInstanceIdAndDataDir() throws Exception {
     try (PipelineFixture f = new PipelineFixture("restart", 2)) {
       WorkerSettings stage0 = f.settings(0, "0-2", f.prefix + "-w0");

@@ -313,7 +313,9 @@ public final class StageWorker implements AutoCloseable {
   }
 
   /**
-   * Lets a batch fill up: first for batching_window_ms, then — while fewer records wait than the
+   * Lets a batch fill up — unless, under light load, every sequence served in the last two seconds is
+   * already waiting —
+   * first for batching_window_ms, then — while fewer records wait than the
    * sequences this stage served in the last two seconds (the decode steps still on their way) — for
    * up to the last batch's time more. A decode step costs nearly the same for 6 sequences as for 16,
    * so waiting for the rest of the group (often one batch behind, in the other stage) merges the
@@ -325,8 +327,14 @@ public final class StageWorker implements AutoCloseable {
       return;
     }
     long start = System.nanoTime();
-    pollInto(Duration.ofMillis(settings.batchingWindowMs()));
     int expected = Math.min(max, step.hot().recentlyUsed(System.currentTimeMillis() - 2000));
+    if (expected > 0 && expected <= Math.max(1, max / 4) && queue.size() >= expected) {
+      // Light load, and every sequence this stage has been serving is already here (e.g. one
+      // request decoding alone): waiting would only add latency to each token. Under heavier load
+      // the window stays, so that groups of sequences keep merging into full batches.
+      return;
+    }
+    pollInto(Duration.ofMillis(settings.batchingWindowMs()));
     long deadline = start + (settings.batchingWindowMs() + lastBatchMillis) * 1_000_000L;
     while (queue.size() < expected && System.nanoTime() < deadline && running) {
       pollInto(Duration.ofMillis(Math.max(1, Math.min(2, (deadline - System.nanoTime()) / 1_000_000L))));

@@ -1,9 +1,17 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.config.ConfigKey;
+import dev.sluice.cli.config.ConfigResolver;
 import dev.sluice.cli.up.LocalPipeline;
 import dev.sluice.cli.up.PipelineSpec;
 import java.io.PrintWriter;
+import dev.sluice.router.policy.RoutingPolicies;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -18,41 +26,57 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class UpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "8080", description = "HTTP port of the ingress (default: ${DEFAULT-VALUE}).")
-  int port;
+  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", 8080, 0, 65535, "HTTP port of the ingress");
+  static final ConfigKey<Integer> STAGES = ConfigKey.intKey("stages", 2, 1, 256, "pipeline stages");
+  static final ConfigKey<Integer> WORKERS_PER_STAGE = ConfigKey.intKey("workers_per_stage", 1, 1, 256, "workers in each stage's group");
+  static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", 32, 1, 4096, "partitions of each stage topic");
+  static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || Files.isDirectory(Path.of(s)),
+      "an existing model directory", "model directory (default: ../shared/models/stories260K, else a seeded random model)");
+  static final ConfigKey<String> POLICY = ConfigKey.choiceKey("policy", RoutingPolicies.DEFAULT, RoutingPolicies.NAMES, "routing policy");
+  static final ConfigKey<String> BOOTSTRAP = new ConfigKey<>("bootstrap_servers", "", s -> s, s -> true, "HOST:PORT[,HOST:PORT]",
+      "an existing Kafka cluster (default: start the embedded broker)");
+  static final ConfigKey<Integer> KAFKA_PORT = ConfigKey.intKey("kafka_port", 0, 0, 65535, "port of the embedded broker (0 = a free one)");
+  static final ConfigKey<String> DATA_DIR = ConfigKey.stringKey("data_dir", ".sluice/up", "broker data, block caches, router state");
+  static final ConfigKey<String> PREFIX = new ConfigKey<>("prefix", "sluice", s -> s, s -> s.matches("[A-Za-z0-9._-]+"),
+      "letters, digits, '.', '_' or '-'", "topic prefix");
+  static final List<ConfigKey<?>> KEYS = List.of(PORT, STAGES, WORKERS_PER_STAGE, LANES, MODEL, POLICY, BOOTSTRAP, KAFKA_PORT,
+      DATA_DIR, PREFIX);
 
-  @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages (default: ${DEFAULT-VALUE}).")
-  int stages;
+  @Option(names = "--port", description = "HTTP port of the ingress (default: 8080).") String port;
+  @Option(names = "--stages", description = "Pipeline stages (default: 2).") String stages;
+  @Option(names = "--workers-per-stage", description = "Workers in each stage's group (default: 1).") String workersPerStage;
+  @Option(names = "--lanes", description = "Lanes = partitions of each stage topic (default: 32).") String lanes;
+  @Option(names = "--model", description = "Model directory (default: ../shared/models/stories260K when present, else a seeded random model).") String model;
+  @Option(names = "--policy", description = "Routing policy (default: cache_aware).") String policy;
+  @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.") String bootstrapServers;
+  @Option(names = "--kafka-port", description = "Port of the embedded broker on 127.0.0.1 (default: a free port).") String kafkaPort;
+  @Option(names = "--data-dir", description = "Broker data, block caches, router state (default: .sluice/up).") String dataDir;
+  @Option(names = "--prefix", description = "Topic prefix (default: sluice).") String prefix;
+  @Option(names = "--config", description = "YAML file with any of these keys (snake_case); flags > SLUICE_* env > file > defaults.") Path config;
 
-  @Option(names = "--workers-per-stage", defaultValue = "1", description = "Workers in each stage's group (default: ${DEFAULT-VALUE}).")
-  int workersPerStage;
-
-  @Option(names = "--lanes", defaultValue = "32", description = "Lanes = partitions of each stage topic (default: ${DEFAULT-VALUE}).")
-  int lanes;
-
-  @Option(names = "--model", description = "Model directory (default: ../shared/models/stories260K when present, else a seeded random model).")
-  Path model;
-
-  @Option(names = "--policy", defaultValue = "cache_aware", description = "Routing policy (default: ${DEFAULT-VALUE}).")
-  String policy;
-
-  @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.")
-  String bootstrapServers;
-
-  @Option(names = "--kafka-port", defaultValue = "0", description = "Port of the embedded broker on 127.0.0.1 (default: a free port).")
-  int kafkaPort;
-
-  @Option(names = "--data-dir", defaultValue = ".sluice/up", description = "Broker data, block caches, router state (default: ${DEFAULT-VALUE}).")
-  Path dataDir;
-
-  @Option(names = "--prefix", defaultValue = "sluice", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
-  String prefix;
+  /** Resolves every key (flag > SLUICE_* environment > YAML > default) and validates it, naming a bad key. */
+  PipelineSpec spec() {
+    Map<String, String> flags = new HashMap<>();
+    Object[][] given = {{PORT, port}, {STAGES, stages}, {WORKERS_PER_STAGE, workersPerStage}, {LANES, lanes},
+        {MODEL, model}, {POLICY, policy}, {BOOTSTRAP, bootstrapServers}, {KAFKA_PORT, kafkaPort}, {DATA_DIR, dataDir},
+        {PREFIX, prefix}};
+    for (Object[] g : given) {
+      if (g[1] != null) flags.put(((ConfigKey<?>) g[0]).name(), (String) g[1]);
+    }
+    ConfigResolver r = ConfigResolver.of(flags, config);
+    r.rejectUnknownFileKeys(KEYS.stream().map(ConfigKey::name).collect(Collectors.toSet()));
+    KEYS.forEach(r::get);
+    String m = r.get(MODEL);
+    String b = r.get(BOOTSTRAP);
+    return new PipelineSpec(r.get(PORT), r.get(STAGES), r.get(WORKERS_PER_STAGE), r.get(LANES),
+        m.isEmpty() ? null : Path.of(m), r.get(POLICY), b.isEmpty() ? null : b, r.get(KAFKA_PORT),
+        Path.of(r.get(DATA_DIR)), r.get(PREFIX));
+  }
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    PipelineSpec ps = new PipelineSpec(port, stages, workersPerStage, lanes, model, policy, bootstrapServers,
-        kafkaPort, dataDir, prefix);
+    PipelineSpec ps = spec();
     LocalPipeline pipeline = LocalPipeline.start(ps, line -> { out.println(line); out.flush(); }, Duration.ofMinutes(3));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -68,7 +92,7 @@ public final class UpCommand implements Callable<Integer> {
     out.println("  curl -s " + url + "/v1/completions -H 'Content-Type: application/json' -d '{\"model\":\""
         + pipeline.modelName() + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":40}'");
     out.println("  curl -s " + url + "/workers     curl -s " + url + "/metrics");
-    out.println("  ./sluice results tail --bootstrap-servers " + pipeline.bootstrapServers() + (prefix.equals("sluice") ? "" : " --prefix " + prefix));
+    out.println("  ./sluice results tail --bootstrap-servers " + pipeline.bootstrapServers() + (ps.prefix().equals("sluice") ? "" : " --prefix " + ps.prefix()));
     out.println("Press Ctrl-C to stop.");
     out.flush();
     stopped.await();

@@ -122,6 +122,9 @@ final class StageStep {
         } else {
           out.add(new Outgoing(nextTopic, p.work.getLane(), p.work.getRequestId(), forward(p, o, millis, receivedAtMs,
               sentAt), p.headers));
+          if (p.work.getKind() == WorkKind.PREFILL_CHUNK && p.work.getLastPromptChunk()) {
+            stats.requestServed(); // before the last stage, a request is served once its whole prompt passed here
+          }
           if (p.to >= lastInputPosition(p.work)) {
             hot.release(p.work.getRequestId()); // no later step can come: maxTokens or the context is reached
           }

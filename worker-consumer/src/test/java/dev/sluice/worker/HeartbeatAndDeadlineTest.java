@@ -65,7 +65,7 @@ class HeartbeatAndDeadlineTest {
 
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> readAll(f.topics.workers().name(),
           SluiceSerdes.workerStatus().deserializer()).stream().anyMatch(r -> r.value() != null
-              && r.key().equals(w0.workerId()) && r.value().getRequestsServed() == 0 && r.value().getTokensProcessed() >= 40
+              && r.key().equals(w0.workerId()) && r.value().getRequestsServed() == 1 && r.value().getTokensProcessed() >= 40
               && r.value().getState() == WorkerState.READY && r.value().getLanes().size() == PipelineFixture.LANES
               && r.value().getKvBlocksUsed() == 2));
       List<ConsumerRecord<String, KvEvent>> kv = readAll(f.topics.kvEvents().name(), SluiceSerdes.kvEvent().deserializer());

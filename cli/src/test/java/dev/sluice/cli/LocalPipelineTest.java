@@ -69,6 +69,35 @@ class LocalPipelineTest {
       assertThat(code).as(traced.toString()).isZero();
       assertThat(traced.toString()).contains("REQUEST", "PREFILL_CHUNK [0,", "DECODE [", "DONE #20", "finish=LENGTH")
           .contains(spec.prefix() + ".stage-0", spec.prefix() + ".stage-1", spec.prefix() + ".stage-2");
+
+      // A plain JSON request from any Kafka client (no header, as kafka-console-producer sends it) is served too.
+      String topic = spec.prefix() + ".requests";
+      try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(java.util.Map.of(
+          "bootstrap.servers", pipeline.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+          new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+            "{\"requestId\":\"json-1\",\"prompt\":\"Lily and Tom\",\"maxTokens\":8}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8))).get();
+      }
+      java.io.StringWriter exported = new java.io.StringWriter();
+      Path out = dir.resolve("results.jsonl");
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+        picocli.CommandLine export = Sluice.commandLine();
+        export.setOut(new java.io.PrintWriter(exported, true));
+        export.execute("results", "export", "--out", out.toString(), "--bootstrap-servers", pipeline.bootstrapServers(),
+            "--prefix", spec.prefix());
+        return java.nio.file.Files.exists(out) && java.nio.file.Files.readString(out).contains("\"json-1\"");
+      });
+      JsonNode jsonDone = java.nio.file.Files.readAllLines(out).stream().map(l -> {
+        try {
+          return json.readTree(l);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }).filter(n -> n.toString().contains("\"json-1\"")).findFirst().orElseThrow();
+      assertThat(jsonDone.path("request_id").asText()).isEqualTo("json-1");
+      assertThat(jsonDone.path("text").asText()).isEqualTo(reference(model, "Lily and Tom", 8));
+      assertThat(jsonDone.path("finish_reason").asText()).isEqualTo("length");
     }
   }
 

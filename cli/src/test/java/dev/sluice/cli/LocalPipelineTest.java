@@ -70,6 +70,17 @@ class LocalPipelineTest {
       assertThat(traced.toString()).contains("REQUEST", "PREFILL_CHUNK [0,", "DECODE [", "DONE #20", "finish=LENGTH")
           .contains(spec.prefix() + ".stage-0", spec.prefix() + ".stage-1", spec.prefix() + ".stage-2");
 
+      // `sluice workers` lists every worker from the heartbeats, layers as on the command line.
+      java.io.StringWriter listed = new java.io.StringWriter();
+      picocli.CommandLine workersCmd = Sluice.commandLine();
+      workersCmd.setOut(new java.io.PrintWriter(listed, true));
+      assertThat(workersCmd.execute("workers", "--bootstrap-servers", pipeline.bootstrapServers(), "--prefix", spec.prefix()))
+          .isZero();
+      for (var w : pipeline.workers()) {
+        assertThat(listed.toString()).containsPattern(w.workerId() + "\\s+" + w.settings().stage() + "\\s+"
+            + java.util.regex.Pattern.quote(w.settings().layers().toString()) + "\\s");
+      }
+
       // A plain JSON request from any Kafka client (no header, as kafka-console-producer sends it) is served too.
       String topic = spec.prefix() + ".requests";
       try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(java.util.Map.of(

@@ -81,7 +81,8 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     StageWork prompt = record.value();
     long now = context.currentSystemTimeMs();
     if (!tryRoute(record.key(), prompt, record.headers(), now)) {
-      pending.put(record.key() + "/" + prompt.getRequestId(), prompt);
+      pending.put(pendingKey(record.key(), prompt.getRequestId(), SluiceHeaders.get(record.headers(), SluiceHeaders.TRACEPARENT)),
+          prompt);
     }
   }
 
@@ -119,8 +120,23 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     }
     for (KeyValue<String, StageWork> entry : waiting) {
       String familyKey = entry.key.substring(0, entry.key.indexOf('/'));
-      if (tryRoute(familyKey, entry.value, new RecordHeaders(), now)) pending.delete(entry.key);
+      Headers headers = new RecordHeaders();
+      String last = entry.key.substring(entry.key.lastIndexOf('/') + 1);
+      if (last.startsWith(TRACE_MARK)) SluiceHeaders.put(headers, SluiceHeaders.TRACEPARENT, last.substring(TRACE_MARK.length()));
+      if (tryRoute(familyKey, entry.value, headers, now)) pending.delete(entry.key);
     }
+  }
+
+  private static final String TRACE_MARK = "tp=";
+
+  /**
+   * FAMILY/REQUEST_ID[/tp=TRACEPARENT]: the pending store keeps the StageWork only, so the trace
+   * context (a header) rides in the key and is restored when the request is finally routed. A
+   * traceparent never contains '/', so the last segment is unambiguous whatever the request id.
+   */
+  static String pendingKey(String familyKey, String requestId, String traceparent) {
+    String key = familyKey + "/" + requestId;
+    return traceparent == null || traceparent.contains("/") ? key : key + "/" + TRACE_MARK + traceparent;
   }
 
   private void fail(StageWork prompt, String code, String message, Headers incoming, long now) {

@@ -278,14 +278,19 @@ class RouterTopologyTest {
   @Test
   void shouldHoldRequestUntilAWorkerAppears() {
     start("cache_aware");
-    requests.pipeInput(null, request("early", prompt(4, 20)), T0);
+    var headers = new RecordHeaders();
+    headers.add(SluiceHeaders.TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes(StandardCharsets.UTF_8));
+    requests.pipeInput(new TestRecord<>(null, request("early", prompt(4, 20)), headers, Instant.ofEpochMilli(T0)));
     driver.advanceWallClockTime(Duration.ofSeconds(3));
     assertThat(stage0.isEmpty()).isTrue();
     assertThat(results.isEmpty()).isTrue();
 
     workers.pipeInput("w1", worker("w1", 0, List.of(1), 0, T0 + 3_000));
     driver.advanceWallClockTime(Duration.ofMillis(300));
-    StageWork chunk = stage0.readValue();
+    TestRecord<String, StageWork> routed = stage0.readRecord();
+    StageWork chunk = routed.value();
+    assertThat(SluiceHeaders.get(routed.headers(), SluiceHeaders.TRACEPARENT))
+        .as("the trace context survives the wait").isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     assertThat(chunk.getRequestId()).isEqualTo("early");
     assertThat(chunk.getLane()).isEqualTo(1);
     assertThat(results.isEmpty()).isTrue();

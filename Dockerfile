@@ -3,7 +3,7 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
-RUN ./mvnw -q -B install -DskipTests
+RUN mvn -q -B install -DskipTests
 
 # Chronicle Map compiles classes at run time: the runtime image needs a full JDK, not a JRE.
 FROM eclipse-temurin:17-jdk

@@ -7,7 +7,8 @@ import picocli.CommandLine.Spec;
 /** {@code sluice bench}: routing policy comparison, model throughput and pipeline throughput. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: routing policies on a trace, model throughput, pipeline throughput.",
-    subcommands = {BenchPoliciesCommand.class, BenchModelCommand.class, BenchPipelineCommand.class})
+    subcommands = {BenchPoliciesCommand.class, BenchModelCommand.class, BenchPipelineCommand.class,
+        BenchReplayCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -76,6 +76,21 @@ public record ScaledTrace(ReplayScale scale, List<ScaledRequest> requests) {
     return new ScaledRequest(id, arrivalMs, prompt, maxTokens, kept);
   }
 
+  /**
+   * Requests to warm a fresh pipeline before it is measured (JIT, native library, first Kafka
+   * round trips), so that the policy run first is not penalised. Their hash ids are negative, and
+   * Mooncake ids never are, so they share no prefix with the trace and add no cache hits to it.
+   */
+  public static List<ScaledRequest> warmup(int count, ReplayScale scale) {
+    List<ScaledRequest> requests = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      long[] ids = new long[scale.maxBlocks()];
+      for (int b = 0; b < ids.length; b++) ids[b] = -1L - ((long) i * scale.maxBlocks() + b);
+      requests.add(scale(new TraceLine(0, scale.maxTokens(), ids), "warmup" + i, scale));
+    }
+    return requests;
+  }
+
   /** The synthetic tokens of one hash id: a function of (id, length, vocabulary) only. */
   public static int[] blockTokens(long hashId, int blockTokens, int vocabSize) {
     SplittableRandom random = new SplittableRandom(hashId * 0x9E3779B97F4A7C15L + 0x5EEDL);

@@ -78,6 +78,18 @@ class ScaledTraceTest {
   }
 
   @Test
+  void shouldWarmUpWithFullLengthPromptsThatShareNoBlockWithTheTraceOrEachOther() {
+    List<ScaledRequest> warmup = ScaledTrace.warmup(3, SCALE);
+
+    assertThat(warmup).hasSize(3).allSatisfy(r -> {
+      assertThat(r.promptTokens()).hasSize(1 + 20 * 16);
+      assertThat(r.maxTokens()).isEqualTo(16);
+      assertThat(Arrays.stream(r.hashIds()).max().getAsLong()).isNegative();
+    });
+    assertThat(warmup.get(0).hashIds()).doesNotContain(warmup.get(1).hashIds());
+  }
+
+  @Test
   void shouldRefuseAScaleThatCannotWork() {
     assertThatThrownBy(() -> new ReplayScale(10, 16, 20, 16, 0, 512, 1)).hasMessageContaining("--time-scale");
   }

@@ -85,6 +85,11 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--timeout-s", defaultValue = "300", description = "How long to wait for all completions of one policy (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
+  @Option(names = "--warmup", defaultValue = "16",
+      description = "Unmeasured requests (no prefix shared with the trace) run on each fresh pipeline first, so the "
+          + "first policy does not pay the JVM's warm-up (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
   @Option(names = "--out", description = "Also write the comparison as Markdown to this file.")
   Path out;
 
@@ -154,6 +159,8 @@ public final class BenchReplayCommand implements Callable<Integer> {
           SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), PREFIX)
               .withGroupId(PREFIX + ".bench-replay").withTimeout(Duration.ofSeconds(timeoutSeconds)))) {
         if (!client.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("the results client got no reply partition in 60 s");
+        warmUp(client, policy, scaled.scale(), w);
+        Map<String, Long> servedBefore = requestsPerWorker(pipeline); // warm-up requests are not reported
         w.printf("  pipeline ready; submitting %d requests open-loop over %.1f s%n", total, scaled.durationMs() / 1000.0);
         w.flush();
         submitOpenLoop(policy, scaled, client, stats, w);
@@ -164,11 +171,44 @@ public final class BenchReplayCommand implements Callable<Integer> {
           w.flush();
         }
         for (int missing = total - stats.finished(); missing > 0; missing--) stats.failed();
-        return stats.result(requestsPerWorker(pipeline));
+        Map<String, Long> served = requestsPerWorker(pipeline);
+        served.replaceAll((worker, n) -> n - servedBefore.getOrDefault(worker, 0L));
+        return stats.result(served);
       }
     } finally {
       deleteQuietly(dir);
     }
+  }
+
+  /** Sends the warm-up requests at once and waits for them; their outcome is not counted. */
+  private void warmUp(SluiceClient client, String policy, ReplayScale scale, PrintWriter w) throws InterruptedException {
+    if (warmup <= 0) return;
+    List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
+    long start = System.currentTimeMillis();
+    for (ScaledRequest r : ScaledTrace.warmup(warmup, scale)) {
+      pending.add(client.submit(request(policy + "-" + r.id() + "-" + start, r)));
+    }
+    int failed = 0;
+    for (var f : pending) {
+      try {
+        f.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        failed++;
+      }
+    }
+    w.printf("  warm-up: %d requests in %.1f s%s%n", warmup, (System.currentTimeMillis() - start) / 1000.0,
+        failed == 0 ? "" : " (" + failed + " failed)");
+    w.flush();
+  }
+
+  private static InferenceRequest request(String requestId, ScaledRequest r) {
+    return InferenceRequest.newBuilder()
+        .setRequestId(requestId)
+        .setPromptTokens(Arrays.stream(r.promptTokens()).boxed().toList())
+        .setMaxTokens(r.maxTokens())
+        .setTemperature(0f) // greedy: the same prompt gives the same tokens under every policy
+        .setCreatedAtMs(System.currentTimeMillis())
+        .build();
   }
 
   private static void submitOpenLoop(String policy, ScaledTrace scaled, SluiceClient client, ReplayStats stats, PrintWriter w)
@@ -178,13 +218,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
     for (ScaledRequest r : scaled.requests()) {
       long wait = start + r.arrivalMs() - System.currentTimeMillis();
       if (wait > 0) Thread.sleep(wait);
-      InferenceRequest request = InferenceRequest.newBuilder()
-          .setRequestId(policy + "-" + r.id() + "-" + start)
-          .setPromptTokens(Arrays.stream(r.promptTokens()).boxed().toList())
-          .setMaxTokens(r.maxTokens())
-          .setTemperature(0f) // greedy: the same prompt gives the same tokens under every policy
-          .setCreatedAtMs(System.currentTimeMillis())
-          .build();
+      InferenceRequest request = request(policy + "-" + r.id() + "-" + start, r);
       stats.submitted(request.getCreatedAtMs());
       client.submit(request).whenComplete((c, error) -> {
         if (error != null || c.isError()) {

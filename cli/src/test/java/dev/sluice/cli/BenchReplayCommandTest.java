@@ -54,11 +54,11 @@ class BenchReplayCommandTest {
     Path report = dir.resolve("replay.md");
 
     int code = sluice("bench", "replay", "--trace", trace.toString(), "--model", model.toString(), "--requests", "20",
-        "--policies", "cache_aware,round_robin", "--max-tokens", "4", "--out", report.toString());
+        "--policies", "cache_aware,round_robin", "--max-tokens", "4", "--warmup", "4", "--out", report.toString());
 
     assertThat(code).as(err.toString()).isZero();
     assertThat(out.toString()).contains("scale: first 20 requests").contains("(20x faster)")
-        .contains("[2/2] round_robin: ok 20, failed 0");
+        .contains("warm-up: 4 requests").contains("[2/2] round_robin: ok 20, failed 0");
     List<String[]> rows = tableRows();
     assertThat(rows).extracting(r -> r[0]).containsExactly("cache_aware", "round_robin");
     for (String[] row : rows) {
@@ -85,7 +85,7 @@ class BenchReplayCommandTest {
         """);
 
     int code = sluice("bench", "replay", "--trace", trace.toString(), "--model", model.toString(), "--requests", "4",
-        "--policies", "cache_aware", "--max-tokens", "4", "--time-scale", "1");
+        "--policies", "cache_aware", "--max-tokens", "4", "--time-scale", "1", "--warmup", "4");
 
     assertThat(code).as(err.toString()).isZero();
     String[] row = tableRows().get(0);

@@ -85,7 +85,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--timeout-s", defaultValue = "300", description = "How long to wait for all completions of one policy (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
-  @Option(names = "--warmup", defaultValue = "16",
+  @Option(names = "--warmup", defaultValue = "64",
       description = "Unmeasured requests (no prefix shared with the trace) run on each fresh pipeline first, so the "
           + "first policy does not pay the JVM's warm-up (default: ${DEFAULT-VALUE}).")
   int warmup;

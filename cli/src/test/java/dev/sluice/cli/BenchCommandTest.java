@@ -4,27 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sluice bench policies} on the real Mooncake trace, and its argument checks. */
-class BenchCommandTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int sluice(String... args) {
-    CommandLine cmd = Sluice.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    return cmd.execute(args);
-  }
-
+class BenchCommandTest extends CommandTestSupport {
   private static Path mooncakeTrace() {
     for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
       if (dir != null && Files.exists(Path.of(dir, BenchPoliciesCommand.SHARED_TRACE))) {

@@ -5,27 +5,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.cli.up.ModelLocator;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sluice bench replay} through the real in-process pipeline with the shared stories260K model. */
-class BenchReplayCommandTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int sluice(String... args) {
-    CommandLine cmd = Sluice.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    return cmd.execute(args);
-  }
-
+class BenchReplayCommandTest extends CommandTestSupport {
   private static Path sharedTrace() {
     for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
       if (dir != null && Files.exists(Path.of(dir, BenchPoliciesCommand.SHARED_TRACE))) {

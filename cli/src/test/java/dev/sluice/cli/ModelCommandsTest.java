@@ -3,26 +3,13 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** generate, split, import-llama2c and init-model from the command line. */
-class ModelCommandsTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int sluice(String... args) {
-    CommandLine cmd = Sluice.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    return cmd.execute(args);
-  }
-
+class ModelCommandsTest extends CommandTestSupport {
   static Path stories260K() {
     String prop = System.getProperty("sluice.shared.dir");
     for (String c : new String[] {prop, "../shared", "../../shared"}) {

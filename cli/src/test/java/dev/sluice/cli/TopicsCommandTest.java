@@ -3,27 +3,14 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.kafka.local.SharedKafkaExtension;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 @ExtendWith(SharedKafkaExtension.class)
-class TopicsCommandTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int sluice(String... args) {
-    CommandLine cmd = Sluice.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    return cmd.execute(args);
-  }
-
+class TopicsCommandTest extends CommandTestSupport {
   @Test
   void shouldCreateDescribeAndVerifyTopics() {
     String prefix = SharedKafkaExtension.uniquePrefix("cli");

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param batchingWindowMs how long to wait for more records once one is waiting
  * @param maxQueueSize records waiting before the worker pauses its lanes
  * @param kvCacheMb block-cache budget; 0 disables the block cache
+ * @param hotKvMb budget of the per-sequence hot KV tier; 0 = derived: max(64, kv_cache_mb / 2)
+ * @param blockSize tokens per KV block; must equal the router's block_size (checked at start)
  * @param threads PyTorch intra-op threads (0 = engine default)
  * @param guarantee at-least-once (default) or exactly-once between stages
  * @param idleTimeout hot KV of a sequence untouched this long is released
@@ -41,6 +43,8 @@ public record WorkerSettings(
     int batchingWindowMs,
     int maxQueueSize,
     int kvCacheMb,
+    int hotKvMb,
+    int blockSize,
     int threads,
     Guarantee guarantee,
     Duration idleTimeout,
@@ -52,6 +56,7 @@ public record WorkerSettings(
   public static final int DEFAULT_MAX_QUEUE_SIZE = 256;
   public static final int DEFAULT_KV_CACHE_MB = 512;
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+  public static final int DEFAULT_BLOCK_SIZE = 16;
 
   public WorkerSettings {
     require(stage >= 0, "stage", "must be >= 0: " + stage);
@@ -65,6 +70,8 @@ public record WorkerSettings(
     require(batchingWindowMs >= 0, "batching_window_ms", "must be >= 0: " + batchingWindowMs);
     require(maxQueueSize >= maxBatchSize, "max_queue_size", "must be >= max_batch_size (" + maxBatchSize + "): " + maxQueueSize);
     require(kvCacheMb >= 0, "kv_cache_mb", "must be >= 0: " + kvCacheMb);
+    require(hotKvMb >= 0, "hot_kv_mb", "must be >= 0: " + hotKvMb);
+    require(blockSize >= 1 && blockSize <= 4096, "block_size", "must be 1..4096: " + blockSize);
     require(threads >= 0, "threads", "must be >= 0: " + threads);
     Objects.requireNonNull(guarantee, "guarantee");
     require(idleTimeout != null && !idleTimeout.isNegative() && !idleTimeout.isZero(), "idle_timeout", "must be positive");
@@ -75,12 +82,10 @@ public record WorkerSettings(
     kafka = kafka == null ? Map.of() : Map.copyOf(kafka);
   }
 
-  /**
-   * Hot sequences kept at most (2 × max_queue_size): stages before the last never learn that a request
-   * finished, so this bounds their memory together with the idle timeout.
-   */
-  public int maxActiveSequences() {
-    return Math.max(2 * maxQueueSize, 64);
+  /** Bytes the hot KV tier may hold: hot_kv_mb, or when 0, max(64, kv_cache_mb / 2) MiB. */
+  public long hotKvBytes() {
+    long mb = hotKvMb > 0 ? hotKvMb : Math.max(64, kvCacheMb / 2);
+    return mb * 1024L * 1024L;
   }
 
   /** Defaults for everything but the stage, its layers, the model and the broker. */
@@ -88,48 +93,59 @@ public record WorkerSettings(
     String id = "worker-" + stage + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
     return new WorkerSettings(stage, layers, modelDir, null, bootstrapServers, prefix, id,
         Path.of(System.getProperty("java.io.tmpdir"), "sluice-worker", id), DEFAULT_MAX_BATCH_SIZE,
-        DEFAULT_BATCHING_WINDOW_MS, DEFAULT_MAX_QUEUE_SIZE, DEFAULT_KV_CACHE_MB, 0, Guarantee.AT_LEAST_ONCE,
+        DEFAULT_BATCHING_WINDOW_MS, DEFAULT_MAX_QUEUE_SIZE, DEFAULT_KV_CACHE_MB, 0, DEFAULT_BLOCK_SIZE, 0,
+        Guarantee.AT_LEAST_ONCE,
         Duration.ofMinutes(2), DEFAULT_MAX_MESSAGE_BYTES, Map.of());
   }
 
   public WorkerSettings withWorkerId(String id) {
     return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, id, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
   }
 
   public WorkerSettings withDataDir(Path dir) {
     return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
   }
 
   public WorkerSettings withBatching(int maxBatchSize, int batchingWindowMs, int maxQueueSize) {
     return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
   }
 
   public WorkerSettings withKvCacheMb(int mb) {
     return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, mb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+        batchingWindowMs, maxQueueSize, mb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
   }
 
   public WorkerSettings withThreads(int n) {
     return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, n, guarantee, idleTimeout, maxMessageBytes, kafka);
+        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, n, guarantee, idleTimeout, maxMessageBytes, kafka);
   }
 
   public WorkerSettings withGuarantee(Guarantee g) {
     return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, threads, g, idleTimeout, maxMessageBytes, kafka);
+        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, g, idleTimeout, maxMessageBytes, kafka);
   }
 
   public WorkerSettings withModelId(String id) {
     return new WorkerSettings(stage, layers, modelDir, id, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
   }
 
   public WorkerSettings withKafka(Map<String, Object> props) {
     return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, threads, guarantee, idleTimeout, maxMessageBytes, props);
+        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, props);
+  }
+
+  public WorkerSettings withBlockSize(int tokens) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, tokens, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+  }
+
+  public WorkerSettings withHotKvMb(int mb) {
+    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
+        batchingWindowMs, maxQueueSize, kvCacheMb, mb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
   }
 
   private static void require(boolean ok, String key, String message) {

@@ -1,10 +1,12 @@
 package dev.sluice.worker;
 
 import dev.sluice.worker.metrics.WorkerMetrics;
+import dev.sluice.worker.status.WorkerStatusSource;
+import dev.sluice.worker.step.StepCounters;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of one worker, for heartbeats and Prometheus. Thread-safe. */
-final class WorkerStats {
+final class WorkerStats implements StepCounters, WorkerStatusSource.Counters {
   final AtomicLong tokens = new AtomicLong();
   final AtomicLong requestsServed = new AtomicLong();
   final AtomicLong duplicatesDropped = new AtomicLong();
@@ -23,7 +25,8 @@ final class WorkerStats {
     this.stage = String.valueOf(stage);
   }
 
-  void stepMillis(long millis, int batchSize) {
+  @Override
+  public void stepMillis(long millis, int batchSize) {
     batches.incrementAndGet();
     batchedRecords.addAndGet(batchSize);
     stepMillis.addAndGet(millis);
@@ -31,37 +34,53 @@ final class WorkerStats {
     metrics.stepSeconds.labelValues(worker, stage).observe(millis / 1000.0);
   }
 
+  @Override
+  public long tokens() {
+    return tokens.get();
+  }
+
+  @Override
+  public long requestsServed() {
+    return requestsServed.get();
+  }
+
   void tokens(int n) {
     tokens.addAndGet(n);
     metrics.tokens.labelValues(worker, stage).inc(n);
   }
 
-  void requestServed() {
+  @Override
+  public void requestServed() {
     requestsServed.incrementAndGet();
     metrics.requests.labelValues(worker, stage).inc();
   }
 
-  void duplicateDropped() {
+  @Override
+  public void duplicateDropped() {
     duplicatesDropped.incrementAndGet();
   }
 
-  void recomputeRequested() {
+  @Override
+  public void recomputeRequested() {
     recomputesRequested.incrementAndGet();
     metrics.recomputes.labelValues(worker, stage).inc();
   }
 
-  void recomputeRan() {
+  @Override
+  public void recomputeRan() {
     recomputesRun.incrementAndGet();
     metrics.recomputes.labelValues(worker, stage).inc();
   }
 
-  void gauges(int queueDepth, int active, long kvBlocks) {
+  @Override
+  public void gauges(int queueDepth, int active, long kvBlocks) {
     metrics.queueDepth.labelValues(worker, stage).set(queueDepth);
     metrics.activeSequences.labelValues(worker, stage).set(active);
     metrics.kvBlocks.labelValues(worker, stage).set(kvBlocks);
   }
 
-  void cacheDeltas(long hits, long misses, long evictions) {
+  @Override
+  public void cacheDeltas(long hits, long misses, long evictions) {
     if (hits > 0) metrics.kvHits.labelValues(worker, stage).inc(hits);
     if (misses > 0) metrics.kvMisses.labelValues(worker, stage).inc(misses);
     if (evictions > 0) metrics.kvEvictions.labelValues(worker, stage).inc(evictions);

@@ -232,9 +232,6 @@ public final class PipelineBenchmark {
       for (StageWorker w : workers) {
         out.printf("pipeline: stage %d ran %d batches, mean size %.1f, %.1f s of compute%n", w.settings().stage(),
             w.batches(), w.batchedRecords() / (double) Math.max(1, w.batches()), w.computeMillis() / 1000.0);
-        long[] loop = w.loopMillis();
-        out.printf("pipeline: stage %d thread: %d ms polling, %d ms in batches, %d ms sending, %d ms committing%n",
-            w.settings().stage(), loop[0], loop[1], loop[2], loop[3]);
       }
       Histogram[] hops = hopLatencies(bootstrap, topics, "bench-");
       return new PipelineRun(tokens / seconds, tokens, hops[0], hops[1]);

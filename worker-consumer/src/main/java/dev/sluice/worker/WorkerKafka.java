@@ -1,0 +1,78 @@
+package dev.sluice.worker;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/** The worker's Kafka client settings, and what it learns from the cluster at start. */
+final class WorkerKafka {
+  private final WorkerSettings settings;
+
+  WorkerKafka(WorkerSettings settings) {
+    this.settings = settings;
+  }
+
+  String groupId() {
+    return settings.prefix() + ".stage-" + settings.stage();
+  }
+
+  /**
+   * The pipeline depth S: how many {@code PREFIX.stage-K} topics exist (at least this stage + 1).
+   * The scheduler cuts micro-batches for it.
+   */
+  int stageCount(int stage) {
+    Map<String, Object> p = new HashMap<>(settings.kafka());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Pattern stageTopic = Pattern.compile(Pattern.quote(settings.prefix() + ".stage-") + "\\d+");
+    try (Admin admin = Admin.create(p)) {
+      Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      return (int) Math.max(stage + 1, names.stream().filter(n -> stageTopic.matcher(n).matches()).count());
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot list the topics at " + settings.bootstrapServers() + ": " + e, e);
+    }
+  }
+
+  Map<String, Object> consumerProps() {
+    Map<String, Object> p = new HashMap<>(settings.kafka());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId());
+    p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.workerId()); // static membership: lanes come back
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.workerId());
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+    p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxQueueSize());
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, settings.maxMessageBytes());
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(ConsumerConfig.DEFAULT_FETCH_MAX_BYTES, settings.maxMessageBytes()));
+    if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    }
+    return p;
+  }
+
+  Map<String, Object> producerProps() {
+    Map<String, Object> p = new HashMap<>(settings.kafka());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-out");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, settings.maxMessageBytes());
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L * 1024 * 1024, 2L * settings.maxMessageBytes()));
+    if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
+      // the same id across restarts: a restarted worker fences its crashed self and aborts its open transaction
+      p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId() + "." + settings.workerId());
+      p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.worker.commit;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At-least-once: a lane's offset is committed once every record below it has its outputs
+ * acknowledged. One asynchronous commit at a time; an offset counts as committed only when the
+ * broker confirmed it, so a failed commit is simply made again after the next poll.
+ */
+public final class AtLeastOnceCommitter implements OffsetCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(AtLeastOnceCommitter.class);
+
+  private final OffsetTracker tracker;
+  private final String workerId;
+  private final AtomicLong failures = new AtomicLong();
+  private boolean inFlight;
+
+  public AtLeastOnceCommitter(OffsetTracker tracker, String workerId) {
+    this.tracker = tracker;
+    this.workerId = workerId;
+  }
+
+  @Override
+  public void afterPoll(Consumer<?, ?> consumer) {
+    if (inFlight) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
+    if (offsets.isEmpty()) {
+      return;
+    }
+    inFlight = true;
+    consumer.commitAsync(offsets, (done, e) -> { // runs on the fetch thread, inside a later poll
+      inFlight = false;
+      if (e == null) {
+        tracker.committed(offsets);
+      } else {
+        failures.incrementAndGet();
+        LOG.info("worker {}: commit failed, retrying after the next poll: {}", workerId, e.toString());
+      }
+    });
+  }
+
+  @Override
+  public void commitNow(Consumer<?, ?> consumer) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(offsets);
+      tracker.committed(offsets);
+    } catch (KafkaException e) {
+      failures.incrementAndGet();
+      LOG.warn("worker {}: commit failed; the lanes' next owner re-reads from the last commit: {}", workerId,
+          e.toString());
+    }
+  }
+
+  @Override
+  public long failures() {
+    return failures.get();
+  }
+}

@@ -1,0 +1,208 @@
+package dev.sluice.worker.step;
+
+import dev.sluice.model.HiddenStates;
+import dev.sluice.model.StageModel;
+import dev.sluice.model.StepOutput;
+import dev.sluice.schemas.StageStamp;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.schemas.WorkKind;
+import dev.sluice.worker.cache.BlockCache;
+import dev.sluice.worker.heartbeat.Heartbeat.KvChange;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one step of a stage over a batch of {@link StageWork} records, knowing nothing of Kafka: plans
+ * each record ({@link StepPlanner}), runs one batched forward over everything to compute (prefill
+ * chunks and decode steps together), stores completed prompt blocks in the block cache, and returns
+ * the next stage's records — or, at the last stage, the sampled tokens' results and the DECODE
+ * loop-back ({@link ResultEmitter}). Compute thread only.
+ */
+public final class StepExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(StepExecutor.class);
+
+  private final StageModel model;
+  private final int stage;
+  private final String workerId;
+  private final String nextTopic;
+  private final BlockCache cache;
+  private final int blockSize;
+  private final HotSequences hot;
+  private final ResultEmitter emitter;
+  private final StepPlanner planner;
+  private final StepCounters counters;
+
+  /**
+   * @param nextTopic stage-(K+1), or null at the last stage
+   * @param cache the block cache, or null when it is off
+   */
+  public StepExecutor(StageModel model, int stage, String workerId, String nextTopic, String stage0Topic,
+      BlockCache cache, int blockSize, HotSequences hot, ResultEmitter emitter, StepCounters counters) {
+    this.model = model;
+    this.stage = stage;
+    this.workerId = workerId;
+    this.nextTopic = nextTopic;
+    this.cache = cache;
+    this.blockSize = blockSize;
+    this.hot = hot;
+    this.emitter = emitter;
+    this.counters = counters;
+    this.planner = new StepPlanner(model, stage, stage0Topic, cache, blockSize, hot, emitter, counters);
+  }
+
+  public HotSequences hot() {
+    return hot;
+  }
+
+  public ResultEmitter emitter() {
+    return emitter;
+  }
+
+  /** The request ended with an ERROR sent for it outside a step: nothing more is run or sent for it. */
+  public void endRequest(String requestId) {
+    emitter.ended(requestId);
+    hot.release(requestId);
+  }
+
+  /** Runs the step; {@code Outgoing.source} is the index of the input record in {@code works}. */
+  public StepResult run(List<StageWork> works, long receivedAtMs) {
+    List<Outgoing> out = new ArrayList<>();
+    List<KvChange> kv = new ArrayList<>();
+    List<StepPlanner.Planned> planned = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < works.size(); i++) {
+      StepPlanner.Planned p = planner.plan(works.get(i), i, out, now);
+      if (p != null) {
+        planned.add(p);
+      }
+    }
+    int positions = 0;
+    int finished = 0;
+    if (planned.isEmpty()) {
+      return new StepResult(out, kv, 0, 0, 0);
+    }
+    long t0 = System.nanoTime();
+    List<StepOutput> outputs = forwardEach(planned, out, now);
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+    counters.stepMillis(millis, planned.size());
+    long sentAt = System.currentTimeMillis();
+    for (int i = 0; i < planned.size(); i++) {
+      StepPlanner.Planned p = planned.get(i);
+      StepOutput o = outputs.get(i);
+      if (o == null) {
+        continue;
+      }
+      positions += p.to() - p.from();
+      storeBlocks(p, kv);
+      StageWork w = p.work();
+      if (model.isLast()) {
+        if (p.to() < w.getPromptLength()) {
+          continue; // a prompt chunk before the last: nothing to sample yet
+        }
+        if (emitter.sampleAndEmit(p, o, cachedTokens(p), addMillis(w.getStageMillis(), millis), receivedAtMs, out,
+            sentAt)) {
+          hot.release(w.getRequestId());
+          counters.requestServed();
+          finished++;
+        }
+      } else {
+        out.add(new Outgoing(nextTopic, w.getLane(), w.getRequestId(), forward(p, o, millis, receivedAtMs, sentAt),
+            p.source()));
+        if (w.getKind() == WorkKind.PREFILL_CHUNK && w.getLastPromptChunk()) {
+          counters.requestServed(); // before the last stage, a request is served once its whole prompt passed here
+        }
+        if (p.to() >= lastInputPosition(w)) {
+          hot.release(w.getRequestId()); // no later step can come: maxTokens or the context is reached
+        }
+      }
+    }
+    return new StepResult(out, kv, planned.size(), positions, finished);
+  }
+
+  /** Runs the batch as one forward; if that fails, each record alone, failing only the bad ones. */
+  private List<StepOutput> forwardEach(List<StepPlanner.Planned> planned, List<Outgoing> out, long now) {
+    try {
+      return model.forward(planned.stream().map(StepPlanner.Planned::input).toList());
+    } catch (RuntimeException batchFailure) {
+      if (planned.size() == 1) {
+        StepPlanner.Planned p = planned.get(0);
+        LOG.warn("stage {}: step of {} failed", stage, p.work().getRequestId(), batchFailure);
+        planner.fail(p.work(), p.source(), "internal", "stage " + stage + " failed: " + batchFailure.getMessage(), out,
+            now);
+        return Arrays.asList((StepOutput) null);
+      }
+      List<StepOutput> outputs = new ArrayList<>();
+      for (StepPlanner.Planned p : planned) {
+        outputs.add(forwardEach(List.of(p), out, now).get(0));
+      }
+      return outputs;
+    }
+  }
+
+  /** Prompt blocks now complete in the hot KV go to the block cache (once per sequence). */
+  private void storeBlocks(StepPlanner.Planned p, List<KvChange> changes) {
+    StageWork w = p.work();
+    if (cache == null || w.getBlockSize() != blockSize) {
+      return;
+    }
+    List<ByteBuffer> hashes = w.getBlockHashes();
+    HotSequences.Hot seq = p.hot();
+    int complete = Math.min(Math.min(seq.kv.length(), w.getPromptLength()) / blockSize, hashes.size());
+    List<byte[]> stored = new ArrayList<>();
+    List<byte[]> evicted = new ArrayList<>();
+    for (int b = seq.storedBlocks; b < complete; b++) {
+      byte[] hash = StepPlanner.bytes(hashes.get(b));
+      if (!cache.contains(hash)) {
+        evicted.addAll(cache.store(hash, seq.kv.exportRange(b * blockSize, (b + 1) * blockSize)));
+        stored.add(hash);
+      }
+    }
+    seq.storedBlocks = Math.max(seq.storedBlocks, complete);
+    if (!stored.isEmpty() || !evicted.isEmpty()) {
+      changes.add(new KvChange(w.getLane(), stored, evicted));
+    }
+  }
+
+  /** The record for stage K+1: this step's hidden states [to - from, hidden] and a stamp. */
+  private StageWork forward(StepPlanner.Planned p, StepOutput o, long millis, long receivedAtMs, long sentAtMs) {
+    StageWork w = p.work();
+    List<StageStamp> stamps = model.isFirst() ? new ArrayList<>() : new ArrayList<>(w.getStamps());
+    stamps.add(new StageStamp(stage, workerId, receivedAtMs, sentAtMs));
+    return StageWork.newBuilder(w)
+        .setKind(p.recompute() ? WorkKind.RECOMPUTE : w.getKind())
+        .setStartPos(p.from())
+        .setEndPos(p.to())
+        .setHidden(new dev.sluice.schemas.HiddenStates(ByteBuffer.wrap(HiddenStates.toBytes(o.hidden())),
+            HiddenStates.DTYPE, List.of(p.to() - p.from(), model.config().hiddenSize())))
+        .setCachedTokens(cachedTokens(p))
+        .setStamps(stamps)
+        .setStageMillis(addMillis(w.getStageMillis(), millis))
+        .build();
+  }
+
+  /** Prompt tokens from cache so far: stage 0 sets it, later stages take the minimum. */
+  private int cachedTokens(StepPlanner.Planned p) {
+    StageWork w = p.work();
+    if (w.getKind() == WorkKind.DECODE || p.recompute()) {
+      return w.getCachedTokens();
+    }
+    return model.isFirst() ? p.hot().cachedPrompt : Math.min(w.getCachedTokens(), p.hot().cachedPrompt);
+  }
+
+  /** End position of the last step a request can have: the final token is sampled, never fed back. */
+  private int lastInputPosition(StageWork w) {
+    return Math.min(w.getPromptLength() + w.getSampling().getMaxTokens() - 1, model.config().maxPositions() - 1);
+  }
+
+  private Map<String, Long> addMillis(Map<String, Long> before, long millis) {
+    Map<String, Long> m = new HashMap<>(before);
+    m.merge(String.valueOf(stage), millis, Long::sum);
+    return m;
+  }
+}

@@ -1,0 +1,11 @@
+package dev.sluice.worker.step;
+
+import dev.sluice.worker.heartbeat.Heartbeat.KvChange;
+import java.util.List;
+
+/**
+ * The outcome of one step: the records to send, the block-cache changes to announce, how many
+ * inputs were computed, positions computed, and requests that finished here.
+ */
+public record StepResult(List<Outgoing> outgoing, List<KvChange> kvChanges, int computed, int positions,
+    int finished) {}

@@ -1,42 +1,81 @@
 package dev.sluice.cli;
 
+import dev.sluice.bench.pipeline.PipelineBenchmark;
 import dev.sluice.kafka.local.LocalKafka;
-import dev.sluice.worker.bench.PipelineBenchmark;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /**
- * {@code sluice bench pipeline}: a 2-stage pipeline over Kafka against in-process generation
- * ({@link PipelineBenchmark}). Without --bootstrap-servers it starts an embedded broker for the run.
+ * {@code sluice bench pipeline}: the S-stage pipeline over Kafka against in-process generation on the
+ * same cores, in alternating rounds ({@link PipelineBenchmark}). Without --bootstrap-servers it starts
+ * an embedded broker for the run.
  */
-@Command(name = "pipeline", mixinStandardHelpOptions = true,
-    description = {"Tokens/s of a 2-stage pipeline over Kafka against in-process generation, and hop latencies.",
-        "Arguments pass through to PipelineBenchmark: [--bootstrap-servers H:P] [--model DIR | --shape gpt2-small] "
-            + "[--requests 16] [--prompt-tokens 32] [--max-tokens 32] [--batching-window-ms N].",
+@Command(name = "pipeline", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = {"Generated tokens/s of an S-stage pipeline over Kafka (one PyTorch thread per stage) against the "
+        + "whole model in process with T threads, in alternating rounds; Kafka hop latencies against raw Kafka; "
+        + "single-request per-token latency; the ratio under exactly-once; a timeline of the stages.",
         "Without --bootstrap-servers an embedded single-node broker is started for the run."})
 public final class BenchPipelineCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  @Option(names = "--bootstrap-servers", description = "Kafka to run on (default: an embedded broker).")
+  String bootstrapServers;
 
-  @Unmatched List<String> args = new ArrayList<>();
+  @Option(names = "--model", description = "Model directory (default: a seeded random model of --shape).")
+  Path model;
+
+  @Option(names = "--shape", defaultValue = "gpt2-small", description = "Random model shape when no --model.")
+  String shape;
+
+  @Option(names = "--requests", defaultValue = "16", description = "Concurrent requests per round.")
+  int requests;
+
+  @Option(names = "--prompt-tokens", defaultValue = "32", description = "Prompt tokens per request.")
+  int promptTokens;
+
+  @Option(names = "--max-tokens", defaultValue = "32", description = "New tokens per request.")
+  int maxTokens;
+
+  @Option(names = "--rounds", defaultValue = "3", description = "Rounds of each side, alternating.")
+  int rounds;
+
+  @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages S (one PyTorch thread each).")
+  int stages;
+
+  @Option(names = "--threads", description = "PyTorch threads of the in-process side T (default: = --stages).")
+  Integer threads;
+
+  @Option(names = "--batching-window-ms", defaultValue = "5", description = "Workers' batching window.")
+  int batchingWindowMs;
+
+  @Option(names = "--max-batch-size", defaultValue = "16", description = "Workers' max records per step.")
+  int maxBatchSize;
+
+  @Option(names = "--exactly-once", negatable = true, defaultValue = "true",
+      description = "Also run rounds with --guarantee exactly-once.")
+  boolean exactlyOnce;
+
+  @Option(names = "--report", defaultValue = "target/bench/pipeline.html", description = "HTML report with the timeline.")
+  Path report;
+
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    if (args.contains("--bootstrap-servers")) {
-      PipelineBenchmark.main(args.toArray(String[]::new));
+    SystemDefaults.apply();
+    var out = spec.commandLine().getOut();
+    var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds, stages,
+        threads == null ? stages : threads, batchingWindowMs, maxBatchSize, exactlyOnce, report);
+    if (bootstrapServers != null) {
+      new PipelineBenchmark(System.out).run(bootstrapServers, options);
       return 0;
     }
-    spec.commandLine().getOut().println("no --bootstrap-servers: starting an embedded Kafka broker for the run ...");
-    spec.commandLine().getOut().flush();
+    out.println("no --bootstrap-servers: starting an embedded Kafka broker for the run ...");
+    out.flush();
     try (LocalKafka kafka = LocalKafka.inTempDir().start()) {
-      List<String> withBroker = new ArrayList<>(args);
-      withBroker.add("--bootstrap-servers");
-      withBroker.add(kafka.bootstrapServers());
-      PipelineBenchmark.main(withBroker.toArray(String[]::new));
+      new PipelineBenchmark(System.out).run(kafka.bootstrapServers(), options);
     }
     return 0;
   }

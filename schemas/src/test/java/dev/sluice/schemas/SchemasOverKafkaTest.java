@@ -70,7 +70,7 @@ class SchemasOverKafkaTest {
         .setSampling(Sampling.newBuilder().setMaxTokens(16).build())
         .setHidden(HiddenStates.newBuilder().setData(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
             .setShape(List.of(2, 1)).build())
-        .setStamps(List.of(new StageStamp(0, "w0", 1L, 2L))).setReplyPartition(5).build();
+        .setStamps(List.of(new StageStamp(0, "w0", 1L, 2L, 1L, List.of(0)))).setReplyPartition(5).build();
     assertThat(roundTrip(topics.stage(0), work)).isEqualTo(work);
 
     ResultEvent result = ResultEvent.newBuilder().setRequestId("r-1").setIndex(4).setKind(ResultKind.DONE)

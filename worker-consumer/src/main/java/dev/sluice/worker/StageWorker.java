@@ -16,6 +16,8 @@ import dev.sluice.worker.outbox.AsyncOutbox;
 import dev.sluice.worker.outbox.Outbox;
 import dev.sluice.worker.outbox.OutboxRecords;
 import dev.sluice.worker.outbox.TransactionalOutbox;
+import dev.sluice.worker.recovery.LaneTakeover;
+import dev.sluice.worker.recovery.SentResults;
 import dev.sluice.worker.sample.Completion;
 import dev.sluice.worker.schedule.ReadyQueue;
 import dev.sluice.worker.schedule.Scheduler;
@@ -68,6 +70,7 @@ public final class StageWorker implements AutoCloseable {
   private final Scheduler scheduler;
   private final Heartbeat heartbeat;
   private final ReadyQueue ready = new ReadyQueue();
+  private final SentResults sentResults;
 
   private StageWorker(WorkerSettings settings, PrometheusRegistry registry, FaultInjection faults) {
     this.settings = settings;
@@ -110,17 +113,26 @@ public final class StageWorker implements AutoCloseable {
     }
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumerProps(), new StringDeserializer(),
         new ByteArrayDeserializer());
-    this.scheduler = new Scheduler(ready, executor, outbox, health, epoch, faults, result -> {
+    this.sentResults = model.isLast() ? new SentResults(settings, topics.results().name()) : null;
+    LaneTakeover takeover = sentResults == null ? null : new LaneTakeover(sentResults, emitter);
+    this.scheduler = new Scheduler(ready, executor, outbox, health, epoch, faults, takeover, result -> {
       heartbeat().kvChanges(result.kvChanges());
       stats.tokens(result.positions());
-    }, settings.maxBatchSize(), settings.batchingWindowMs(), stages, settings.idleTimeout().toMillis(),
+    }, () -> fetchLoop[0].lanes(), settings.maxBatchSize(), settings.batchingWindowMs(), stages, settings.idleTimeout().toMillis(),
         settings.threads(), settings.workerId());
     compute[0] = scheduler;
     this.fetch = new FetchLoop(consumer, topics.stage(settings.stage()).name(), ready, tracker, committer, outbox,
-        health, epoch, lanes -> scheduler.post(() -> executor.hot().releaseLanes(lanes)),
-        () -> scheduler.post(() -> {
+        health, epoch, lanes -> scheduler.post(() -> {
+          executor.hot().releaseLanes(lanes);
+          if (takeover != null) {
+            takeover.lanesLost(lanes);
+          }
+        }), () -> scheduler.post(() -> {
           executor.hot().releaseAll();
           executor.emitter().forgetAll();
+          if (takeover != null) {
+            takeover.reset();
+          }
         }), settings.maxQueueSize(), settings.workerId());
     fetchLoop[0] = fetch;
     WorkerStatusSource status = new WorkerStatusSource(settings, health, fetch::lanes, ready::size,
@@ -278,6 +290,9 @@ public final class StageWorker implements AutoCloseable {
     }
     if (tokenizer != null) {
       tokenizer.close();
+    }
+    if (sentResults != null) {
+      sentResults.close();
     }
     model.close();
   }

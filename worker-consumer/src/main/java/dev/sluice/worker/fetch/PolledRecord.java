@@ -10,7 +10,11 @@ import org.apache.kafka.common.TopicPartition;
  * @param epoch the fetch epoch it was read in: a rewind to the committed offsets starts a new
  *     epoch, and records of older epochs are dropped wherever they are
  */
-public record PolledRecord(ConsumerRecord<String, byte[]> record, StageWork work, long epoch) {
+public record PolledRecord(ConsumerRecord<String, byte[]> record, StageWork work, long epoch, long polledAtMs) {
+  public PolledRecord(ConsumerRecord<String, byte[]> record, StageWork work, long epoch) {
+    this(record, work, epoch, System.currentTimeMillis());
+  }
+
   public TopicPartition partition() {
     return new TopicPartition(record.topic(), record.partition());
   }

@@ -29,6 +29,11 @@ public final class ReadyQueue {
     return waiting.size();
   }
 
+  /** A copy of what waits now, oldest first. */
+  public synchronized List<PolledRecord> snapshot() {
+    return new ArrayList<>(waiting);
+  }
+
   /** Distinct sequences waiting. */
   public synchronized int sequences() {
     Set<String> s = new HashSet<>();

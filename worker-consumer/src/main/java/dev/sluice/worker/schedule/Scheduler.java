@@ -6,6 +6,7 @@ import dev.sluice.worker.FaultInjection;
 import dev.sluice.worker.fetch.PolledRecord;
 import dev.sluice.worker.outbox.Outbox;
 import dev.sluice.worker.outbox.OutboxBatch;
+import dev.sluice.worker.recovery.LaneTakeover;
 import dev.sluice.worker.status.WorkerHealth;
 import dev.sluice.worker.step.StepExecutor;
 import dev.sluice.worker.step.StepResult;
@@ -13,24 +14,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * The compute thread: forms the next batch from whatever is ready, runs it, hands the outputs to
- * the outbox and goes straight on — it never waits for the broker.
+ * The compute thread: forms the next batch from whatever is ready ({@link MicroBatcher}), runs it,
+ * hands the outputs to the outbox and goes straight on — it never waits for the broker.
  *
- * <p>The scheduling rule (continuous batching over micro-batches). With S pipeline stages, a stage
- * that runs every sequence it serves in one batch leaves the other S-1 stages idle while it works.
- * So a batch holds at most {@code ceil(expected / S)} records, where {@code expected} is the number
- * of sequences this stage is serving now (hot sequences used in the last second, or more distinct
- * sequences waiting): the sequences then circulate as S micro-batches, one in each stage. Within
- * that cap (and {@code max_batch_size}), prefill chunks and decode steps of different sequences go
- * into the same batch, at most one record per sequence (its steps run in order). When fewer records
- * than the cap are ready, the stage waits at most {@code batching_window_ms} for the rest of the
- * micro-batch — never for another micro-batch. A sequence decoding alone therefore runs at once.
+ * <p>Why micro-batches. With S pipeline stages, a stage that runs every sequence it serves in one
+ * batch leaves the other S-1 stages idle while it works (they take turns). So a batch holds at most
+ * {@code ceil(expected / S)} records, {@code expected} being the sequences this stage serves now: the
+ * sequences circulate as S micro-batches, one in each stage, and every stage computes while the
+ * others do. Prefill chunks and decode steps of different sequences share a batch, at most one
+ * record per sequence (its steps run in order). A stage never waits for another micro-batch, only
+ * for the stragglers of the one in hand; a sequence decoding alone runs at once.
+ *
+ * <p>Threads. A worker may use T PyTorch threads ({@code threads}); while S or more sequences keep
+ * every stage busy, each step uses T / S of them (the stages of one machine share its cores),
+ * and when fewer sequences than stages run (the stages take turns anyway) a step uses all T.
  */
 public final class Scheduler {
-  private static final long IDLE_WAIT_MS = 50;
   private static final long ACTIVE_WINDOW_MS = 1000;
 
   private final ReadyQueue ready;
@@ -39,9 +43,8 @@ public final class Scheduler {
   private final WorkerHealth health;
   private final AtomicLong epoch;
   private final FaultInjection faults;
+  private final LaneTakeover takeover;
   private final Consumer<StepResult> afterStep;
-  private final int maxBatchSize;
-  private final int batchingWindowMs;
   private final int stages;
   private final long idleTimeoutMs;
   private final int threads;
@@ -50,27 +53,34 @@ public final class Scheduler {
   private volatile boolean running = true;
   private volatile int activeSequences;
   private long lastIdleSweep = System.currentTimeMillis();
+  private final MicroBatcher batcher;
+  private int threadsInUse;
 
   /**
    * @param stages S, the pipeline depth the micro-batches are cut for
    * @param threads PyTorch threads of the compute thread (0 = the engine's default)
+   * @param takeover the last stage's read-back of results sent by a lane's previous owner, else null
    * @param afterStep told of each step's result on the compute thread (statistics, KV events)
+   * @param ownLanes the lanes this worker owns now
    */
   public Scheduler(ReadyQueue ready, StepExecutor executor, Outbox outbox, WorkerHealth health, AtomicLong epoch,
-      FaultInjection faults, Consumer<StepResult> afterStep, int maxBatchSize, int batchingWindowMs, int stages,
-      long idleTimeoutMs, int threads, String workerId) {
+      FaultInjection faults, LaneTakeover takeover, Consumer<StepResult> afterStep, Supplier<Set<Integer>> ownLanes,
+      int maxBatchSize,
+      int batchingWindowMs, int stages, long idleTimeoutMs, int threads, String workerId) {
     this.ready = ready;
     this.executor = executor;
     this.outbox = outbox;
     this.health = health;
     this.epoch = epoch;
     this.faults = faults;
+    this.takeover = takeover;
     this.afterStep = afterStep;
-    this.maxBatchSize = maxBatchSize;
-    this.batchingWindowMs = batchingWindowMs;
     this.stages = Math.max(1, stages);
     this.idleTimeoutMs = idleTimeoutMs;
     this.threads = threads;
+    this.batcher = new MicroBatcher(ready,
+        () -> executor.hot().recentlyUsed(System.currentTimeMillis() - ACTIVE_WINDOW_MS), ownLanes, maxBatchSize,
+        batchingWindowMs, stages);
     this.thread = new Thread(this::run, "sluice-" + workerId + "-compute");
     this.thread.setDaemon(true);
   }
@@ -104,7 +114,7 @@ public final class Scheduler {
 
   private void run() {
     try {
-      ComputeThreads.use(threads);
+      useThreads(threads);
       while (running && !health.failed()) {
         runTasks();
         List<PolledRecord> batch = nextBatch();
@@ -120,18 +130,9 @@ public final class Scheduler {
     }
   }
 
-  /** The records of the next step, per the rule above; empty when nothing is ready. */
+  /** The records of the next step ({@link MicroBatcher}); empty when nothing is ready. */
   List<PolledRecord> nextBatch() throws InterruptedException {
-    if (ready.awaitSize(1, IDLE_WAIT_MS) == 0) {
-      return List.of();
-    }
-    int expected = Math.max(executor.hot().recentlyUsed(System.currentTimeMillis() - ACTIVE_WINDOW_MS),
-        ready.sequences());
-    int cap = Math.max(1, Math.min(maxBatchSize, (expected + stages - 1) / stages));
-    if (batchingWindowMs > 0 && ready.size() < cap) {
-      ready.awaitSize(cap, batchingWindowMs);
-    }
-    List<PolledRecord> batch = new ArrayList<>(ready.take(cap));
+    List<PolledRecord> batch = new ArrayList<>(batcher.next());
     long current = epoch.get();
     batch.removeIf(r -> r.epoch() != current); // read before a rewind: read again since
     return batch;
@@ -139,14 +140,25 @@ public final class Scheduler {
 
   private void step(List<PolledRecord> batch) {
     runTasks(); // posted before these records were read (a rewind, lanes lost): they come first
-    long receivedAt = System.currentTimeMillis();
+    if (takeover != null) {
+      takeover.beforeStep(batch, ready.snapshot());
+    }
+    useThreads(batcher.expected() < stages ? threads : Math.max(1, threads / stages));
     List<StageWork> works = batch.stream().map(PolledRecord::work).toList();
+    long[] receivedAt = batch.stream().mapToLong(PolledRecord::polledAtMs).toArray();
     StepResult result = executor.run(works, receivedAt);
     outbox.submit(new OutboxBatch(batch, result.outgoing(), batch.get(0).epoch()));
     activeSequences = executor.hot().size();
     afterStep.accept(result);
     if (faults.killComputeThread()) {
       throw new IllegalStateException("injected compute thread failure");
+    }
+  }
+
+  private void useThreads(int n) {
+    if (threads > 0 && n != threadsInUse) {
+      ComputeThreads.use(n);
+      threadsInUse = n;
     }
   }
 

@@ -66,6 +66,18 @@ public final class ResultEmitter {
     requestIds.forEach(sent::remove);
   }
 
+  /** Results of the request already on the results topic (sent by an earlier owner of its lane). */
+  public void remember(String requestId, List<ResultEvent> results) {
+    Sent s = sent.computeIfAbsent(requestId, k -> new Sent());
+    for (ResultEvent r : results) {
+      if (r.getKind() == ResultKind.TOKEN && r.getIndex() >= 0) {
+        s.indexes.set(r.getIndex());
+      } else if (r.getKind() != ResultKind.TOKEN) {
+        s.ended = true;
+      }
+    }
+  }
+
   /** Records that the request ended elsewhere (an ERROR replaced one of its outputs). */
   void ended(String requestId) {
     sent.computeIfAbsent(requestId, k -> new Sent()).ended = true;
@@ -80,7 +92,7 @@ public final class ResultEmitter {
    * finished, the DECODE record for stage 0. True when the request finished.
    */
   boolean sampleAndEmit(StepPlanner.Planned p, StepOutput o, int cachedTokens, Map<String, Long> stageMillis,
-      long receivedAtMs, List<Outgoing> out, long now) {
+      StageStamp stamp, List<Outgoing> out, long now) {
     StageWork w = p.work();
     Sampling sp = w.getSampling();
     long seed = sp.getSeed() == null ? 0L : sp.getSeed();
@@ -97,7 +109,8 @@ public final class ResultEmitter {
     }
     // The loop-back keeps this step's stamps (stage 0 starts a fresh list), so hop latencies can be read off it.
     List<StageStamp> stamps = new ArrayList<>(w.getStamps());
-    stamps.add(new StageStamp(stage, workerId, receivedAtMs, now));
+    stamps.add(stamp);
+    stamp.getStepLanes().add(w.getLane());
     StageWork next = StageWork.newBuilder(outcome.next()).setStamps(stamps).build();
     out.add(new Outgoing(stage0Topic, w.getLane(), id, next, p.source()));
     return false;

@@ -70,8 +70,12 @@ public final class StepExecutor {
     hot.release(requestId);
   }
 
-  /** Runs the step; {@code Outgoing.source} is the index of the input record in {@code works}. */
-  public StepResult run(List<StageWork> works, long receivedAtMs) {
+  /**
+   * Runs the step; {@code Outgoing.source} is the index of the input record in {@code works}.
+   *
+   * @param receivedAtMs when each record was read from Kafka (for its stage stamp)
+   */
+  public StepResult run(List<StageWork> works, long[] receivedAtMs) {
     List<Outgoing> out = new ArrayList<>();
     List<KvChange> kv = new ArrayList<>();
     List<StepPlanner.Planned> planned = new ArrayList<>();
@@ -88,10 +92,13 @@ public final class StepExecutor {
       return new StepResult(out, kv, 0, 0, 0);
     }
     long t0 = System.nanoTime();
+    long startedAt = System.currentTimeMillis();
     List<StepOutput> outputs = forwardEach(planned, out, now);
     long millis = (System.nanoTime() - t0) / 1_000_000;
     counters.stepMillis(millis, planned.size());
     long sentAt = System.currentTimeMillis();
+    // one list shared by the stamps of every record this step sends on: the lanes of all of them
+    List<Integer> stepLanes = new ArrayList<>();
     for (int i = 0; i < planned.size(); i++) {
       StepPlanner.Planned p = planned.get(i);
       StepOutput o = outputs.get(i);
@@ -105,15 +112,16 @@ public final class StepExecutor {
         if (p.to() < w.getPromptLength()) {
           continue; // a prompt chunk before the last: nothing to sample yet
         }
-        if (emitter.sampleAndEmit(p, o, cachedTokens(p), addMillis(w.getStageMillis(), millis), receivedAtMs, out,
-            sentAt)) {
+        StageStamp stamp = new StageStamp(stage, workerId, receivedAtMs[p.source()], sentAt, startedAt, stepLanes);
+        if (emitter.sampleAndEmit(p, o, cachedTokens(p), addMillis(w.getStageMillis(), millis), stamp, out, sentAt)) {
           hot.release(w.getRequestId());
           counters.requestServed();
           finished++;
         }
       } else {
-        out.add(new Outgoing(nextTopic, w.getLane(), w.getRequestId(), forward(p, o, millis, receivedAtMs, sentAt),
-            p.source()));
+        StageStamp stamp = new StageStamp(stage, workerId, receivedAtMs[p.source()], sentAt, startedAt, stepLanes);
+        stepLanes.add(w.getLane());
+        out.add(new Outgoing(nextTopic, w.getLane(), w.getRequestId(), forward(p, o, millis, stamp), p.source()));
         if (w.getKind() == WorkKind.PREFILL_CHUNK && w.getLastPromptChunk()) {
           counters.requestServed(); // before the last stage, a request is served once its whole prompt passed here
         }
@@ -170,10 +178,10 @@ public final class StepExecutor {
   }
 
   /** The record for stage K+1: this step's hidden states [to - from, hidden] and a stamp. */
-  private StageWork forward(StepPlanner.Planned p, StepOutput o, long millis, long receivedAtMs, long sentAtMs) {
+  private StageWork forward(StepPlanner.Planned p, StepOutput o, long millis, StageStamp stamp) {
     StageWork w = p.work();
     List<StageStamp> stamps = model.isFirst() ? new ArrayList<>() : new ArrayList<>(w.getStamps());
-    stamps.add(new StageStamp(stage, workerId, receivedAtMs, sentAtMs));
+    stamps.add(stamp);
     return StageWork.newBuilder(w)
         .setKind(p.recompute() ? WorkKind.RECOMPUTE : w.getKind())
         .setStartPos(p.from())

@@ -1,0 +1,179 @@
+package dev.sluice.bench.pipeline;
+
+import dev.sluice.model.LayerRange;
+import dev.sluice.model.ModelConfig;
+import dev.sluice.model.convert.RandomModel;
+import dev.sluice.model.plan.StagePlanner;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.worker.Guarantee;
+import dev.sluice.worker.StageWorker;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A fair comparison of the S-stage pipeline over a real broker with in-process generation: the
+ * in-process {@code Generator} runs the whole model with T PyTorch threads, the pipeline runs S
+ * stage workers with one thread each (T = S: the same cores). Rounds alternate (in-process,
+ * pipeline, …) in one run, so both sides see the same machine; it prints every round, the median
+ * ratio, each Kafka hop against raw Kafka measured in the same run, single-request per-token latency
+ * of both, the ratio under exactly-once, and a timeline of what each stage did when.
+ */
+public final class PipelineBenchmark {
+  /** What to run. */
+  public record Options(Path model, String shape, int requests, int promptTokens, int maxTokens, int rounds,
+      int stages, int threads, int batchingWindowMs, int maxBatchSize, boolean exactlyOnce, Path report) {}
+
+  /** Measured figures (medians over rounds). */
+  public record Figures(double ratio, double exactlyOnceRatio, long hopP50Ms, long hopP99Ms, long rawP50Ms,
+      long rawP99Ms, double pipelinePerTokenMs, double inProcessPerTokenMs) {}
+
+  private final PrintStream out;
+
+  public PipelineBenchmark(PrintStream out) {
+    this.out = out;
+  }
+
+  public Figures run(String bootstrap, Options o) throws Exception {
+    Path tmp = null;
+    Path model = o.model();
+    try {
+      if (model == null) {
+        tmp = Files.createTempDirectory("sluice-pipeline-bench");
+        model = tmp.resolve(o.shape());
+        out.println("writing a seeded random " + o.shape() + " model to " + model + " ...");
+        RandomModel.write(RandomModel.parseShape(o.shape()), model, 1, null);
+      }
+      ModelConfig config = ModelConfig.read(model);
+      List<LayerRange> ranges = StagePlanner.balanced(config, o.stages()); // equal compute, the LM head counted
+      List<int[]> prompts = prompts(config.vocabSize(), o.requests(), o.promptTokens());
+      out.printf("workload: %d concurrent greedy requests, %d prompt + %d new tokens; %d stages %s sharing %d PyTorch"
+          + " threads, against the whole model in process with %d threads; batching window %d ms, max batch %d%n",
+          o.requests(), o.promptTokens(), o.maxTokens(), o.stages(), ranges, o.threads(), o.threads(),
+          o.batchingWindowMs(), o.maxBatchSize());
+      return compare(bootstrap, model, ranges, prompts, o);
+    } finally {
+      if (tmp != null) {
+        try (var files = Files.walk(tmp)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  private Figures compare(String bootstrap, Path model, List<LayerRange> ranges, List<int[]> prompts, Options o)
+      throws Exception {
+    int lanes = Math.max(1, prompts.size());
+    try (InProcessRig inProcess = new InProcessRig(model, o.threads());
+        PipelineRig pipeline = new PipelineRig(bootstrap, model, ranges, lanes, o, Guarantee.AT_LEAST_ONCE)) {
+      out.println("warm-up: one round of each, not counted ...");
+      inProcess.tokensPerSecond(prompts, o.maxTokens(), "warm-");
+      pipeline.run(prompts, o.maxTokens(), "warm-");
+      Histogram idle = RawKafkaLatency.measure(bootstrap, pipeline.topics().kvEvents().name() + "-ping", 200, 3 * 1024);
+      List<Double> ratios = new ArrayList<>();
+      List<Double> ip = new ArrayList<>();
+      List<Double> pl = new ArrayList<>();
+      List<long[]> windows = new ArrayList<>();
+      Histogram raw;
+      try (RawKafkaLatency.Pinger ping = new RawKafkaLatency.Pinger(bootstrap,
+          pipeline.topics().kvEvents().name() + "-ping", 10)) {
+        for (int r = 1; r <= o.rounds(); r++) {
+          double a = inProcess.tokensPerSecond(prompts, o.maxTokens(), "ip" + r + "-");
+          long from = System.currentTimeMillis();
+          double b = tokensPerSecond(pipeline.run(prompts, o.maxTokens(), "round" + r + "-"));
+          windows.add(new long[] {from, System.currentTimeMillis()});
+          ip.add(a);
+          pl.add(b);
+          ratios.add(b / a);
+          out.printf("round %d: in-process %6.1f tok/s, pipeline %6.1f tok/s, ratio %.2f%n", r, a, b, b / a);
+        }
+        raw = ping.histogram();
+      }
+      out.printf("raw Kafka produce->consume (3 KB) with the machine idle: p50 %d ms, p99 %d ms (%d records)%n",
+          idle.getValueAtPercentile(50), idle.getValueAtPercentile(99), idle.getTotalCount());
+      StageTimeline timeline = StageTimeline.of(pipeline.loopBacks("round"), ranges.size(), windows);
+      printStages(pipeline.workers());
+      double inProcessPerToken = inProcess.perTokenMillis(prompts.get(0), o.maxTokens());
+      double pipelinePerToken = perTokenMillis(pipeline.run(List.of(prompts.get(0)), o.maxTokens(), "single-"));
+      double eosRatio = o.exactlyOnce() ? exactlyOnce(bootstrap, model, ranges, prompts, o, inProcess) : Double.NaN;
+      Figures f = new Figures(median(ratios), eosRatio, worst(timeline.hops, 50), worst(timeline.hops, 99),
+          raw.getValueAtPercentile(50), raw.getValueAtPercentile(99), pipelinePerToken, inProcessPerToken);
+      new PipelineReport(out).print(o, f, ip, pl, ratios, timeline, raw);
+      if (o.report() != null) {
+        new PipelineReport(out).write(o.report(), o, f, ratios, timeline);
+      }
+      return f;
+    }
+  }
+
+  /** Rounds of the same workload with every stage in --guarantee exactly-once, alternating with in-process. */
+  private double exactlyOnce(String bootstrap, Path model, List<LayerRange> ranges, List<int[]> prompts, Options o,
+      InProcessRig inProcess) throws Exception {
+    try (PipelineRig eos = new PipelineRig(bootstrap, model, ranges, prompts.size(), o, Guarantee.EXACTLY_ONCE)) {
+      eos.run(prompts, o.maxTokens(), "warm-");
+      List<Double> ratios = new ArrayList<>();
+      for (int r = 1; r <= o.rounds(); r++) {
+        double a = inProcess.tokensPerSecond(prompts, o.maxTokens(), "eip" + r + "-");
+        double b = tokensPerSecond(eos.run(prompts, o.maxTokens(), "eos" + r + "-"));
+        ratios.add(b / a);
+        out.printf("exactly-once round %d: in-process %6.1f tok/s, pipeline %6.1f tok/s, ratio %.2f%n", r, a, b, b / a);
+      }
+      return median(ratios);
+    }
+  }
+
+  private void printStages(List<StageWorker> workers) {
+    for (StageWorker w : workers) {
+      out.printf("stage %d: %d steps, mean %.1f records per step, %.1f s of compute%n", w.settings().stage(),
+          w.batches(), w.batchedRecords() / (double) Math.max(1, w.batches()), w.computeMillis() / 1000.0);
+    }
+  }
+
+  private static double tokensPerSecond(List<ResultEvent> done) {
+    long tokens = done.stream().mapToLong(d -> d.getUsage().getCompletionTokens()).sum();
+    long first = done.stream().mapToLong(d -> d.getTimings().getCreatedAtMs()).min().orElse(0);
+    long last = done.stream().mapToLong(ResultEvent::getAtMs).max().orElse(1);
+    return tokens * 1000.0 / Math.max(1, last - first);
+  }
+
+  /** Milliseconds per token after the first, of one request alone. */
+  private static double perTokenMillis(List<ResultEvent> done) {
+    ResultEvent d = done.get(0);
+    int n = d.getUsage().getCompletionTokens();
+    return (d.getAtMs() - d.getTimings().getFirstTokenAtMs()) / (double) Math.max(1, n - 1);
+  }
+
+  private static long worst(Histogram[] hops, double percentile) {
+    long worst = 0;
+    for (Histogram h : hops) {
+      worst = Math.max(worst, h.getValueAtPercentile(percentile));
+    }
+    return worst;
+  }
+
+  static double median(List<Double> values) {
+    List<Double> s = new ArrayList<>(values);
+    s.sort(Double::compare);
+    int n = s.size();
+    return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private static List<int[]> prompts(int vocab, int requests, int promptTokens) {
+    SplittableRandom random = new SplittableRandom(42);
+    List<int[]> prompts = new ArrayList<>();
+    for (int r = 0; r < requests; r++) {
+      int[] p = new int[promptTokens];
+      p[0] = 1;
+      for (int i = 1; i < p.length; i++) {
+        p[i] = 3 + random.nextInt(vocab - 3);
+      }
+      prompts.add(p);
+    }
+    return prompts;
+  }
+}

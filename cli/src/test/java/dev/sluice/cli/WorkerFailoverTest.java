@@ -1,0 +1,126 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.ResultKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stage workers as real processes: one of a stage's two workers is killed with kill -9 in the middle
+ * of 100 requests (stage 0, the middle stage, the last stage), or a stage is scaled while requests
+ * run. Every request must complete with the output of an undisturbed run, and the results topic —
+ * read as any plain consumer reads it — must hold exactly one DONE per request and no (requestId,
+ * index) twice.
+ */
+@ExtendWith(SharedKafkaExtension.class)
+class WorkerFailoverTest {
+  private static final int REQUESTS = 100;
+  private static final int MAX_TOKENS = 40;
+
+  @Test
+  void shouldLoseAndDoubleNothingWhenAStageZeroWorkerIsKilled(@TempDir Path dir) throws Exception {
+    killOneOfTwo(0, dir);
+  }
+
+  @Test
+  void shouldLoseAndDoubleNothingWhenAMiddleStageWorkerIsKilled(@TempDir Path dir) throws Exception {
+    killOneOfTwo(1, dir);
+  }
+
+  @Test
+  void shouldLoseAndDoubleNothingWhenALastStageWorkerIsKilled(@TempDir Path dir) throws Exception {
+    killOneOfTwo(2, dir);
+  }
+
+  @Test
+  void shouldLoseAndDoubleNothingWhenAStageScalesOutAndIn(@TempDir Path dir) throws Exception {
+    try (StagePipelineFixture p = new StagePipelineFixture("scale", dir)) {
+      p.startInProcess(0, p.prefix + "-s0");
+      p.startInProcess(2, p.prefix + "-s2");
+      try (ChildWorker a = p.startChild(1, p.prefix + "-s1a");
+          StagePipelineFixture.Results results = p.new Results()) {
+        awaitStageReady(p, a);
+        Map<String, int[]> prompts = p.prompts(REQUESTS);
+        p.submit(prompts, MAX_TOKENS);
+        awaitProgress(results, REQUESTS / 5);
+        try (ChildWorker b = p.startChild(1, p.prefix + "-s1b")) { // scale out: lanes split between a and b
+          awaitProgress(results, REQUESTS / 2);
+          // scale in: a drains its step, commits and leaves the group (the JVM then exits 128 + SIGTERM)
+          assertThat(a.terminate()).as("exit code after SIGTERM").isIn(0, 143);
+          results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
+          assertExactlyOnceAndIdentical(p, prompts, results);
+          assertThat(a.output()).contains("draining worker");
+        }
+      }
+    }
+  }
+
+  private void killOneOfTwo(int stage, Path dir) throws Exception {
+    try (StagePipelineFixture p = new StagePipelineFixture("kill" + stage, dir)) {
+      for (int k = 0; k < StagePipelineFixture.LAYERS.length; k++) {
+        if (k != stage) {
+          p.startInProcess(k, p.prefix + "-s" + k);
+        }
+      }
+      try (ChildWorker victim = p.startChild(stage, p.prefix + "-victim");
+          ChildWorker survivor = p.startChild(stage, p.prefix + "-survivor");
+          StagePipelineFixture.Results results = p.new Results()) {
+        awaitStageReady(p, victim, survivor);
+        Map<String, int[]> prompts = p.prompts(REQUESTS);
+        p.submit(prompts, MAX_TOKENS);
+        awaitProgress(results, REQUESTS / 5);
+        victim.kill();
+        results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
+        assertExactlyOnceAndIdentical(p, prompts, results);
+        assertThat(results.finished()).isEqualTo(REQUESTS);
+        assertThat(survivor.isAlive()).isTrue();
+      }
+    }
+  }
+
+  private static void awaitStageReady(StagePipelineFixture p, ChildWorker... children) {
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      for (ChildWorker c : children) {
+        if (!c.output().contains("worker " + c.workerId + ":")) {
+          return false;
+        }
+      }
+      return p.inProcess.stream().allMatch(dev.sluice.worker.StageWorker::isReady);
+    });
+  }
+
+  private static void awaitProgress(StagePipelineFixture.Results results, int finished) {
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      results.poll();
+      return results.finished() >= finished;
+    });
+  }
+
+  private static void assertExactlyOnceAndIdentical(StagePipelineFixture p, Map<String, int[]> prompts,
+      StagePipelineFixture.Results results) {
+    Map<String, int[]> expected = p.expected(prompts, MAX_TOKENS);
+    for (String id : prompts.keySet()) {
+      List<ResultEvent> events = results.byRequest.getOrDefault(id, List.of());
+      assertThat(events.stream().filter(e -> e.getKind() != ResultKind.TOKEN).toList()).as("terminal events of %s", id)
+          .hasSize(1).allMatch(e -> e.getKind() == ResultKind.DONE);
+      Set<Integer> indexes = new HashSet<>();
+      for (ResultEvent e : events) {
+        if (e.getKind() == ResultKind.TOKEN) {
+          assertThat(indexes.add(e.getIndex())).as("TOKEN %s#%d sent once", id, e.getIndex()).isTrue();
+        }
+      }
+      assertThat(StagePipelineFixture.tokens(events)).as("tokens of %s", id).containsExactly(expected.get(id));
+    }
+  }
+}

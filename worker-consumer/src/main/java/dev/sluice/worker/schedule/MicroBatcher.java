@@ -1,0 +1,126 @@
+package dev.sluice.worker.schedule;
+
+import dev.sluice.schemas.StageStamp;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.worker.fetch.PolledRecord;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The batch rule of the compute thread (see {@link Scheduler} for why):
+ * <ol>
+ *   <li>cap = min(max_batch_size, ceil(expected / S)), expected = sequences served in the last second
+ *       or distinct sequences waiting, whichever is more;</li>
+ *   <li>records that come from an earlier stage's step carry that step's lanes ({@code stepLanes}):
+ *       while some of that step's records on this worker's lanes are still on their way, wait for
+ *       them (at most {@value #STRAGGLER_WAIT_MS} ms), so a micro-batch is never split by Kafka's
+ *       delivery; once they are all here, run at once;</li>
+ *   <li>records that come from the router (no stamp) wait at most batching_window_ms for others.</li>
+ * </ol>
+ */
+final class MicroBatcher {
+  static final long STRAGGLER_WAIT_MS = 30;
+  private static final long IDLE_WAIT_MS = 50;
+  private static final int REMEMBERED_STEPS = 4096;
+
+  private final ReadyQueue ready;
+  private final IntSupplier recentSequences;
+  private final Supplier<Set<Integer>> ownLanes;
+  private final int maxBatchSize;
+  private final int batchingWindowMs;
+  private final int stages;
+  /** Records taken so far per upstream step, for steps whose records arrive in more than one poll. */
+  private final Map<String, Integer> taken = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      return size() > REMEMBERED_STEPS;
+    }
+  };
+  private int expected;
+
+  MicroBatcher(ReadyQueue ready, IntSupplier recentSequences, Supplier<Set<Integer>> ownLanes, int maxBatchSize,
+      int batchingWindowMs, int stages) {
+    this.ready = ready;
+    this.recentSequences = recentSequences;
+    this.ownLanes = ownLanes;
+    this.maxBatchSize = maxBatchSize;
+    this.batchingWindowMs = batchingWindowMs;
+    this.stages = Math.max(1, stages);
+  }
+
+  /** Sequences this stage expected at the last batch: fewer than S means the stages take turns. */
+  int expected() {
+    return expected;
+  }
+
+  /** The records of the next step; empty when nothing is ready. */
+  List<PolledRecord> next() throws InterruptedException {
+    if (ready.awaitSize(1, IDLE_WAIT_MS) == 0) {
+      return List.of();
+    }
+    expected = Math.max(recentSequences.getAsInt(), ready.sequences());
+    int cap = Math.max(1, Math.min(maxBatchSize, (expected + stages - 1) / stages));
+    long start = System.nanoTime();
+    while (ready.size() < cap) {
+      long waited = (System.nanoTime() - start) / 1_000_000L;
+      int missing = missing(ready.snapshot());
+      long limit = missing > 0 ? STRAGGLER_WAIT_MS : missing == 0 ? 0 : batchingWindowMs;
+      if (waited >= limit) {
+        break;
+      }
+      ready.awaitSize(ready.size() + 1, Math.max(1, Math.min(limit - waited, 2)));
+    }
+    List<PolledRecord> batch = ready.take(cap);
+    for (PolledRecord r : batch) {
+      String step = upstreamStep(r.work());
+      if (step != null) {
+        taken.merge(step, 1, Integer::sum);
+      }
+    }
+    return batch;
+  }
+
+  /**
+   * Records of the upstream steps seen in {@code waiting} that are not here yet; -1 when a waiting
+   * record has no upstream step (it came from the router: the batching window applies).
+   */
+  private int missing(List<PolledRecord> waiting) {
+    Set<Integer> lanes = ownLanes.get();
+    Map<String, Integer> here = new HashMap<>();
+    Map<String, Integer> due = new HashMap<>();
+    for (PolledRecord r : waiting) {
+      StageWork w = r.work();
+      String step = upstreamStep(w);
+      if (step == null) {
+        return -1;
+      }
+      here.merge(step, 1, Integer::sum);
+      if (!due.containsKey(step)) {
+        List<Integer> stepLanes = w.getStamps().get(w.getStamps().size() - 1).getStepLanes();
+        due.put(step, (int) stepLanes.stream().filter(lanes::contains).count());
+      }
+    }
+    int missing = 0;
+    for (Map.Entry<String, Integer> e : due.entrySet()) {
+      missing += Math.max(0, e.getValue() - here.get(e.getKey()) - taken.getOrDefault(e.getKey(), 0));
+    }
+    return missing;
+  }
+
+  /** The step of the previous stage that sent this record, or null (router records, rebuild requests). */
+  private static String upstreamStep(StageWork w) {
+    if (w == null || w.getStamps().isEmpty()) {
+      return null;
+    }
+    StageStamp s = w.getStamps().get(w.getStamps().size() - 1);
+    if (s.getStepLanes().isEmpty()) {
+      return null;
+    }
+    return s.getStage() + "/" + s.getWorkerId() + "/" + s.getStartedAtMs() + "/" + s.getSentAtMs();
+  }
+}

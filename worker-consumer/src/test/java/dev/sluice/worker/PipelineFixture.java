@@ -89,7 +89,11 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   StageWorker start(WorkerSettings settings) {
-    StageWorker w = StageWorker.start(settings, REGISTRY);
+    return start(settings, FaultInjection.NONE);
+  }
+
+  StageWorker start(WorkerSettings settings, FaultInjection faults) {
+    StageWorker w = StageWorker.start(settings, REGISTRY, faults);
     workers.add(w);
     return w;
   }
@@ -137,6 +141,7 @@ final class PipelineFixture implements AutoCloseable {
     Map<String, Object> p = new HashMap<>();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // as a plain consumer of transactional results
     try (KafkaConsumer<String, ResultEvent> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), SluiceSerdes.resultEvent().deserializer())) {
       List<TopicPartition> parts = consumer.partitionsFor(topics.results().name()).stream()

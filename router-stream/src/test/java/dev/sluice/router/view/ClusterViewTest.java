@@ -23,12 +23,15 @@ class ClusterViewTest {
   }
 
   @Test
-  void shouldNotRouteToStartingOrDrainingWorkers() {
+  void shouldNotRouteToStartingDrainingOrFailedWorkers() {
     WorkerStatus draining = worker("d", 0, List.of(1), 0, NOW);
     draining.setState(WorkerState.DRAINING);
     WorkerStatus starting = worker("s", 0, List.of(2), 0, NOW);
     starting.setState(WorkerState.STARTING);
-    ClusterView view = ClusterView.fromHeartbeats(3, List.of(worker("ok", 0, List.of(0), 0, NOW), draining, starting), NOW, 5_000, null);
+    WorkerStatus failed = worker("f", 0, List.of(3), 0, NOW); // a worker thread died: its fresh heartbeat says so
+    failed.setState(WorkerState.FAILED);
+    ClusterView view = ClusterView.fromHeartbeats(4, List.of(worker("ok", 0, List.of(0), 0, NOW), draining, starting,
+        failed), NOW, 5_000, null);
     assertThat(view.eligibleLanes()).containsExactly(0);
   }
 

@@ -27,8 +27,12 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * <p>Thread-safe (one lock); the worker thread stores and loads, heartbeats read the counters.
  */
 public final class BlockCache implements AutoCloseable {
-  /** Map entries per budget block: Chronicle's space is per segment, so leave room. */
-  private static final double HEADROOM = 1.5;
+  /**
+   * Map entries per budget block. Chronicle allocates the file for its entries up front, so this is
+   * what the file costs on disk: about the budget. Space is per segment, so a segment may fill before
+   * the budget does; then its oldest blocks go first (see {@link #store}).
+   */
+  private static final double HEADROOM = 1.0;
   private static final int MAX_EVICT_RETRIES = 64;
 
   private final ChronicleMap<byte[], byte[]> map;
@@ -71,6 +75,9 @@ public final class BlockCache implements AutoCloseable {
           .constantKeySizeBySample(new byte[16])
           .constantValueSizeBySample(new byte[blockBytes])
           .entries(Math.max(64, (long) (capacity * HEADROOM)))
+          // one segment: its entries are exactly the budget (many segments each keep slack for the
+          // spread of entries between them, 40-100% more file); this class locks the map as a whole anyway
+          .actualSegments(1)
           .checksumEntries(false) // halves put cost (STACK.md); a torn block only costs a recompute
           .createPersistedTo(file.toFile());
       return new BlockCache(map, blockBytes, capacity);

@@ -67,4 +67,23 @@ class BlockCacheTest {
       assertThat(cache.load(hash(999))).isEqualTo(block(999));
     }
   }
+
+  /** The file on disk is about the budget (kv_cache_mb), not a multiple of it, even after many evictions. */
+  @Test
+  void shouldTakeAboutItsBudgetOnDisk(@TempDir Path dir) throws Exception {
+    int blockBytes = 64 * 1024;
+    long budget = 32L * 1024 * 1024;
+    try (BlockCache cache = BlockCache.open(dir, "disk", blockBytes, budget)) {
+      byte[] block = new byte[blockBytes];
+      for (int i = 0; i < 3 * budget / blockBytes; i++) {
+        cache.store(hash(i), block);
+      }
+      assertThat(cache.size()).isBetween((long) (0.9 * budget / blockBytes), budget / blockBytes);
+    }
+    try (var files = java.nio.file.Files.list(dir)) {
+      long onDisk = files.mapToLong(f -> f.toFile().length()).sum();
+      System.out.println("block cache file: " + onDisk / 1024 + " KiB for a budget of " + budget / 1024 + " KiB");
+      assertThat(onDisk).as("bytes of the cache file").isLessThan((long) (1.25 * budget));
+    }
+  }
 }

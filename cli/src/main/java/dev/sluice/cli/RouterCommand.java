@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.cli.config.ConfigException;
 import dev.sluice.cli.config.ConfigKey;
 import dev.sluice.cli.config.ConfigResolver;
+import dev.sluice.cli.config.SharedKeys;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.router.RouterMetrics;
 import dev.sluice.router.RouterService;
@@ -82,6 +83,8 @@ public final class RouterCommand implements Callable<Integer> {
   @Option(names = "--max-tokens-limit", description = "Largest accepted max_tokens (default: 1024).")
   Integer maxTokensLimit;
 
+  @Option(names = "--block-size", description = "Tokens per KV block; every worker must use the same (default: 16).")
+  Integer blockSize;
   @Option(names = "--prefill-chunk-tokens", description = "Prompt positions per PREFILL_CHUNK record (default: 64).")
   Integer prefillChunkTokens;
 
@@ -133,6 +136,7 @@ public final class RouterCommand implements Callable<Integer> {
     flags.put(MAX_TOKENS_LIMIT.name(), maxTokensLimit == null ? null : maxTokensLimit.toString());
     flags.put(PREFILL_CHUNK_TOKENS.name(), prefillChunkTokens == null ? null : prefillChunkTokens.toString());
     flags.put(METRICS_PORT.name(), metricsPort == null ? null : metricsPort.toString());
+    flags.put(SharedKeys.BLOCK_SIZE.name(), blockSize == null ? null : blockSize.toString());
     ConfigResolver r = kafka.resolver();
     String dir = r.get(MODEL);
     String name = r.get(MODEL_NAME);
@@ -141,7 +145,7 @@ public final class RouterCommand implements Callable<Integer> {
     int context = dir.isEmpty() ? 0 : ModelConfig.read(Path.of(dir)).maxPositions();
     try {
       return new RouterSettings(List.of(name), r.get(LANES), r.get(MAX_PROMPT_TOKENS), r.get(MAX_TOKENS_LIMIT), context,
-          r.get(DEFAULT_TIMEOUT_MS), r.get(PREFILL_CHUNK_TOKENS), 16, r.get(POLICY),
+          r.get(DEFAULT_TIMEOUT_MS), r.get(PREFILL_CHUNK_TOKENS), r.get(SharedKeys.BLOCK_SIZE), r.get(POLICY),
           CacheAwareParams.DEFAULTS, 1, null, r.get(WORKER_STALE_MS), r.get(NO_WORKER_WAIT_MS), 200, 1_000,
           r.get(INDEX_TTL_S) * 1000L, Path.of(r.get(DATA_DIR)));
     } catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.cli.config.ConfigException;
 import dev.sluice.cli.config.ConfigKey;
 import dev.sluice.cli.config.ConfigResolver;
+import dev.sluice.cli.config.SharedKeys;
 import dev.sluice.model.LayerRange;
 import dev.sluice.worker.Guarantee;
 import dev.sluice.worker.StageWorker;
@@ -70,7 +71,7 @@ public final class WorkerCommand implements Callable<Integer> {
       "serve Prometheus /metrics on this port (-1 = off, 0 = any free port)");
 
   static final List<ConfigKey<?>> KEYS = List.of(STAGE, LAYERS, MODEL, BOOTSTRAP, PREFIX, WORKER_ID, DATA_DIR,
-      MAX_BATCH_SIZE, BATCHING_WINDOW_MS, MAX_QUEUE_SIZE, KV_CACHE_MB, HOT_KV_MB, THREADS, GUARANTEE, IDLE_TIMEOUT_S,
+      MAX_BATCH_SIZE, BATCHING_WINDOW_MS, MAX_QUEUE_SIZE, KV_CACHE_MB, HOT_KV_MB, SharedKeys.BLOCK_SIZE, THREADS, GUARANTEE, IDLE_TIMEOUT_S,
       MAX_MESSAGE_BYTES, KAFKA_PROPERTIES, METRICS_PORT);
 
   @Option(names = "--stage", description = "Stage number K (consumes PREFIX.stage-K).") String stage;
@@ -86,6 +87,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--max-queue-size", description = "Default 256.") String maxQueueSize;
   @Option(names = "--kv-cache-mb", description = "Default 512; 0 disables the block cache.") String kvCacheMb;
   @Option(names = "--hot-kv-mb", description = "Hot KV budget in MiB; default 0 = max(64, kv_cache_mb / 2).") String hotKvMb;
+  @Option(names = "--block-size", description = "Tokens per KV block; must equal the router's (default 16).") String blockSize;
   @Option(names = "--threads", description = "PyTorch threads; 0 = engine default.") String threads;
   @Option(names = "--guarantee", description = "at-least-once (default) or exactly-once.") String guarantee;
   @Option(names = "--idle-timeout-s", description = "Default 120.") String idleTimeoutS;
@@ -151,7 +153,7 @@ public final class WorkerCommand implements Callable<Integer> {
     Map<String, String> flags = new HashMap<>();
     Object[][] given = {{STAGE, stage}, {LAYERS, layers}, {MODEL, model}, {BOOTSTRAP, bootstrapServers},
         {PREFIX, prefix}, {WORKER_ID, workerId}, {DATA_DIR, dataDir}, {MAX_BATCH_SIZE, maxBatchSize},
-        {BATCHING_WINDOW_MS, batchingWindowMs}, {MAX_QUEUE_SIZE, maxQueueSize}, {KV_CACHE_MB, kvCacheMb}, {HOT_KV_MB, hotKvMb},
+        {BATCHING_WINDOW_MS, batchingWindowMs}, {MAX_QUEUE_SIZE, maxQueueSize}, {KV_CACHE_MB, kvCacheMb}, {HOT_KV_MB, hotKvMb}, {SharedKeys.BLOCK_SIZE, blockSize},
         {THREADS, threads}, {GUARANTEE, guarantee}, {IDLE_TIMEOUT_S, idleTimeoutS}, {MAX_MESSAGE_BYTES, maxMessageBytes},
         {KAFKA_PROPERTIES, kafkaProperties}, {METRICS_PORT, metricsPort}};
     for (Object[] g : given) {
@@ -182,7 +184,7 @@ public final class WorkerCommand implements Callable<Integer> {
     Path data = r.get(DATA_DIR).isEmpty() ? Path.of("data", id) : Path.of(r.get(DATA_DIR));
     return new WorkerSettings(stage, range, Path.of(r.get(MODEL)), null, r.get(BOOTSTRAP), r.get(PREFIX), id, data,
         r.get(MAX_BATCH_SIZE), r.get(BATCHING_WINDOW_MS), r.get(MAX_QUEUE_SIZE), r.get(KV_CACHE_MB), r.get(HOT_KV_MB),
-        WorkerSettings.DEFAULT_BLOCK_SIZE, r.get(THREADS),
+        r.get(SharedKeys.BLOCK_SIZE), r.get(THREADS),
         Guarantee.parse(r.get(GUARANTEE)), Duration.ofSeconds(r.get(IDLE_TIMEOUT_S)), r.get(MAX_MESSAGE_BYTES),
         kafkaProperties(r.get(KAFKA_PROPERTIES)));
   }

@@ -88,6 +88,10 @@ public final class RouterService implements AutoCloseable {
     Properties props = RouterTopology.properties(settings, bootstrapServers, topics, metrics);
     props.putAll(clientOverrides);
     checkTopics(topics, settings, props);
+    Map<String, Object> client = new java.util.HashMap<>(clientOverrides);
+    client.put("bootstrap.servers", bootstrapServers);
+    dev.sluice.schemas.hash.BlockSizeAgreement.require("router setting", settings.blockSize(), "",
+        topics.workers().name(), client);
     KafkaStreams streams = new KafkaStreams(RouterTopology.build(topics, settings, tokenizer, metrics), props);
     // One failing stream thread is replaced rather than leaving the router silently dead.
     streams.setUncaughtExceptionHandler(e -> {

@@ -69,7 +69,8 @@ public record RouterSettings(
 
   /** Defaults for one served model: 32 lanes, cache_aware, 64-token prefill chunks, 16-token blocks. */
   public static RouterSettings defaults(String modelName) {
-    return new RouterSettings(List.of(modelName), DEFAULT_LANES, 2048, 1024, 0, 0, 64, 16,
+    return new RouterSettings(List.of(modelName), DEFAULT_LANES, 2048, 1024, 0, 0, 64,
+        dev.sluice.schemas.hash.BlockSizeAgreement.DEFAULT_BLOCK_SIZE,
         RoutingPolicies.DEFAULT, CacheAwareParams.DEFAULTS, 1, null, 5_000, 10_000, 200, 1_000,
         DEFAULT_INDEX_TTL_MS, Path.of("data", "router"));
   }

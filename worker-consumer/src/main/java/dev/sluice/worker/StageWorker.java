@@ -3,6 +3,7 @@ package dev.sluice.worker;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
+import dev.sluice.schemas.hash.BlockSizeAgreement;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.worker.cache.BlockCache;
 import dev.sluice.worker.commit.AtLeastOnceCommitter;
@@ -77,6 +78,8 @@ public final class StageWorker implements AutoCloseable {
     SluiceTopics topics = new SluiceTopics(settings.prefix());
     WorkerKafka kafka = new WorkerKafka(settings);
     int stages = kafka.stageCount(settings.stage());
+    BlockSizeAgreement.require("worker setting", settings.blockSize(), settings.workerId(), topics.workers().name(),
+        kafka.clientProps());
     this.model = StageModel.load(settings.modelDir(), settings.layers());
     if (model.isFirst() != (settings.stage() == 0)) {
       model.close();
@@ -116,7 +119,7 @@ public final class StageWorker implements AutoCloseable {
     this.sentResults = model.isLast() ? new SentResults(settings, topics.results().name()) : null;
     LaneTakeover takeover = sentResults == null ? null : new LaneTakeover(sentResults, emitter);
     this.scheduler = new Scheduler(ready, executor, outbox, health, epoch, faults, takeover, result -> {
-      heartbeat().kvChanges(result.kvChanges());
+      this.heartbeat.kvChanges(result.kvChanges());
       stats.tokens(result.positions());
     }, () -> fetchLoop[0].lanes(), settings.maxBatchSize(), settings.batchingWindowMs(), stages, settings.idleTimeout().toMillis(),
         settings.threads(), settings.workerId());
@@ -138,10 +141,6 @@ public final class StageWorker implements AutoCloseable {
     WorkerStatusSource status = new WorkerStatusSource(settings, health, fetch::lanes, ready::size,
         scheduler::activeSequences, cache, stats);
     this.heartbeat = new Heartbeat(settings, topics, status::status, status::onTick);
-  }
-
-  private Heartbeat heartbeat() {
-    return heartbeat;
   }
 
   /** Loads the stage's layers, joins the stage's group and starts; metrics go to the default registry. */

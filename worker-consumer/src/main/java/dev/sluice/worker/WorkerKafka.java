@@ -28,8 +28,7 @@ final class WorkerKafka {
    * The scheduler cuts micro-batches for it.
    */
   int stageCount(int stage) {
-    Map<String, Object> p = new HashMap<>(settings.kafka());
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Map<String, Object> p = clientProps();
     Pattern stageTopic = Pattern.compile(Pattern.quote(settings.prefix() + ".stage-") + "\\d+");
     try (Admin admin = Admin.create(p)) {
       Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -37,6 +36,13 @@ final class WorkerKafka {
     } catch (Exception e) {
       throw new IllegalStateException("cannot list the topics at " + settings.bootstrapServers() + ": " + e, e);
     }
+  }
+
+  /** Connection settings alone (bootstrap servers and the pass-through client properties). */
+  Map<String, Object> clientProps() {
+    Map<String, Object> p = new HashMap<>(settings.kafka());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    return p;
   }
 
   Map<String, Object> consumerProps() {

@@ -42,6 +42,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * deadline passes (deadline_exceeded) or it has waited {@code noWorkerWaitMs} (no_workers).
  */
 final class LaneRoutingProcessor implements Processor<String, StageWork, String, SpecificRecord> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LaneRoutingProcessor.class);
   private final RouterSettings settings;
   private final RouterMetrics metrics;
   private final RecentRoutes recentRoutes;
@@ -154,13 +155,25 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     return out;
   }
 
+  /** Heartbeats of workers that cache by this router's block size (others would never find a block). */
   private List<WorkerStatus> liveWorkers() {
     List<WorkerStatus> out = new ArrayList<>();
     try (KeyValueIterator<String, WorkerStatus> it = workers.all()) {
-      it.forEachRemaining(kv -> out.add(kv.value));
+      it.forEachRemaining(kv -> {
+        if (kv.value != null && kv.value.getBlockSize() != settings.blockSize()) {
+          if (mismatched.add(kv.key)) {
+            LOG.error("worker {} caches blocks of {} tokens but the router's block_size is {}: not routing to it",
+                kv.key, kv.value.getBlockSize(), settings.blockSize());
+          }
+          return;
+        }
+        out.add(kv.value);
+      });
     }
     return out;
   }
+
+  private final java.util.Set<String> mismatched = new java.util.HashSet<>();
 
   private static RoutingRequest routingRequest(String familyKey, StageWork prompt) {
     List<byte[]> hashes = new ArrayList<>(prompt.getBlockHashes().size());

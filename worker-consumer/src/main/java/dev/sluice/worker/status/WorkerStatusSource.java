@@ -65,6 +65,7 @@ public final class WorkerStatusSource {
         .setRequestsServed(counters.requestsServed())
         .setState(health.state())
         .setModel(settings.modelId())
+        .setBlockSize(settings.blockSize())
         .setTimestampMs(System.currentTimeMillis())
         .build();
   }

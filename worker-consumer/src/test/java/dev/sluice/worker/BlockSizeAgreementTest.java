@@ -1,0 +1,35 @@
+package dev.sluice.worker;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.schemas.hash.BlockSizeAgreement;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A worker or router whose block_size differs from a live worker's fails at start, naming both values. */
+@ExtendWith(SharedKafkaExtension.class)
+class BlockSizeAgreementTest {
+
+  @Test
+  void shouldRefuseToStartWithAnotherBlockSizeThanALiveWorker() throws Exception {
+    try (PipelineFixture f = new PipelineFixture("block-size", 2)) {
+      StageWorker w0 = f.start(f.settings(0, "0-2", f.prefix + "-w0"));
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(w0::isReady);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> BlockSizeAgreement.latest(f.topics.workers().name(),
+          Map.of("bootstrap.servers", SharedKafkaExtension.bootstrapServers())).containsKey(w0.workerId()));
+
+      assertThatThrownBy(() -> f.start(f.settings(1, "3-4", f.prefix + "-w1").withBlockSize(32)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'block_size' is 32").hasMessageContaining(w0.workerId())
+          .hasMessageContaining("blocks of 16 tokens");
+      // the router's check at start is the same one
+      assertThatThrownBy(() -> BlockSizeAgreement.require("router setting", 8, "", f.topics.workers().name(),
+          Map.of("bootstrap.servers", SharedKafkaExtension.bootstrapServers())))
+          .hasMessageContaining("router setting 'block_size' is 8").hasMessageContaining("blocks of 16 tokens");
+    }
+  }
+}

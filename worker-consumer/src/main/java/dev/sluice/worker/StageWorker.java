@@ -103,6 +103,7 @@ public final class StageWorker implements AutoCloseable {
         new ByteArraySerializer());
     Scheduler[] compute = new Scheduler[1];
     FetchLoop[] fetchLoop = new FetchLoop[1];
+    Heartbeat[] beat = new Heartbeat[1]; // parts built later, used by callbacks only once running
     OffsetCommitter committer;
     if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
       TransactionalCommitter tc = new TransactionalCommitter(tracker);
@@ -119,7 +120,7 @@ public final class StageWorker implements AutoCloseable {
     this.sentResults = model.isLast() ? new SentResults(settings, topics.results().name()) : null;
     LaneTakeover takeover = sentResults == null ? null : new LaneTakeover(sentResults, emitter);
     this.scheduler = new Scheduler(ready, executor, outbox, health, epoch, faults, takeover, result -> {
-      this.heartbeat.kvChanges(result.kvChanges());
+      beat[0].kvChanges(result.kvChanges());
       stats.tokens(result.positions());
     }, () -> fetchLoop[0].lanes(), settings.maxBatchSize(), settings.batchingWindowMs(), stages, settings.idleTimeout().toMillis(),
         settings.threads(), settings.workerId());
@@ -141,6 +142,7 @@ public final class StageWorker implements AutoCloseable {
     WorkerStatusSource status = new WorkerStatusSource(settings, health, fetch::lanes, ready::size,
         scheduler::activeSequences, cache, stats);
     this.heartbeat = new Heartbeat(settings, topics, status::status, status::onTick);
+    beat[0] = heartbeat;
   }
 
   /** Loads the stage's layers, joins the stage's group and starts; metrics go to the default registry. */

@@ -98,9 +98,11 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
         recentRoutes.perLane(now));
     Optional<RoutingDecision> decision = policy.decide(routingRequest(familyKey, prompt), view);
     if (decision.isEmpty()) {
-      if (now - prompt.getRoutedAtMs() < settings.noWorkerWaitMs()) return false;
-      fail(prompt, ErrorResults.NO_WORKERS, "no live worker owns an eligible lane; waited "
-          + (now - prompt.getRoutedAtMs()) + " ms", incoming, now);
+      List<Integer> dead = view.stagesWithoutWorkers();
+      // lanes not covered yet (workers starting, lanes moving): wait a bounded time; a whole stage gone: fail now
+      if (dead.isEmpty() && now - prompt.getRoutedAtMs() < settings.noWorkerWaitMs()) return false;
+      fail(prompt, ErrorResults.NO_WORKERS, dead.isEmpty() ? "no live worker owns an eligible lane; waited "
+          + (now - prompt.getRoutedAtMs()) + " ms" : "no live worker serves stage " + dead.get(0), incoming, now);
       metrics.request(ErrorResults.NO_WORKERS);
       return true;
     }

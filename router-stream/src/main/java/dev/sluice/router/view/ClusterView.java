@@ -13,9 +13,10 @@ import java.util.List;
  * memory by tests and the bench's policy simulation.
  *
  * <p>Eligibility (built from heartbeats): a worker is live when its last heartbeat is younger than
- * the stale limit and its state is READY. The pipeline depth S is 1 + the highest stage any live
- * worker serves; a lane is eligible when every stage 0..S-1 has a live owner for it, because a
- * request on a lane without, say, a stage-1 owner would wait in Kafka with nobody to run it.
+ * the stale limit and its state is READY. The pipeline depth S is 1 + the highest stage of any
+ * worker that sent a heartbeat (dead ones included, so a stage whose workers all died still counts);
+ * a lane is eligible when every stage 0..S-1 has a live owner for it, because a request on a lane
+ * without, say, a stage-1 owner would wait in Kafka with nobody to run it.
  *
  * <p>Load of a lane (in queued requests): for each stage, the owner's queue depth plus active
  * sequences divided by the number of lanes it owns (its share per lane), summed over the stages;
@@ -24,11 +25,26 @@ import java.util.List;
 public final class ClusterView {
   private final double[] load;
   private final boolean[] eligible;
+  private final List<Integer> stagesWithoutWorkers;
 
   private ClusterView(double[] load, boolean[] eligible) {
+    this(load, eligible, List.of());
+  }
+
+  private ClusterView(double[] load, boolean[] eligible, List<Integer> stagesWithoutWorkers) {
     if (load.length != eligible.length) throw new IllegalArgumentException("load and eligibility differ in lane count");
     this.load = load.clone();
     this.eligible = eligible.clone();
+    this.stagesWithoutWorkers = List.copyOf(stagesWithoutWorkers);
+  }
+
+  /**
+   * Stages that no worker serves or is starting to serve (every worker that ever sent a heartbeat
+   * counts for the depth S, so a stage whose workers all died is here): a request cannot be served
+   * until one starts, so it fails at once with no_workers instead of waiting.
+   */
+  public List<Integer> stagesWithoutWorkers() {
+    return stagesWithoutWorkers;
   }
 
   /** A view given lane by lane (load per lane; eligible lanes). */
@@ -61,9 +77,17 @@ public final class ClusterView {
     List<WorkerStatus> live = new ArrayList<>();
     int stages = 0;
     for (WorkerStatus w : workers) {
-      if (w == null || w.getState() != WorkerState.READY || nowMs - w.getTimestampMs() > staleAfterMs) continue;
-      live.add(w);
-      stages = Math.max(stages, w.getStage() + 1);
+      if (w != null) stages = Math.max(stages, w.getStage() + 1); // dead workers' last heartbeats count for S
+    }
+    boolean[] present = new boolean[stages];
+    for (WorkerStatus w : workers) {
+      if (w == null || nowMs - w.getTimestampMs() > staleAfterMs) continue;
+      if (w.getState() == WorkerState.READY || w.getState() == WorkerState.STARTING) present[w.getStage()] = true;
+      if (w.getState() == WorkerState.READY) live.add(w);
+    }
+    List<Integer> missing = new ArrayList<>();
+    for (int s = 0; s < stages; s++) {
+      if (!present[s]) missing.add(s);
     }
     boolean[][] owned = new boolean[stages][lanes];
     double[] load = recentLoad == null ? new double[lanes] : Arrays.copyOf(recentLoad, lanes);
@@ -83,7 +107,7 @@ public final class ClusterView {
       for (int s = 0; s < stages && all; s++) all = owned[s][lane];
       eligible[lane] = all;
     }
-    return new ClusterView(load, eligible);
+    return new ClusterView(load, eligible, missing);
   }
 
   public int lanes() {

@@ -314,6 +314,22 @@ class RouterTopologyTest {
   }
 
   @Test
+  void shouldEndRequestWithNoWorkersAtOnceWhenAWholeStageIsGone() {
+    start("cache_aware");
+    allLanesLive(); // stage 0 serves every lane
+    workers.pipeInput("s1", worker("s1", 1, List.of(0, 1, 2, 3), 0, T0 - 60_000)); // stage 1's only worker died
+    requests.pipeInput(null, request("stranded", prompt(4, 20)), T0);
+
+    ResultEvent error = results.readValue(); // no wait: nobody could serve it
+    assertThat(error.getRequestId()).isEqualTo("stranded");
+    assertThat(error.getErrorCode()).isEqualTo("no_workers");
+    assertThat(error.getErrorMessage()).contains("stage 1");
+    assertThat(stage0.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofSeconds(11));
+    assertThat(results.isEmpty()).as("exactly one ERROR").isTrue();
+  }
+
+  @Test
   void shouldRouteToLanesWorkersReportedCachingUnderPrecise() {
     start("precise");
     allLanesLive();

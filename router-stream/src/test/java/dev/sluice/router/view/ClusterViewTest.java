@@ -61,4 +61,20 @@ class ClusterViewTest {
     assertThat(recent.perLane(1_000)).containsExactly(0, 1);
     assertThat(recent.perLane(1_600)).containsExactly(0, 0);
   }
+
+  @Test
+  void shouldNameAStageWhoseWorkersAllDied() {
+    WorkerStatus starting = worker("s1-new", 1, List.of(), 0, NOW);
+    starting.setState(WorkerState.STARTING);
+    List<WorkerStatus> beats = List.of(worker("s0", 0, List.of(0, 1), 0, NOW), worker("s1-dead", 1, List.of(0, 1), 0,
+        NOW - 20_000), worker("s2-failed", 2, List.of(0, 1), 0, NOW));
+    beats.get(2).setState(WorkerState.FAILED);
+    ClusterView view = ClusterView.fromHeartbeats(2, beats, NOW, 5_000, null);
+    assertThat(view.eligibleLanes()).isEmpty();
+    assertThat(view.stagesWithoutWorkers()).containsExactly(1, 2);
+    // a worker starting for stage 1 means: wait for it rather than fail
+    List<WorkerStatus> withStarting = new java.util.ArrayList<>(beats);
+    withStarting.add(starting);
+    assertThat(ClusterView.fromHeartbeats(2, withStarting, NOW, 5_000, null).stagesWithoutWorkers()).containsExactly(2);
+  }
 }

@@ -53,9 +53,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--max-batch-size", defaultValue = "16", description = "Workers' max records per step.")
   int maxBatchSize;
 
-  @Option(names = "--exactly-once", negatable = true, defaultValue = "true",
-      description = "Also run rounds with --guarantee exactly-once.")
-  boolean exactlyOnce;
+  @Option(names = "--skip-exactly-once", description = "Skip the rounds with --guarantee exactly-once.")
+  boolean skipExactlyOnce;
 
   @Option(names = "--report", defaultValue = "target/bench/pipeline.html", description = "HTML report with the timeline.")
   Path report;
@@ -67,7 +66,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     SystemDefaults.apply();
     var out = spec.commandLine().getOut();
     var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds, stages,
-        threads == null ? stages : threads, batchingWindowMs, maxBatchSize, exactlyOnce, report);
+        threads == null ? stages : threads, batchingWindowMs, maxBatchSize, !skipExactlyOnce, report);
     if (bootstrapServers != null) {
       new PipelineBenchmark(System.out).run(bootstrapServers, options);
       return 0;

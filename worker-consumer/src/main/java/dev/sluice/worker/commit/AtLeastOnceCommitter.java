@@ -11,16 +11,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * At-least-once: a lane's offset is committed once every record below it has its outputs
- * acknowledged. One asynchronous commit at a time; an offset counts as committed only when the
+ * acknowledged. One asynchronous commit at a time, at most every {@value #INTERVAL_MS} ms; an offset counts as committed only when the
  * broker confirmed it, so a failed commit is simply made again after the next poll.
  */
 public final class AtLeastOnceCommitter implements OffsetCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(AtLeastOnceCommitter.class);
+  /**
+   * Commits at most this often (a commit per poll would be hundreds of requests a second to the group
+   * coordinator, on the broker every hop goes through); a crash re-reads at most this much more.
+   */
+  static final long INTERVAL_MS = 100;
 
   private final OffsetTracker tracker;
   private final String workerId;
   private final AtomicLong failures = new AtomicLong();
   private boolean inFlight;
+  private long lastCommitMs;
 
   public AtLeastOnceCommitter(OffsetTracker tracker, String workerId) {
     this.tracker = tracker;
@@ -29,7 +35,8 @@ public final class AtLeastOnceCommitter implements OffsetCommitter {
 
   @Override
   public void afterPoll(Consumer<?, ?> consumer) {
-    if (inFlight) {
+    long now = System.currentTimeMillis();
+    if (inFlight || now - lastCommitMs < INTERVAL_MS) {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable();
@@ -37,6 +44,7 @@ public final class AtLeastOnceCommitter implements OffsetCommitter {
       return;
     }
     inFlight = true;
+    lastCommitMs = now;
     consumer.commitAsync(offsets, (done, e) -> { // runs on the fetch thread, inside a later poll
       inFlight = false;
       if (e == null) {

@@ -50,7 +50,9 @@ public final class PipelineBenchmark {
         RandomModel.write(RandomModel.parseShape(o.shape()), model, 1, null);
       }
       ModelConfig config = ModelConfig.read(model);
-      List<LayerRange> ranges = StagePlanner.balanced(config, o.stages()); // equal compute, the LM head counted
+      List<LayerRange> ranges = System.getenv("BENCH_SPLIT") != null
+          ? java.util.Arrays.stream(System.getenv("BENCH_SPLIT").split(",")).map(LayerRange::parse).toList()
+          : StagePlanner.balanced(config, o.stages()); // equal compute, the LM head counted
       List<int[]> prompts = prompts(config.vocabSize(), o.requests(), o.promptTokens());
       out.printf("workload: %d concurrent greedy requests, %d prompt + %d new tokens; %d stages %s sharing %d PyTorch"
           + " threads, against the whole model in process with %d threads; batching window %d ms, max batch %d%n",

@@ -30,6 +30,10 @@ final class PipelineReport {
       out.printf("hop %-32s p50 %d ms, p99 %d ms (%d steps)%n", name, t.hops[k].getValueAtPercentile(50),
           t.hops[k].getValueAtPercentile(99), t.hops[k].getTotalCount());
     }
+    for (int k = 0; k + 1 < t.stages; k++) {
+      out.printf("    first record of each stage-%d step at stage %d: p50 %d ms, p99 %d ms%n", k, k + 1,
+          t.firstArrival[k].getValueAtPercentile(50), t.firstArrival[k].getValueAtPercentile(99));
+    }
     StringBuilder busy = new StringBuilder();
     for (int k = 0; k < t.stages; k++) {
       busy.append(String.format("stage %d %.0f%%, ", k, 100 * t.busy(k)));

@@ -24,6 +24,9 @@ final class StageTimeline {
   /** hops[k]: stage k sent → stage k+1 read; hops[stages-1]: the loop-back, last stage → stage 0. */
   final Histogram[] hops;
 
+  /** firstArrival[k]: stage k sent → stage k+1 read, for the first record of each step to arrive. */
+  Histogram[] firstArrival;
+
   /** The measured rounds' [from, to) windows: busy fractions count only those. */
   final List<long[]> windows;
 
@@ -64,13 +67,31 @@ final class StageTimeline {
         hops[stages - 1].recordValue(Math.max(0, steps.get(i + 1).getStamps().get(0).getReceivedAtMs() - sent));
       }
     }
+    Map<String, Long> firstRead = new HashMap<>();
+    Map<String, Long> sentAt = new HashMap<>();
+    for (StageWork w : loopBacks) {
+      List<StageStamp> s = w.getStamps();
+      for (int k = 0; s.size() >= stages && k + 1 < stages; k++) {
+        String step = k + "/" + s.get(k).getWorkerId() + "/" + s.get(k).getStartedAtMs() + "/" + s.get(k).getSentAtMs();
+        firstRead.merge(step, s.get(k + 1).getReceivedAtMs(), Math::min);
+        sentAt.put(step, s.get(k).getSentAtMs());
+      }
+    }
+    Histogram[] first = new Histogram[stages];
+    for (int k = 0; k < stages; k++) {
+      first[k] = new Histogram(3_600_000L, 3);
+    }
+    firstRead.forEach((step, t) -> first[Integer.parseInt(step.substring(0, step.indexOf('/')))]
+        .recordValue(Math.max(0, t - sentAt.get(step))));
     List<Span> spans = new ArrayList<>();
     counts.forEach((key, n) -> {
       String[] f = key.split("/");
       spans.add(new Span(Integer.parseInt(f[0]), Long.parseLong(f[f.length - 2]), Long.parseLong(f[f.length - 1]), n));
     });
     spans.sort(Comparator.comparingLong(Span::startMs));
-    return new StageTimeline(stages, spans, hops, windows);
+    StageTimeline t = new StageTimeline(stages, spans, hops, windows);
+    t.firstArrival = first;
+    return t;
   }
 
   long firstMs() {

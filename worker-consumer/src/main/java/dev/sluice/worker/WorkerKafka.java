@@ -71,7 +71,9 @@ final class WorkerKafka {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-out");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // A step's records wait in the producer until the whole step is handed over, then the outbox flushes:
+    // they leave in one produce request and arrive together (linger only bounds a late flush).
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, settings.maxMessageBytes());
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L * 1024 * 1024, 2L * settings.maxMessageBytes()));
     if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {

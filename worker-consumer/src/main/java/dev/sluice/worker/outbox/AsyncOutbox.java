@@ -38,6 +38,7 @@ public final class AsyncOutbox implements Outbox {
   private final ScheduledExecutorService retries;
   private final AtomicLong failedSends = new AtomicLong();
   private final AtomicInteger pending = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean flushPending = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** @param requestEnded told (from the producer's thread) of a request ended by a replacing ERROR */
   public AsyncOutbox(Producer<String, byte[]> producer, OutboxRecords records, OffsetTracker tracker, WorkerHealth health,
@@ -48,7 +49,7 @@ public final class AsyncOutbox implements Outbox {
     this.health = health;
     this.requestEnded = requestEnded;
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sluice-" + workerId + "-retry");
+      Thread t = new Thread(r, "sluice-" + workerId + "-send");
       t.setDaemon(true);
       return t;
     });
@@ -83,12 +84,31 @@ public final class AsyncOutbox implements Outbox {
     for (Outgoing o : batch.outgoing()) {
       send(f, o, 0);
     }
+    requestFlush();
+  }
+
+  /**
+   * The whole step is in the producer: send it now, in one request, from another thread (flush blocks
+   * until acknowledged; the compute thread goes on). One flush at a time; one more if asked meanwhile.
+   */
+  private void requestFlush() {
+    if (flushPending.compareAndSet(false, true)) {
+      retries.execute(() -> {
+        flushPending.set(false);
+        try {
+          producer.flush();
+        } catch (RuntimeException e) {
+          LOG.debug("flush: {}", e.toString()); // failures reach the send callbacks
+        }
+      });
+    }
   }
 
   @Override
   public void deadLetter(PolledRecord r, String reason) {
     InFlight f = new InFlight(List.of(r), 1);
     sendRecord(f, records.deadLetter(r.record(), reason), null, 0);
+    requestFlush();
   }
 
   private void send(InFlight f, Outgoing o, int attempt) {
@@ -141,6 +161,7 @@ public final class AsyncOutbox implements Outbox {
     LOG.warn("could not send to {}: {}; the request ends with an ERROR", topic, e.toString());
     requestEnded.accept(o.key());
     send(f, error, 0);
+    requestFlush();
   }
 
   private void finished() {

@@ -121,11 +121,9 @@ class DeploymentFilesTest {
     String logDirs = settings.get("log.dirs");
     assertThat(logDirs).as("KAFKA_LOG_DIRS").isNotNull();
     assertThat(strings(list(broker, "volumes"))).anyMatch(v -> v.endsWith(":" + logDirs) && !v.startsWith("."));
-    // the settings that make rebalances take under a second (../STACK: ~5 s otherwise)
-    assertThat(settings).containsEntry("group.consumer.heartbeat.interval.ms", "500")
-        .containsEntry("group.consumer.min.heartbeat.interval.ms", "500")
-        .containsEntry("group.consumer.assignment.interval.ms", "0")
-        .containsEntry("auto.create.topics.enable", "false");
+    // the same settings as the in-process broker and the tests' Kafka container (sub-second rebalances,
+    // explicit topics only, 64 MiB records, one replica of every internal topic)
+    assertThat(settings).containsAllEntriesOf(dev.sluice.kafka.local.LocalKafka.sluiceSettings());
     assertThat(Long.parseLong(settings.get("message.max.bytes"))).isGreaterThanOrEqualTo(
         dev.sluice.worker.WorkerSettings.DEFAULT_MAX_MESSAGE_BYTES);
   }

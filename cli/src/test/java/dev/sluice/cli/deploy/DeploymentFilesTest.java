@@ -392,6 +392,34 @@ class DeploymentFilesTest {
     }
   }
 
+  @Test
+  void readmeDeploymentSectionRunsRealCommandsOnFilesThatExist() {
+    String readme = DeploymentFiles.read(ROOT.resolve("README.md"));
+    int start = readme.indexOf("\n## Deployment");
+    assertThat(start).as("README has a Deployment section").isPositive();
+    String section = readme.substring(start + 1, readme.indexOf("\n## ", start + 1));
+    int sluiceCommands = 0;
+    for (String raw : section.split("\n")) {
+      String line = raw.replaceAll("\\s+#.*$", "").replaceAll("\\s*&$", "").trim();
+      List<String> words = List.of(line.split("\\s+"));
+      if (line.startsWith("./sluice ")) {
+        sluiceCommands++;
+        assertThatCode(() -> parseSluice(words.subList(1, words.size()))).as(line).doesNotThrowAnyException();
+      } else if (line.startsWith("ops/scripts/start-workers.sh ")) {
+        List<String> flags = words.subList(4, words.size()).stream().filter(w -> w.startsWith("--")).toList();
+        assertThat(DeploymentFiles.optionNames("worker")).as(line).containsAll(flags);
+      } else if (line.startsWith("kubectl apply -k ")) {
+        assertThat(ROOT.resolve(words.get(3)).resolve("kustomization.yaml")).as(line).exists();
+      }
+      Matcher path = Pattern.compile("\\b((?:ops/|models/)[A-Za-z0-9_./-]*[A-Za-z0-9_])").matcher(raw);
+      while (path.find()) {
+        if (path.group(1).startsWith("models/")) continue; // the repo's model, checked by composeServesTheReposModel
+        assertThat(ROOT.resolve(path.group(1))).as("README names %s", path.group(1)).exists();
+      }
+    }
+    assertThat(sluiceCommands).isGreaterThanOrEqualTo(4);
+  }
+
   // ---------------------------------------------------------------- the tools, where installed
 
   @Test
@@ -409,6 +437,10 @@ class DeploymentFilesTest {
   void kubectlRendersTheBaseTheOverlayAndTheComponentsWhereInstalled(@TempDir Path dir) throws Exception {
     Path kubectl = DeploymentFiles.onPath("kubectl");
     assumeTrue(kubectl != null, "kubectl is not on the PATH");
+    var version = DeploymentFiles.run(ROOT, List.of(kubectl.toString(), "version", "--client"), Map.of());
+    Matcher kustomize = Pattern.compile("Kustomize Version: v(\\d+)").matcher(version.output());
+    assumeTrue(kustomize.find() && Integer.parseInt(kustomize.group(1)) >= 4,
+        "this kubectl's kustomize predates components (kubectl 1.21+ needed): " + version.output().trim());
     var base = DeploymentFiles.run(ROOT, List.of(kubectl.toString(), "kustomize", "ops/k8s/base"), Map.of());
     assertThat(base.exit()).as(base.output()).isZero();
     assertThat(base.output()).contains("image: sluice:0.1.0").doesNotContain("keda.sh", "monitoring.coreos.com");

@@ -199,7 +199,7 @@ public final class LocalKafka implements KafkaBroker {
     s.put("auto.create.topics.enable", "false");
     s.put("message.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
     s.put("replica.fetch.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
-    // Fast group joins and KIP-848 rebalances (STACK.md: ~5 s otherwise, <1 s with these).
+    // Fast group joins and KIP-848 rebalances (~5 s otherwise, <1 s with these).
     s.put("group.initial.rebalance.delay.ms", "0");
     s.put("group.consumer.heartbeat.interval.ms", "500");
     s.put("group.consumer.min.heartbeat.interval.ms", "500");

@@ -55,8 +55,9 @@ public final class IngressMetrics {
         .help("Tokens of finished requests: prompt, cached (prompt tokens served from KV cache), completion")
         .labelNames("kind").register(registry);
     clusterWorkers = Gauge.builder().name("sluice_cluster_workers")
-        .help("Workers per stage by health, from their heartbeats (healthy; stale = heartbeats stopped without a "
-            + "clean leave, in the last 15 min)").labelNames("stage", "health").register(registry);
+        .help("Workers per stage by health as GET /workers says it, from their heartbeats: healthy, stale (heartbeats "
+            + "stopped without a clean leave, in the last 15 min), failed, starting, draining").labelNames("stage", "health")
+        .register(registry);
     stageLag = Gauge.builder().name("sluice_cluster_stage_lag_records")
         .help("Records of PREFIX.stage-K the stage's consumer group has not committed yet").labelNames("stage")
         .register(registry);

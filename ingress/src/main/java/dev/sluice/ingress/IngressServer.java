@@ -176,7 +176,7 @@ public final class IngressServer implements AutoCloseable {
       ArrayNode lanes = w.putArray("lanes");
       s.getLanes().forEach(lanes::add);
       w.put("state", s.getState().name());
-      w.put("health", view.stale() ? "stale" : s.getState().name().equals("READY") ? "healthy" : s.getState().name().toLowerCase());
+      w.put("health", ClusterMetrics.health(view));
       ObjectNode load = w.putObject("load");
       load.put("queue_depth", s.getQueueDepth());
       load.put("active_sequences", s.getActiveSequences());

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster gauges the alerts need and no single worker can export: how many workers each stage has
- * (healthy or stale, from the heartbeats the ingress already reads), how many records of each stage
+ * by health (healthy, stale, failed, starting, draining: as {@code GET /workers} says, from the heartbeats
+ * the ingress already reads; a stale one is reported for {@link #STALE_REPORTED_FOR}), how many records of each stage
  * topic its group has not committed yet (the lag KEDA scales on), and how many records the DLQ holds.
  * A stage with no worker at all still shows (0 healthy workers, its lag growing), because stages are
  * taken from the stage topics that exist, not only from heartbeats.
@@ -43,6 +44,8 @@ public final class ClusterMetrics implements AutoCloseable {
   /** A stale worker is reported for this long after its last heartbeat, then treated as gone. */
   public static final Duration STALE_REPORTED_FOR = Duration.ofMinutes(15);
   private static final long TIMEOUT_S = 10;
+  /** Every health value, each exported per stage (at 0 when no worker has it). */
+  public static final List<String> HEALTH = List.of("healthy", "stale", "failed", "starting", "draining");
 
   private final String prefix;
   private final Pattern stageTopic;
@@ -111,22 +114,26 @@ public final class ClusterMetrics implements AutoCloseable {
 
   private void updateWorkers() {
     long now = System.currentTimeMillis();
-    Map<Integer, int[]> counts = new TreeMap<>();
-    for (int stage : knownStages) counts.put(stage, new int[2]);
+    Map<Integer, Map<String, Integer>> counts = new TreeMap<>();
+    for (int stage : knownStages) counts.put(stage, new TreeMap<>());
     for (WorkerDirectory.WorkerView w : directory.workers()) {
       int stage = w.status().getStage();
       knownStages.add(stage);
-      int[] c = counts.computeIfAbsent(stage, s -> new int[2]);
-      if (!w.stale()) {
-        c[0]++;
-      } else if (now - w.seenAtMs() < STALE_REPORTED_FOR.toMillis()) {
-        c[1]++;
-      }
+      if (w.stale() && now - w.seenAtMs() >= STALE_REPORTED_FOR.toMillis()) continue; // long gone
+      counts.computeIfAbsent(stage, s -> new TreeMap<>()).merge(health(w), 1, Integer::sum);
     }
-    counts.forEach((stage, c) -> {
-      workers.labelValues(String.valueOf(stage), "healthy").set(c[0]);
-      workers.labelValues(String.valueOf(stage), "stale").set(c[1]);
+    counts.forEach((stage, byHealth) -> {
+      for (String health : HEALTH) {
+        workers.labelValues(String.valueOf(stage), health).set(byHealth.getOrDefault(health, 0));
+      }
     });
+  }
+
+  /** A worker's health as {@code GET /workers} names it: healthy, stale (heartbeats stopped), or its state. */
+  public static String health(WorkerDirectory.WorkerView w) {
+    if (w.stale()) return "stale";
+    String state = w.status().getState().name();
+    return state.equals("READY") ? "healthy" : state.toLowerCase(java.util.Locale.ROOT);
   }
 
   /**

@@ -8,7 +8,9 @@ import dev.sluice.model.LayerRange;
 import dev.sluice.worker.Guarantee;
 import dev.sluice.worker.StageWorker;
 import dev.sluice.worker.WorkerSettings;
+import dev.sluice.worker.metrics.WorkerMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -119,6 +121,8 @@ public final class WorkerCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "sluice-worker-shutdown");
+    // every series of this worker exists from the start (0, not "no data" on dashboards and in alerts)
+    WorkerMetrics.in(PrometheusRegistry.defaultRegistry).startAtZero(settings.workerId(), settings.stage());
     try (StageWorker worker = StageWorker.start(settings);
         HTTPServer metrics = port < 0 ? null : HTTPServer.builder().port(port).buildAndStart()) {
       Runtime.getRuntime().addShutdownHook(hook);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.ingress.openai.ApiError;
 import dev.sluice.ingress.openai.OpenAiJson;
+import dev.sluice.ingress.workers.ClusterMetrics;
 import dev.sluice.ingress.workers.WorkerDirectory;
 import dev.sluice.results.client.SluiceClient;
 import dev.sluice.results.client.SluiceClientSettings;
@@ -42,6 +43,7 @@ public final class IngressServer implements AutoCloseable {
   private final IngressSettings settings;
   private final SluiceClient client;
   private final WorkerDirectory workers;
+  private final ClusterMetrics clusterMetrics;
   private final PrometheusRegistry registry;
   private final Javalin app;
 
@@ -52,7 +54,10 @@ public final class IngressServer implements AutoCloseable {
         settings.requestTimeout().plus(DEADLINE_GRACE), settings.kafkaOverrides());
     this.client = new SluiceClient(clientSettings);
     this.workers = new WorkerDirectory(bootstrapServers, prefix, settings.kafkaOverrides());
-    GenerationHandler generation = new GenerationHandler(settings, client, IngressMetrics.in(registry), this::servedModels);
+    IngressMetrics metrics = IngressMetrics.in(registry);
+    this.clusterMetrics = new ClusterMetrics(bootstrapServers, prefix, settings.kafkaOverrides(), workers,
+        metrics.clusterWorkers, metrics.stageLag, metrics.dlqRecords);
+    GenerationHandler generation = new GenerationHandler(settings, client, metrics, this::servedModels);
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.http.disableCompression(); // compression would buffer server-sent events
@@ -80,6 +85,7 @@ public final class IngressServer implements AutoCloseable {
       app.start(settings.port());
     } catch (RuntimeException e) {
       client.close();
+      clusterMetrics.close();
       workers.close();
       throw new IllegalStateException("cannot start the ingress on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
     }
@@ -170,7 +176,7 @@ public final class IngressServer implements AutoCloseable {
       ArrayNode lanes = w.putArray("lanes");
       s.getLanes().forEach(lanes::add);
       w.put("state", s.getState().name());
-      w.put("health", view.stale() ? "stale" : s.getState().name().equals("READY") ? "healthy" : s.getState().name().toLowerCase());
+      w.put("health", ClusterMetrics.health(view));
       ObjectNode load = w.putObject("load");
       load.put("queue_depth", s.getQueueDepth());
       load.put("active_sequences", s.getActiveSequences());
@@ -227,6 +233,7 @@ public final class IngressServer implements AutoCloseable {
   public void close() {
     app.stop();
     client.close();
+    clusterMetrics.close();
     workers.close();
   }
 }

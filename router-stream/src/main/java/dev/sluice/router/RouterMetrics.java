@@ -2,10 +2,17 @@ package dev.sluice.router;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
+import dev.sluice.router.admission.ErrorResults;
+import dev.sluice.router.policy.RoutingDecision;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
 
 /** The router's Prometheus metrics. */
 public final class RouterMetrics {
+  /** Every outcome label of {@code sluice_router_requests_total}. */
+  public static final List<String> REQUEST_OUTCOMES = List.of("routed", "rejected", "unreadable",
+      ErrorResults.NO_WORKERS, ErrorResults.DEADLINE_EXCEEDED, "failed");
+
   private final Counter decisions;
   private final Counter requests;
   private final Histogram prefixMatch;
@@ -29,6 +36,20 @@ public final class RouterMetrics {
   public static synchronized RouterMetrics defaultRegistry() {
     if (inDefaultRegistry == null) inDefaultRegistry = new RouterMetrics(PrometheusRegistry.defaultRegistry);
     return inDefaultRegistry;
+  }
+
+  /**
+   * Creates every series the router can report for {@code policy} at zero, so that a fresh router's
+   * {@code /metrics} (and dashboards, and rate() in alerts) show 0 rather than nothing.
+   */
+  public void startAtZero(String policy) {
+    for (RoutingDecision.Outcome outcome : RoutingDecision.Outcome.values()) {
+      decisions.labelValues(policy, outcome.label());
+    }
+    for (String outcome : REQUEST_OUTCOMES) {
+      requests.labelValues(outcome);
+    }
+    prefixMatch.labelValues(policy);
   }
 
   public void decision(String policy, String outcome, int matchedBlocks) {

@@ -12,6 +12,8 @@ import dev.sluice.topics.TopicAdmin;
 import dev.sluice.topics.TopicLayout;
 import dev.sluice.worker.StageWorker;
 import dev.sluice.worker.WorkerSettings;
+import dev.sluice.worker.metrics.WorkerMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +92,7 @@ public final class LocalPipeline implements AutoCloseable {
             .withDataDir(spec.dataDir().resolve("workers").resolve(id))
             .withThreads(1);
         progress.accept("Starting worker " + id + " (stage " + stage + ", layers " + ranges.get(stage) + ")");
+        WorkerMetrics.in(PrometheusRegistry.defaultRegistry).startAtZero(id, stage); // 0, not "no data"
         workers.add(StageWorker.start(ws));
       }
     }

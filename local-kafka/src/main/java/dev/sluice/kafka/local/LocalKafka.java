@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>The data directory is Kafka's alone (it becomes {@code log.dirs}). It is formatted only the
  * first time; a restart on the same directory keeps the cluster id, the topics and their records.
  */
-public final class LocalKafka implements AutoCloseable {
+public final class LocalKafka implements KafkaBroker {
   private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
 
   /** Broker-wide cap; each Sluice topic sets its own {@code max.message.bytes} below it. */
@@ -174,6 +174,39 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
+  /** A small machine shares its cores: fewer threads and a small log-cleaner buffer (default 128 MiB). */
+  private static final Map<String, String> SMALL_MACHINE = Map.of("num.network.threads", "2", "num.io.threads", "4",
+      "log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+
+  /**
+   * The broker settings Sluice runs on, apart from node identity, listeners and directories: the
+   * in-process broker, the Kafka container of the tests and docker-compose.yml's broker all use them
+   * (DeploymentFilesTest checks the compose file against this list).
+   */
+  public static Map<String, String> sluiceSettings() {
+    Map<String, String> s = new java.util.LinkedHashMap<>();
+    // One node: every internal topic has one replica.
+    s.put("offsets.topic.replication.factor", "1");
+    s.put("offsets.topic.num.partitions", "8");
+    s.put("transaction.state.log.replication.factor", "1");
+    s.put("transaction.state.log.min.isr", "1");
+    s.put("transaction.state.log.num.partitions", "8");
+    s.put("share.coordinator.state.topic.replication.factor", "1");
+    s.put("share.coordinator.state.topic.min.isr", "1");
+    s.put("default.replication.factor", "1");
+    s.put("min.insync.replicas", "1");
+    // Sluice creates every topic explicitly with its own size limit (stage-topics).
+    s.put("auto.create.topics.enable", "false");
+    s.put("message.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
+    s.put("replica.fetch.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
+    // Fast group joins and KIP-848 rebalances (~5 s otherwise, <1 s with these).
+    s.put("group.initial.rebalance.delay.ms", "0");
+    s.put("group.consumer.heartbeat.interval.ms", "500");
+    s.put("group.consumer.min.heartbeat.interval.ms", "500");
+    s.put("group.consumer.assignment.interval.ms", "0");
+    return s;
+  }
+
   private Properties brokerProperties(int port, int controllerPort) {
     Map<String, String> p = new HashMap<>();
     p.put("process.roles", "broker,controller");
@@ -186,29 +219,8 @@ public final class LocalKafka implements AutoCloseable {
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", dataDir.toString());
-    // One node: every internal topic has one replica.
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("offsets.topic.num.partitions", "8");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "8");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("default.replication.factor", "1");
-    p.put("min.insync.replicas", "1");
-    // Sluice creates every topic explicitly with its own size limit (stage-topics).
-    p.put("auto.create.topics.enable", "false");
-    p.put("message.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
-    p.put("replica.fetch.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
-    // Fast group joins and KIP-848 rebalances (STACK.md: ~5 s otherwise, <1 s with these).
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("group.consumer.heartbeat.interval.ms", "500");
-    p.put("group.consumer.min.heartbeat.interval.ms", "500");
-    p.put("group.consumer.assignment.interval.ms", "0");
-    // A small machine shares its cores: fewer threads and a small log-cleaner buffer (default 128 MiB).
-    p.put("num.network.threads", "2");
-    p.put("num.io.threads", "4");
-    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+    p.putAll(sluiceSettings());
+    p.putAll(SMALL_MACHINE);
     p.putAll(overrides);
     Properties props = new Properties();
     props.putAll(p);

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /** The broker instances the shared-extension test classes were given, by identity. */
 final class SharedBrokerRegistry {
-  static final Set<LocalKafka> SEEN = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+  static final Set<KafkaBroker> SEEN = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
   private SharedBrokerRegistry() {}
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SharedKafkaExtensionFirstClassTest {
 
   @Test
-  void shouldShareOneBrokerAcrossTestClasses(LocalKafka kafka) throws Exception {
+  void shouldShareOneBrokerAcrossTestClasses(KafkaBroker kafka) throws Exception {
     SharedBrokerRegistry.SEEN.add(kafka);
     assertThat(SharedBrokerRegistry.SEEN).hasSize(1);
     assertThat(SharedKafkaExtension.bootstrapServers()).isEqualTo(kafka.bootstrapServers());

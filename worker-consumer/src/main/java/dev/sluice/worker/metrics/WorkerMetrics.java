@@ -52,6 +52,27 @@ public final class WorkerMetrics {
         .labelNames(labels).register(registry);
   }
 
+  /**
+   * Creates every series of one worker at zero (counters, histograms and gauges), so that a worker
+   * that has not yet hit, missed, evicted or recomputed anything shows 0 on {@code /metrics} and on
+   * dashboards instead of no data; rate() and increase() in alerts then start from a real zero.
+   * Idempotent: a series that already counts keeps its value.
+   */
+  public void startAtZero(String worker, int stage) {
+    String s = String.valueOf(stage);
+    batchSize.labelValues(worker, s);
+    stepSeconds.labelValues(worker, s);
+    queueDepth.labelValues(worker, s);
+    activeSequences.labelValues(worker, s);
+    kvBlocks.labelValues(worker, s);
+    kvHits.labelValues(worker, s);
+    kvMisses.labelValues(worker, s);
+    kvEvictions.labelValues(worker, s);
+    tokens.labelValues(worker, s);
+    requests.labelValues(worker, s);
+    recomputes.labelValues(worker, s);
+  }
+
   public static WorkerMetrics in(PrometheusRegistry registry) {
     return BY_REGISTRY.computeIfAbsent(registry, WorkerMetrics::new);
   }

@@ -55,7 +55,7 @@ public final class GenerateCommand implements Callable<Integer> {
     try (StageModel stage = StageModel.loadAll(model); TextTokenizer tokenizer = Tokenizers.load(model)) {
       int[] promptTokens = tokenizer.encode(prompt);
       Generator.Request request = new Generator.Request("generate", promptTokens,
-          new SamplingParams(temperature, topP, topK, seed), new StopCondition(tokenizer.eosId(), maxTokens, stop));
+          new SamplingParams(temperature, topP, topK, seed), new StopCondition(java.util.Set.copyOf(stage.config().eosTokenIds()), maxTokens, stop));
       if (!quiet) {
         out.print(prompt);
         out.flush();

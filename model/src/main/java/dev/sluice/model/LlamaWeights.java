@@ -8,8 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
- * Llama blocks over a layer range: RMSNorm, RoPE (Hugging Face rotate_half convention), grouped-query
- * attention, SiLU-gated MLP. Linear weights keep the HF layout [out, in].
+ * Llama-style blocks over a layer range: RMSNorm, RoPE (Hugging Face rotate_half convention, with
+ * llama3/linear scaling), grouped-query attention, SiLU-gated MLP. The same blocks serve Mistral,
+ * Qwen2 (q/k/v bias) and Qwen3 (per-head RMSNorm of q and k before RoPE); {@link ModelConfig} says
+ * which optional tensors a layer has. Linear weights keep the HF layout [out, in].
  */
 final class LlamaWeights implements StageWeights {
   private final ModelConfig cfg;
@@ -24,8 +26,8 @@ final class LlamaWeights implements StageWeights {
    * Linear weights are stored transposed ([in, out] views of the HF [out, in] tensors) so a linear
    * layer is one matMul; q, k, v are fused into one matrix, and so are gate and up.
    */
-  private record Layer(NDArray inputNorm, NDArray qkvT, NDArray oT, NDArray postNorm, NDArray gateUpT,
-      NDArray downT) {}
+  private record Layer(NDArray inputNorm, NDArray qkvT, NDArray qkvBias, NDArray qNorm, NDArray kNorm, NDArray oT,
+      NDArray oBias, NDArray postNorm, NDArray gateUpT, NDArray gateUpBias, NDArray downT, NDArray downBias) {}
 
   private final NDArray rotateHalf; // [headDim, headDim]: x @ R = rotate_half(x) = [-x2, x1]
 
@@ -44,19 +46,32 @@ final class LlamaWeights implements StageWeights {
       finalNorm = null;
       lmHeadT = null;
     }
+    long q = cfg.qDim();
+    long d = cfg.headDim();
     layers = new Layer[range.size()];
     for (int i = 0; i < layers.length; i++) {
       String p = "model.layers." + (range.start() + i) + ".";
-      NDArray qkv = fuse(w.load(p + "self_attn.q_proj.weight", h, h), w.load(p + "self_attn.k_proj.weight", kvDim, h),
-          w.load(p + "self_attn.v_proj.weight", kvDim, h)); // [hidden + 2 kvDim, hidden]
-      NDArray gateUp = fuse(w.load(p + "mlp.gate_proj.weight", inter, h), w.load(p + "mlp.up_proj.weight", inter, h));
+      String a = p + "self_attn.";
+      NDArray qkv = fuse(w.load(a + "q_proj.weight", q, h), w.load(a + "k_proj.weight", kvDim, h),
+          w.load(a + "v_proj.weight", kvDim, h)); // [q + 2 kvDim, hidden]
+      NDArray qkvBias = cfg.qkvBias()
+          ? fuse(w.load(a + "q_proj.bias", q), w.load(a + "k_proj.bias", kvDim), w.load(a + "v_proj.bias", kvDim))
+          : null; // [q + 2 kvDim]
+      String m = p + "mlp.";
+      NDArray gateUp = fuse(w.load(m + "gate_proj.weight", inter, h), w.load(m + "up_proj.weight", inter, h));
       layers[i] = new Layer(
           w.load(p + "input_layernorm.weight", h),
           qkv.transpose(),
-          w.load(p + "self_attn.o_proj.weight", h, h).transpose(),
+          qkvBias,
+          cfg.qkNorm() ? w.load(a + "q_norm.weight", d) : null,
+          cfg.qkNorm() ? w.load(a + "k_norm.weight", d) : null,
+          w.load(a + "o_proj.weight", h, q).transpose(),
+          cfg.outputBias() ? w.load(a + "o_proj.bias", h) : null,
           w.load(p + "post_attention_layernorm.weight", h),
           gateUp.transpose(),
-          w.load(p + "mlp.down_proj.weight", h, inter).transpose());
+          cfg.mlpBias() ? fuse(w.load(m + "gate_proj.bias", inter), w.load(m + "up_proj.bias", inter)) : null,
+          w.load(m + "down_proj.weight", h, inter).transpose(),
+          cfg.mlpBias() ? w.load(m + "down_proj.bias", h) : null);
     }
     int half = cfg.headDim() / 2;
     float[] r = new float[cfg.headDim() * cfg.headDim()];
@@ -65,10 +80,7 @@ final class LlamaWeights implements StageWeights {
       r[j * cfg.headDim() + j + half] = 1f; // out[j + half] = x[j]
     }
     rotateHalf = w.manager().create(r, new Shape(cfg.headDim(), cfg.headDim()));
-    invFreq = new double[half];
-    for (int i = 0; i < half; i++) {
-      invFreq[i] = 1.0 / Math.pow(cfg.ropeTheta(), (2.0 * i) / cfg.headDim());
-    }
+    invFreq = cfg.rope().inverseFrequencies(cfg.headDim());
   }
 
   @Override
@@ -87,20 +99,30 @@ final class LlamaWeights implements StageWeights {
     int t = step.tokens();
     NDArray[] rope = step.ropeTables; // cos, sin: [T, 1, headDim]
     NDArray h = rmsNorm(x, l.inputNorm()); // [T, hidden]
-    long hidden = cfg.hiddenSize();
-    NDList qkv = h.matMul(l.qkvT()).split(new long[] {hidden, hidden + cfg.kvDim()}, 1); // q | k | v
+    long qDim = cfg.qDim();
+    NDList qkv = linear(h, l.qkvT(), l.qkvBias()).split(new long[] {qDim, qDim + cfg.kvDim()}, 1); // q | k | v
     NDArray q = qkv.get(0).reshape(t, cfg.numHeads(), cfg.headDim()); // [T, heads, D]
     NDArray k = qkv.get(1).reshape(t, cfg.numKvHeads(), cfg.headDim()); // [T, kvHeads, D]
     NDArray v = qkv.get(2).reshape(t, cfg.numKvHeads(), cfg.headDim()); // [T, kvHeads, D]
+    if (l.qNorm() != null) { // Qwen3: RMSNorm over each head's D features
+      q = rmsNorm(q, l.qNorm()); // [T, heads, D]
+      k = rmsNorm(k, l.kNorm()); // [T, kvHeads, D]
+    }
     q = applyRope(q, rope[0], rope[1]);
     k = applyRope(k, rope[0], rope[1]);
-    NDArray att = Attention.attend(step, q, k, v, layer - range.start(), cfg); // [T, hidden]
-    x = x.add(att.matMul(l.oT()));
+    NDArray att = Attention.attend(step, q, k, v, layer - range.start(), cfg); // [T, heads × D]
+    x = x.add(linear(att, l.oT(), l.oBias())); // [T, hidden]
     h = rmsNorm(x, l.postNorm());
-    NDList gateUp = h.matMul(l.gateUpT()).split(2, 1); // gate, up: [T, inter] each
+    NDList gateUp = linear(h, l.gateUpT(), l.gateUpBias()).split(2, 1); // gate, up: [T, inter] each
     NDArray gate = gateUp.get(0);
     NDArray mlp = gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(1)); // SiLU(gate) * up: [T, inter]
-    return x.add(mlp.matMul(l.downT())); // [T, hidden]
+    return x.add(linear(mlp, l.downT(), l.downBias())); // [T, hidden]
+  }
+
+  /** x @ wT (+ bias): [T, in] -> [T, out]. */
+  private static NDArray linear(NDArray x, NDArray wT, NDArray bias) {
+    NDArray y = x.matMul(wT);
+    return bias == null ? y : y.add(bias);
   }
 
   @Override
@@ -117,8 +139,9 @@ final class LlamaWeights implements StageWeights {
     return fused;
   }
 
+  /** RMSNorm over the last axis: [..., n] with weight [n]. */
   private NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray meanSquare = x.mul(x).mean(new int[] {-1}, true); // [T, 1]
+    NDArray meanSquare = x.mul(x).mean(new int[] {-1}, true); // [..., 1]
     return x.div(meanSquare.add((float) cfg.normEps()).sqrt()).mul(weight);
   }
 

@@ -7,53 +7,103 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
- * A model's shape, mapped from Hugging Face {@code config.json} names (Llama and GPT-2 spellings).
+ * A model's shape, mapped from Hugging Face {@code config.json} names. Families: {@code llama} (Llama
+ * 2/3.x, SmolLM2), {@code mistral}, {@code qwen2} (Qwen2/2.5), {@code qwen3} run as Llama-style blocks
+ * with the flags below; {@code gpt2} as GPT-2 blocks.
  *
  * @param architecture which family of blocks to build
+ * @param modelType the config's model_type (llama, mistral, qwen2, qwen3, gpt2)
  * @param vocabSize number of token ids
  * @param hiddenSize width of the residual stream (llama hidden_size, gpt2 n_embd)
  * @param intermediateSize width of the MLP's inner layer (gpt2 n_inner, default 4 × hidden)
  * @param numLayers transformer blocks (num_hidden_layers, n_layer)
  * @param numHeads query heads (num_attention_heads, n_head)
  * @param numKvHeads key/value heads; fewer than numHeads means grouped-query attention
+ * @param headDim width of one attention head (head_dim; default hidden / heads)
  * @param maxPositions longest sequence the model was built for (max_position_embeddings, n_positions)
  * @param normEps epsilon of RMSNorm / LayerNorm
- * @param ropeTheta RoPE base frequency (Llama only)
+ * @param rope RoPE base frequency and scaling (Llama-style only)
+ * @param qkvBias bias on the q, k and v projections (llama attention_bias; always in qwen2)
+ * @param outputBias bias on o_proj (llama and qwen3 attention_bias; never in qwen2)
+ * @param mlpBias bias on gate, up and down projections (llama mlp_bias)
+ * @param qkNorm per-head RMSNorm of q and k before RoPE (qwen3 q_norm / k_norm)
  * @param tieWordEmbeddings whether the LM head reuses the token embedding
  * @param bosTokenId beginning-of-sequence token
- * @param eosTokenId end-of-sequence token
+ * @param eosTokenIds end-of-sequence tokens (eos_token_id, a number or a list, with generation_config.json's)
  */
 public record ModelConfig(
     Architecture architecture,
+    String modelType,
     int vocabSize,
     int hiddenSize,
     int intermediateSize,
     int numLayers,
     int numHeads,
     int numKvHeads,
+    int headDim,
     int maxPositions,
     double normEps,
-    double ropeTheta,
+    Rope rope,
+    boolean qkvBias,
+    boolean outputBias,
+    boolean mlpBias,
+    boolean qkNorm,
     boolean tieWordEmbeddings,
     int bosTokenId,
-    int eosTokenId) {
+    List<Integer> eosTokenIds) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.Map<String, String> ARCHITECTURES = java.util.Map.of("llama", "LlamaForCausalLM",
+      "mistral", "MistralForCausalLM", "qwen2", "Qwen2ForCausalLM", "qwen3", "Qwen3ForCausalLM");
+  static final List<String> LLAMA_STYLE = List.of("llama", "mistral", "qwen2", "qwen3");
 
   public ModelConfig {
-    if (hiddenSize % numHeads != 0) {
-      throw new IllegalArgumentException("hidden size " + hiddenSize + " is not a multiple of " + numHeads + " heads");
+    if (numHeads < 1 || numKvHeads < 1 || headDim < 1) {
+      throw new IllegalArgumentException("heads, KV heads and head_dim must be positive");
     }
     if (numHeads % numKvHeads != 0) {
       throw new IllegalArgumentException(numHeads + " query heads are not a multiple of " + numKvHeads + " KV heads");
     }
+    if (architecture == Architecture.GPT2 && headDim * numHeads != hiddenSize) {
+      throw new IllegalArgumentException("hidden size " + hiddenSize + " is not a multiple of " + numHeads + " heads");
+    }
+    if (headDim % 2 != 0 && architecture == Architecture.LLAMA) {
+      throw new IllegalArgumentException("head_dim " + headDim + " must be even for RoPE");
+    }
+    modelType = modelType == null ? (architecture == Architecture.GPT2 ? "gpt2" : "llama") : modelType;
+    rope = rope == null ? Rope.plain(10000) : rope;
+    eosTokenIds = eosTokenIds == null || eosTokenIds.isEmpty() ? List.of(2) : List.copyOf(eosTokenIds);
   }
 
-  /** Width of one attention head. */
-  public int headDim() {
-    return hiddenSize / numHeads;
+  /** A plain Llama-2 or GPT-2 shape: head_dim = hidden / heads, no biases, unscaled RoPE, one EOS. */
+  public ModelConfig(Architecture architecture, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
+      int numHeads, int numKvHeads, int maxPositions, double normEps, double ropeTheta, boolean tieWordEmbeddings,
+      int bosTokenId, int eosTokenId) {
+    this(architecture, null, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
+        checkedHeadDim(hiddenSize, numHeads), maxPositions, normEps, Rope.plain(ropeTheta), false, false, false, false,
+        tieWordEmbeddings, bosTokenId, List.of(eosTokenId));
+  }
+
+  private static int checkedHeadDim(int hidden, int heads) {
+    if (heads < 1 || hidden % heads != 0) {
+      throw new IllegalArgumentException("hidden size " + hidden + " is not a multiple of " + heads + " heads");
+    }
+    return hidden / heads;
+  }
+
+  /** RoPE base frequency. */
+  public double ropeTheta() {
+    return rope.theta();
+  }
+
+  /** The first end-of-sequence token (the one a tokenizer appends). */
+  public int eosTokenId() {
+    return eosTokenIds.get(0);
   }
 
   /** Query heads that share one KV head. */
@@ -61,19 +111,27 @@ public record ModelConfig(
     return numHeads / numKvHeads;
   }
 
-  /** Width of K (or V) for one token in one layer: kvHeads × headDim. */
-  public int kvDim() {
-    return numKvHeads * headDim();
+  /** Width of Q for one token: heads × headDim (not always hidden size: Qwen3, Llama with head_dim). */
+  public int qDim() {
+    return numHeads * headDim;
   }
 
-  /** Reads {@code config.json} from a model directory (or the file itself). */
+  /** Width of K (or V) for one token in one layer: kvHeads × headDim. */
+  public int kvDim() {
+    return numKvHeads * headDim;
+  }
+
+  /** Reads {@code config.json} (and {@code generation_config.json}'s EOS tokens) from a model directory. */
   public static ModelConfig read(Path dirOrFile) {
     Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("config.json") : dirOrFile;
+    ModelConfig config;
     try {
-      return fromJson(JSON.readTree(file.toFile()));
+      config = fromJson(JSON.readTree(file.toFile()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read model config " + file, e);
     }
+    GenerationDefaults generation = GenerationDefaults.read(file.getParent());
+    return config.withExtraEos(generation.eosTokenIds());
   }
 
   public static ModelConfig parse(String json) {
@@ -84,27 +142,74 @@ public record ModelConfig(
     }
   }
 
+  /** This config with {@code extra} EOS tokens added after its own (duplicates dropped). */
+  public ModelConfig withExtraEos(List<Integer> extra) {
+    LinkedHashSet<Integer> all = new LinkedHashSet<>(eosTokenIds);
+    all.addAll(extra);
+    return new ModelConfig(architecture, modelType, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
+        numKvHeads, headDim, maxPositions, normEps, rope, qkvBias, outputBias, mlpBias, qkNorm, tieWordEmbeddings,
+        bosTokenId, new ArrayList<>(all));
+  }
+
   static ModelConfig fromJson(JsonNode n) {
     String type = n.path("model_type").asText("llama");
     if (type.equals("gpt2")) {
       int hidden = required(n, "n_embd");
       int heads = required(n, "n_head");
       int inner = n.hasNonNull("n_inner") ? n.get("n_inner").asInt() : 4 * hidden;
-      return new ModelConfig(Architecture.GPT2, required(n, "vocab_size"), hidden, inner, required(n, "n_layer"),
-          heads, heads, n.path("n_positions").asInt(1024), n.path("layer_norm_epsilon").asDouble(1e-5), 0,
+      return new ModelConfig(Architecture.GPT2, "gpt2", required(n, "vocab_size"), hidden, inner,
+          required(n, "n_layer"), heads, heads, checkedHeadDim(hidden, heads), n.path("n_positions").asInt(1024),
+          n.path("layer_norm_epsilon").asDouble(1e-5), Rope.plain(0), false, false, false, false,
           n.path("tie_word_embeddings").asBoolean(true), n.path("bos_token_id").asInt(50256),
-          n.path("eos_token_id").asInt(50256));
+          tokenIds(n.get("eos_token_id"), 50256));
     }
-    if (!type.equals("llama") && !type.equals("mistral")) {
-      throw new IllegalArgumentException("model_type '" + type + "' is not supported (llama, gpt2)");
+    if (!LLAMA_STYLE.contains(type)) {
+      throw new IllegalArgumentException("model_type '" + type + "' is not supported (llama, mistral, qwen2, qwen3, gpt2)");
     }
+    int hidden = required(n, "hidden_size");
     int heads = required(n, "num_attention_heads");
-    return new ModelConfig(Architecture.LLAMA, required(n, "vocab_size"), required(n, "hidden_size"),
+    int maxPositions = n.path("max_position_embeddings").asInt(2048);
+    refuseSlidingWindow(n, type, maxPositions);
+    boolean attentionBias = n.path("attention_bias").asBoolean(false);
+    boolean qwen2 = type.equals("qwen2");
+    int headDim = n.hasNonNull("head_dim") ? n.get("head_dim").asInt() : checkedHeadDim(hidden, heads);
+    return new ModelConfig(Architecture.LLAMA, type, required(n, "vocab_size"), hidden,
         required(n, "intermediate_size"), required(n, "num_hidden_layers"), heads,
-        n.path("num_key_value_heads").asInt(heads), n.path("max_position_embeddings").asInt(2048),
-        n.path("rms_norm_eps").asDouble(1e-6), n.path("rope_theta").asDouble(10000.0),
+        n.path("num_key_value_heads").asInt(heads), headDim, maxPositions,
+        n.path("rms_norm_eps").asDouble(1e-6), Rope.fromConfig(n, 10000.0),
+        qwen2 || attentionBias, !qwen2 && attentionBias, n.path("mlp_bias").asBoolean(false), type.equals("qwen3"),
         n.path("tie_word_embeddings").asBoolean(false), n.path("bos_token_id").asInt(1),
-        n.path("eos_token_id").asInt(2));
+        tokenIds(n.get("eos_token_id"), 2));
+  }
+
+  /**
+   * Sliding-window attention is not implemented: a window shorter than the context (Mistral 7B v0.1,
+   * or Qwen with use_sliding_window) would change the logits past it, so such a model is refused.
+   */
+  private static void refuseSlidingWindow(JsonNode n, String type, int maxPositions) {
+    if (!n.hasNonNull("sliding_window")) {
+      return;
+    }
+    boolean used = type.equals("mistral") || n.path("use_sliding_window").asBoolean(false);
+    int window = n.get("sliding_window").asInt();
+    if (used && window < maxPositions) {
+      throw new IllegalArgumentException("sliding_window " + window + " is smaller than max_position_embeddings "
+          + maxPositions + ": sliding-window attention is not implemented in Sluice (set \"sliding_window\": null "
+          + "to serve only the first " + window + " positions exactly, or use a model without a window)");
+    }
+  }
+
+  /** eos_token_id as Hugging Face writes it: a number, a list of numbers, or absent. */
+  static List<Integer> tokenIds(JsonNode v, int fallback) {
+    if (v == null || v.isNull()) {
+      return List.of(fallback);
+    }
+    if (v.isArray()) {
+      List<Integer> ids = new ArrayList<>();
+      v.forEach(e -> ids.add(e.asInt()));
+      return ids.isEmpty() ? List.of(fallback) : ids;
+    }
+    return List.of(v.asInt());
   }
 
   private static int required(JsonNode n, String key) {
@@ -129,8 +234,8 @@ public record ModelConfig(
       n.put("layer_norm_epsilon", normEps);
       n.put("activation_function", "gelu_new");
     } else {
-      n.putArray("architectures").add("LlamaForCausalLM");
-      n.put("model_type", "llama");
+      n.putArray("architectures").add(ARCHITECTURES.getOrDefault(modelType, "LlamaForCausalLM"));
+      n.put("model_type", modelType);
       n.put("hidden_act", "silu");
       n.put("vocab_size", vocabSize);
       n.put("hidden_size", hiddenSize);
@@ -138,13 +243,22 @@ public record ModelConfig(
       n.put("num_hidden_layers", numLayers);
       n.put("num_attention_heads", numHeads);
       n.put("num_key_value_heads", numKvHeads);
+      n.put("head_dim", headDim);
       n.put("max_position_embeddings", maxPositions);
       n.put("rms_norm_eps", normEps);
-      n.put("rope_theta", ropeTheta);
+      rope.writeTo(n);
+      if (!modelType.equals("qwen2")) {
+        n.put("attention_bias", outputBias);
+        n.put("mlp_bias", mlpBias);
+      }
     }
     n.put("tie_word_embeddings", tieWordEmbeddings);
     n.put("bos_token_id", bosTokenId);
-    n.put("eos_token_id", eosTokenId);
+    if (eosTokenIds.size() == 1) {
+      n.put("eos_token_id", eosTokenIds.get(0));
+    } else {
+      eosTokenIds.forEach(n.putArray("eos_token_id")::add);
+    }
     n.put("torch_dtype", "float32");
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n);

@@ -53,4 +53,19 @@ public record Golden(String name, int[] tokens, float[][] logits) {
     }
     return best;
   }
+
+  /** Largest minus second-largest value. */
+  public static float topTwoMargin(float[] a) {
+    float first = Float.NEGATIVE_INFINITY;
+    float second = Float.NEGATIVE_INFINITY;
+    for (float x : a) {
+      if (x > first) {
+        second = first;
+        first = x;
+      } else if (x > second) {
+        second = x;
+      }
+    }
+    return first - second;
+  }
 }

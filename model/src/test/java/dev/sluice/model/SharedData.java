@@ -31,4 +31,11 @@ public final class SharedData {
     assumeTrue(Files.exists(p), "golden file missing at " + p + "; skipping");
     return p;
   }
+
+  /** One tiny model of ../shared/golden/hf-families (tiny-llama3, tiny-qwen2, tiny-qwen3): config, weights, golden. */
+  public static Path hfFamily(String name) {
+    Path p = dir().resolve("golden/hf-families").resolve(name);
+    assumeTrue(Files.exists(p.resolve("golden_" + name + ".bin")), "golden model missing at " + p + "; skipping");
+    return p;
+  }
 }

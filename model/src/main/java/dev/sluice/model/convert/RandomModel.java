@@ -2,6 +2,7 @@ package dev.sluice.model.convert;
 
 import dev.sluice.model.Architecture;
 import dev.sluice.model.ModelConfig;
+import dev.sluice.model.Rope;
 import dev.sluice.model.weights.SafetensorsWriter;
 import dev.sluice.model.weights.TensorDType;
 import java.io.IOException;
@@ -26,7 +27,11 @@ import java.util.function.Consumer;
 public final class RandomModel {
   private RandomModel() {}
 
-  /** Named shapes: tiny-llama, tiny-gpt2, gpt2-small (124M), llama-1b (Llama-3.2-1B shape). */
+  /**
+   * Named shapes: tiny-llama, tiny-gpt2, gpt2-small (124M), llama-1b (Llama-3.2-1B's matrices, plain RoPE),
+   * and the real configs of qwen3-0.6b (Qwen/Qwen3-0.6B), llama3.2-1b (meta-llama/Llama-3.2-1B) and
+   * smollm2-135m (HuggingFaceTB/SmolLM2-135M).
+   */
   public static final Map<String, ModelConfig> PRESETS = presets();
 
   private static Map<String, ModelConfig> presets() {
@@ -35,6 +40,13 @@ public final class RandomModel {
     p.put("tiny-gpt2", new ModelConfig(Architecture.GPT2, 512, 128, 512, 4, 4, 4, 512, 1e-5, 0, true, 1, 2));
     p.put("gpt2-small", new ModelConfig(Architecture.GPT2, 50257, 768, 3072, 12, 12, 12, 1024, 1e-5, 0, true, 1, 2));
     p.put("llama-1b", new ModelConfig(Architecture.LLAMA, 128256, 2048, 8192, 16, 32, 8, 4096, 1e-5, 500000, true, 1, 2));
+    // values from each model's config.json on the Hugging Face hub
+    p.put("qwen3-0.6b", new ModelConfig(Architecture.LLAMA, "qwen3", 151936, 1024, 3072, 28, 16, 8, 128, 40960, 1e-6,
+        Rope.plain(1_000_000), false, false, false, true, true, 151643, List.of(151645)));
+    p.put("llama3.2-1b", new ModelConfig(Architecture.LLAMA, "llama", 128256, 2048, 8192, 16, 32, 8, 64, 131072, 1e-5,
+        new Rope(500_000, Rope.LLAMA3, 32, 1, 4, 8192), false, false, false, false, true, 128000, List.of(128001)));
+    p.put("smollm2-135m", new ModelConfig(Architecture.LLAMA, "llama", 49152, 576, 1536, 30, 9, 3, 64, 8192, 1e-5,
+        Rope.plain(100_000), false, false, false, false, true, 0, List.of(0)));
     return java.util.Collections.unmodifiableMap(p);
   }
 
@@ -57,6 +69,7 @@ public final class RandomModel {
     int vocab = c.vocabSize(), hidden = c.hiddenSize(), inter = c.intermediateSize(), layers = c.numLayers();
     int heads = c.numHeads(), kvHeads = c.numKvHeads(), positions = c.maxPositions();
     double eps = c.normEps(), theta = c.ropeTheta();
+    int headDim = 0; // 0: the preset's own when hidden and heads are unchanged, else hidden / heads
     boolean tied = c.tieWordEmbeddings();
     boolean kvGiven = false;
     for (int i = from; i < parts.length; i++) {
@@ -80,8 +93,9 @@ public final class RandomModel {
         case "eps" -> eps = Double.parseDouble(v);
         case "theta" -> theta = Double.parseDouble(v);
         case "tied" -> tied = Boolean.parseBoolean(v);
+        case "head_dim" -> headDim = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown shape key '" + kv[0]
-            + "'; keys: arch, vocab, hidden, intermediate, layers, heads, kv_heads, positions, eps, theta, tied");
+            + "'; keys: arch, vocab, hidden, intermediate, layers, heads, kv_heads, head_dim, positions, eps, theta, tied");
       }
     }
     if (arch == Architecture.GPT2 || !kvGiven && kvHeads > heads) {
@@ -90,7 +104,17 @@ public final class RandomModel {
     if (heads % kvHeads != 0) {
       kvHeads = heads;
     }
-    return new ModelConfig(arch, vocab, hidden, inter, layers, heads, kvHeads, positions, eps, theta, tied, 1, 2);
+    if (headDim == 0) {
+      headDim = hidden == c.hiddenSize() && heads == c.numHeads() ? c.headDim() : hidden / heads;
+    }
+    if (arch == Architecture.GPT2) {
+      return new ModelConfig(arch, vocab, hidden, inter, layers, heads, kvHeads, positions, eps, theta, tied, 1, 2);
+    }
+    Rope rope = theta == c.ropeTheta() ? c.rope() : new Rope(theta, c.rope().type(), c.rope().factor(),
+        c.rope().lowFreqFactor(), c.rope().highFreqFactor(), c.rope().originalMaxPositions());
+    String type = c.architecture() == Architecture.LLAMA ? c.modelType() : "llama";
+    return new ModelConfig(arch, type, vocab, hidden, inter, layers, heads, kvHeads, headDim, positions, eps, rope,
+        c.qkvBias(), c.outputBias(), c.mlpBias(), c.qkNorm(), tied, c.bosTokenId(), c.eosTokenIds());
   }
 
   /** Writes config.json and model.safetensors for {@code config} into {@code out}. */

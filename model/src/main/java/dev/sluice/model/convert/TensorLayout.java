@@ -42,18 +42,36 @@ public final class TensorLayout {
       t.put("ln_f.bias", new long[] {h});
     } else {
       long kv = c.kvDim();
+      long q = c.qDim();
       t.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
       for (int i = 0; i < c.numLayers(); i++) {
         String p = "model.layers." + i + ".";
         t.put(p + "input_layernorm.weight", new long[] {h});
-        t.put(p + "self_attn.q_proj.weight", new long[] {h, h});
+        t.put(p + "self_attn.q_proj.weight", new long[] {q, h});
         t.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
         t.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
-        t.put(p + "self_attn.o_proj.weight", new long[] {h, h});
+        if (c.qkvBias()) {
+          t.put(p + "self_attn.q_proj.bias", new long[] {q});
+          t.put(p + "self_attn.k_proj.bias", new long[] {kv});
+          t.put(p + "self_attn.v_proj.bias", new long[] {kv});
+        }
+        if (c.qkNorm()) {
+          t.put(p + "self_attn.q_norm.weight", new long[] {c.headDim()});
+          t.put(p + "self_attn.k_norm.weight", new long[] {c.headDim()});
+        }
+        t.put(p + "self_attn.o_proj.weight", new long[] {h, q});
+        if (c.outputBias()) {
+          t.put(p + "self_attn.o_proj.bias", new long[] {h});
+        }
         t.put(p + "post_attention_layernorm.weight", new long[] {h});
         t.put(p + "mlp.gate_proj.weight", new long[] {inter, h});
         t.put(p + "mlp.up_proj.weight", new long[] {inter, h});
         t.put(p + "mlp.down_proj.weight", new long[] {h, inter});
+        if (c.mlpBias()) {
+          t.put(p + "mlp.gate_proj.bias", new long[] {inter});
+          t.put(p + "mlp.up_proj.bias", new long[] {inter});
+          t.put(p + "mlp.down_proj.bias", new long[] {h});
+        }
       }
       t.put("model.norm.weight", new long[] {h});
     }

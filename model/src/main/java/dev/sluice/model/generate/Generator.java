@@ -126,7 +126,7 @@ public final class Generator {
       int position = request.promptTokens().length + tokens.size();
       int token = sampler.sample(logits, SamplingRandom.forStep(request.params().seed(), request.id(), position));
       tokens.add(token);
-      String delta = token == tokenizer.eosId() ? "" : detokenizer.push(token);
+      String delta = tokenizer.isEos(token) ? "" : detokenizer.push(token);
       text.append(delta);
       finish = request.stop().check(token, tokens.size(), text.toString()).orElse(null);
       if (finish == null && position + 1 >= capacity) {

@@ -19,8 +19,8 @@ public final class StagePlanner {
   /** Multiply-adds per token of one transformer layer. */
   public static long layerCost(ModelConfig c) {
     long h = c.hiddenSize();
-    long kv = (long) c.numKvHeads() * c.headDim();
-    long attention = 2 * h * h + 2 * h * kv; // q and o: [h, h]; k and v: [h, kvDim]
+    long kv = c.kvDim();
+    long attention = 2 * h * c.qDim() + 2 * h * kv; // q and o: [h, qDim]; k and v: [h, kvDim]
     long mlp = (c.architecture() == Architecture.GPT2 ? 2 : 3) * h * c.intermediateSize(); // GPT-2: up, down; Llama: gate, up, down
     return attention + mlp;
   }

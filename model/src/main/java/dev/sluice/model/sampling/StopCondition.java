@@ -4,12 +4,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * When a sequence is finished: the EOS token, {@code maxTokens} generated tokens, or a stop string
+ * When a sequence is finished: an EOS token (a model may have several), {@code maxTokens} generated tokens, or a stop string
  * appearing in the generated text (the text is then cut before it, as OpenAI does).
  */
-public record StopCondition(int eosId, int maxTokens, List<String> stopStrings) {
+public record StopCondition(java.util.Set<Integer> eosIds, int maxTokens, List<String> stopStrings) {
+
+  /** One EOS token. */
+  public StopCondition(int eosId, int maxTokens, List<String> stopStrings) {
+    this(java.util.Set.of(eosId), maxTokens, stopStrings);
+  }
 
   public StopCondition {
+    eosIds = java.util.Set.copyOf(eosIds);
     if (maxTokens < 1) {
       throw new IllegalArgumentException("max tokens must be at least 1, got " + maxTokens);
     }
@@ -22,7 +28,7 @@ public record StopCondition(int eosId, int maxTokens, List<String> stopStrings) 
    * @param text the generated text so far
    */
   public Optional<FinishReason> check(int lastToken, int generated, String text) {
-    if (lastToken == eosId || stopIndex(text) >= 0) {
+    if (eosIds.contains(lastToken) || stopIndex(text) >= 0) {
       return Optional.of(FinishReason.STOP);
     }
     return generated >= maxTokens ? Optional.of(FinishReason.LENGTH) : Optional.empty();

@@ -11,9 +11,15 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
   private final HuggingFaceTokenizer tokenizer;
   private final int bos;
   private final int eos;
+  private final java.util.Set<Integer> eosIds;
   private final int vocabSize;
 
   public HuggingFaceTextTokenizer(Path tokenizerJson, int bos, int eos, int vocabSize) {
+    this(tokenizerJson, bos, java.util.List.of(eos), vocabSize);
+  }
+
+  /** @param eosIds every token that ends a sequence; the first is the one {@link #eosId()} names */
+  public HuggingFaceTextTokenizer(Path tokenizerJson, int bos, java.util.List<Integer> eosIds, int vocabSize) {
     try {
       // the default truncates silently to 512 tokens (STACK.md)
       this.tokenizer = HuggingFaceTokenizer.builder()
@@ -26,7 +32,8 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
       throw new UncheckedIOException("cannot load tokenizer " + tokenizerJson, e);
     }
     this.bos = bos;
-    this.eos = eos;
+    this.eos = eosIds.get(0);
+    this.eosIds = java.util.Set.copyOf(eosIds);
     this.vocabSize = vocabSize;
   }
 
@@ -38,6 +45,9 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
       withBos[0] = bos;
       System.arraycopy(ids, 0, withBos, 1, ids.length);
       return withBos;
+    }
+    if (ids.length > 1 && ids[1] == bos) { // the text began with the BOS token itself (a rendered chat template)
+      return Arrays.copyOfRange(ids, 1, ids.length);
     }
     return ids;
   }
@@ -55,6 +65,11 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
   @Override
   public int eosId() {
     return eos;
+  }
+
+  @Override
+  public boolean isEos(int id) {
+    return eosIds.contains(id);
   }
 
   @Override

@@ -13,6 +13,11 @@ public interface TextTokenizer extends AutoCloseable {
 
   int eosId();
 
+  /** Whether {@code id} ends a sequence: the EOS token, or any of the model's eos_token_id list. */
+  default boolean isEos(int id) {
+    return id == eosId();
+  }
+
   int vocabSize();
 
   /** A fresh incremental decoder for streaming one sequence. */

@@ -18,7 +18,7 @@ public final class Tokenizers {
     ModelConfig cfg = ModelConfig.read(modelDir);
     Path json = modelDir.resolve("tokenizer.json");
     if (Files.exists(json)) {
-      return new HuggingFaceTextTokenizer(json, cfg.bosTokenId(), cfg.eosTokenId(), cfg.vocabSize());
+      return new HuggingFaceTextTokenizer(json, cfg.bosTokenId(), cfg.eosTokenIds(), cfg.vocabSize());
     }
     try (var files = Files.list(modelDir)) {
       Path bin = files.filter(p -> {

@@ -60,7 +60,7 @@ public final class Completion {
     long firstTokenAt = in.getFirstTokenAtMs() > 0 ? in.getFirstTokenAtMs() : nowMs;
     List<ResultEvent> results = new ArrayList<>();
 
-    if (token == detokenizer.eosId()) {
+    if (detokenizer.isEos(token)) {
       String text = cutAtStop(decode(ids, promptLength, generated), in).text;
       // EOS counts as a completion token (as in the in-process Generator) but has no TOKEN event.
       results.add(done(in, index, text, FinishReason.STOP, index + 1, cachedTokens, firstTokenAt, stageMillis, nowMs));

@@ -10,7 +10,7 @@ import picocli.CommandLine.Unmatched;
 /** {@code sluice bench model}: the in-process forward's prefill and decode throughput ({@link ModelBenchmark}). */
 @Command(name = "model", mixinStandardHelpOptions = true,
     description = {"Prefill and decode throughput of the in-process model at several batch sizes.",
-        "Arguments pass through to ModelBenchmark: [--model DIR]... [--no-gpt2] [--prompt-tokens 128] "
+        "Arguments pass through to ModelBenchmark: [--model DIR]... [--shape qwen3-0.6b|llama3.2-1b|smollm2-135m|gpt2-small]... [--no-gpt2] [--prompt-tokens 128] "
             + "[--decode-steps 32] [--batches 1,4,16] [--repeat 1]"})
 public final class BenchModelCommand implements Callable<Integer> {
   @Unmatched List<String> args = new ArrayList<>();

@@ -51,7 +51,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--trace", description = "Mooncake-format JSONL trace (default: ../shared/" + BenchPoliciesCommand.SHARED_TRACE + ").")
   Path trace;
 
-  @Option(names = "--model", description = "Model directory (default: ../shared/models/stories260K).")
+  @Option(names = "--model", description = "Model directory (default: the embedded models/stories260K).")
   Path model;
 
   @Option(names = "--policies", split = ",", defaultValue = "cache_aware,round_robin,prefix_hash",
@@ -102,9 +102,9 @@ public final class BenchReplayCommand implements Callable<Integer> {
             + String.join(", ", RoutingPolicies.NAMES));
       }
     }
-    Path modelDir = model != null ? model : ModelLocator.sharedModel();
-    if (modelDir == null || !Files.isRegularFile(modelDir.resolve("config.json"))) {
-      throw new ParameterException(spec.commandLine(), "no model: pass --model DIR (../shared/models/stories260K not found)");
+    Path modelDir = model != null ? model : ModelLocator.embeddedModel();
+    if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
+      throw new ParameterException(spec.commandLine(), "--model " + modelDir + " has no config.json");
     }
     ModelConfig config = ModelConfig.read(modelDir);
     ReplayScale scale;

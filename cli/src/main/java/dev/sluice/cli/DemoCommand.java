@@ -41,7 +41,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--workers-per-stage", defaultValue = "1", description = "Workers per stage (default: ${DEFAULT-VALUE}).")
   int workersPerStage;
 
-  @Option(names = "--model", description = "Model directory (default: ../shared/models/stories260K when present).")
+  @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).")
   Path model;
 
   @Option(names = "--policy", defaultValue = "cache_aware", description = "Routing policy (default: ${DEFAULT-VALUE}).")

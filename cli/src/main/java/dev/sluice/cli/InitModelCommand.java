@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** Write a model of any shape with seeded random weights (for benchmarks). */
 @Command(name = "init-model", mixinStandardHelpOptions = true,
     description = "Write config.json + model.safetensors with seeded random weights. Presets: tiny-llama, tiny-gpt2, "
-        + "gpt2-small, llama-1b; or key=val,... (arch, vocab, hidden, intermediate, layers, heads, kv_heads, positions, "
+        + "gpt2-small, llama-1b, and the real configs qwen3-0.6b, llama3.2-1b, smollm2-135m; or key=val,... (arch, vocab, hidden, intermediate, layers, heads, kv_heads, head_dim, positions, "
         + "eps, theta, tied), optionally after a preset. Without --tokenizer the model takes bytes as tokens (id = byte + 3).")
 public final class InitModelCommand implements Callable<Integer> {
 
@@ -53,7 +53,7 @@ public final class InitModelCommand implements Callable<Integer> {
       }
     }
     w.printf("wrote %s: %s, %d layers, hidden %d, %d heads (%d KV), vocab %d, seed %d%n", out,
-        cfg.architecture().name().toLowerCase(java.util.Locale.ROOT), cfg.numLayers(), cfg.hiddenSize(), cfg.numHeads(),
+        cfg.modelType(), cfg.numLayers(), cfg.hiddenSize(), cfg.numHeads(),
         cfg.numKvHeads(), cfg.vocabSize(), seed);
     w.flush();
     return 0;

@@ -31,7 +31,7 @@ public final class UpCommand implements Callable<Integer> {
   static final ConfigKey<Integer> WORKERS_PER_STAGE = ConfigKey.intKey("workers_per_stage", 1, 1, 256, "workers in each stage's group");
   static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", 32, 1, 4096, "partitions of each stage topic");
   static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || Files.isDirectory(Path.of(s)),
-      "an existing model directory", "model directory (default: ../shared/models/stories260K, else a seeded random model)");
+      "an existing model directory", "model directory or hub id ORG/NAME[@REV] (default: the embedded models/stories260K)");
   static final ConfigKey<String> POLICY = ConfigKey.choiceKey("policy", RoutingPolicies.DEFAULT, RoutingPolicies.NAMES, "routing policy");
   static final ConfigKey<String> BOOTSTRAP = new ConfigKey<>("bootstrap_servers", "", s -> s, s -> true, "HOST:PORT[,HOST:PORT]",
       "an existing Kafka cluster (default: start the embedded broker)");
@@ -46,7 +46,7 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--stages", description = "Pipeline stages (default: 2).") String stages;
   @Option(names = "--workers-per-stage", description = "Workers in each stage's group (default: 1).") String workersPerStage;
   @Option(names = "--lanes", description = "Lanes = partitions of each stage topic (default: 32).") String lanes;
-  @Option(names = "--model", description = "Model directory (default: ../shared/models/stories260K when present, else a seeded random model).") String model;
+  @Option(names = "--model", description = "Model directory or Hugging Face hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).") String model;
   @Option(names = "--policy", description = "Routing policy (default: cache_aware).") String policy;
   @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.") String bootstrapServers;
   @Option(names = "--kafka-port", description = "Port of the embedded broker on 127.0.0.1 (default: a free port).") String kafkaPort;

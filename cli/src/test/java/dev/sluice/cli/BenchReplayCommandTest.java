@@ -24,9 +24,7 @@ class BenchReplayCommandTest extends CommandTestSupport {
   }
 
   private static Path sharedModel() {
-    Path model = ModelLocator.sharedModel();
-    assumeTrue(model != null, "../shared/models/stories260K missing (set -Dsluice.shared.dir): skipping");
-    return model;
+    return ModelLocator.embeddedModel();
   }
 
   /** Rows of the final table: lines that start with a policy name followed by numbers. */

@@ -1,9 +1,6 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import dev.sluice.cli.up.ModelLocator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -17,7 +14,6 @@ import picocli.CommandLine;
 class DemoCommandTest {
   @Test
   void shouldServeRealRequestsWithCacheHitsAndExitZero(@TempDir Path dir) {
-    assumeTrue(ModelLocator.sharedModel() != null, "../shared/models/stories260K is absent");
     StringWriter out = new StringWriter();
     CommandLine cmd = Sluice.commandLine();
     cmd.setOut(new PrintWriter(out, true));

@@ -37,8 +37,7 @@ class LocalPipelineTest {
 
   @Test
   void shouldAnswerHealthOnlyWhenReadyAndServeTheSameTextAsInProcessGeneration(@TempDir Path dir) throws Exception {
-    Path model = ModelLocator.sharedModel();
-    assumeTrue(model != null, "../shared/models/stories260K is absent");
+    Path model = ModelLocator.embeddedModel();
     PipelineSpec spec = new PipelineSpec(0, 3, 1, 4, model, "cache_aware", SharedKafkaExtension.bootstrapServers(), 0,
         dir, SharedKafkaExtension.uniquePrefix("up"));
     List<String> progress = new ArrayList<>();

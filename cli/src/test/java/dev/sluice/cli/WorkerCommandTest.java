@@ -59,8 +59,7 @@ class WorkerCommandTest {
 
   @Test
   void shouldHeartbeatServeMetricsAndLeaveATombstoneWhenStopped(@TempDir Path dir) throws Exception {
-    Path model = ModelLocator.sharedModel();
-    assumeTrue(model != null, "../shared/models/stories260K is absent");
+    Path model = ModelLocator.embeddedModel();
     String bootstrap = SharedKafkaExtension.bootstrapServers();
     String prefix = SharedKafkaExtension.uniquePrefix("workercmd");
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {

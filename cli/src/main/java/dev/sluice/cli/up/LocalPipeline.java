@@ -66,7 +66,7 @@ public final class LocalPipeline implements AutoCloseable {
       progress.accept("Using the Kafka cluster at " + bootstrapServers);
     }
 
-    modelDir = ModelLocator.resolve(spec.modelDir(), spec.dataDir(), progress);
+    modelDir = ModelLocator.resolve(spec.modelDir(), progress);
     modelName = modelDir.getFileName().toString();
     ModelConfig config = ModelConfig.read(modelDir);
     if (spec.stages() > config.numLayers()) {

@@ -1,59 +1,88 @@
 package dev.sluice.cli.up;
 
-import dev.sluice.model.ModelConfig;
-import dev.sluice.model.convert.RandomModel;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Finds the model to serve when none is given: the shared stories260K, else a seeded random one. */
+/**
+ * Finds the model to serve when none is given: the repository's embedded stories260K
+ * ({@code models/stories260K}, MIT, about 1 MB). It is looked up under {@code SLUICE_HOME}, the working
+ * directory and the folders above the jar; a jar copied elsewhere (the container image) carries the
+ * same files as resources and unpacks them once into {@code ~/.cache/sluice/models/stories260K}.
+ */
 public final class ModelLocator {
-  static final String SHARED_MODEL = "models/stories260K";
-  static final String RANDOM_PRESET = "tiny-llama";
+  public static final String EMBEDDED_NAME = "stories260K";
+  static final String EMBEDDED_MODEL = "models/" + EMBEDDED_NAME;
+  static final List<String> EMBEDDED_FILES = List.of("config.json", "model.safetensors", "tokenizer.json", "LICENSE",
+      "README.md");
 
   private ModelLocator() {}
 
-  /** The shared stories260K model, looked up next to the working directory and next to SLUICE_HOME. */
-  public static Path sharedModel() {
+  /** The embedded stories260K model folder (unpacked from the jar when no repository is around it). */
+  public static Path embeddedModel() {
     List<Path> candidates = new ArrayList<>();
-    String shared = System.getProperty("sluice.shared.dir");
-    if (shared != null) candidates.add(Path.of(shared).resolve(SHARED_MODEL));
-    String home = System.getenv("SLUICE_HOME");
-    if (home != null) candidates.add(Path.of(home).resolve("../shared").resolve(SHARED_MODEL));
-    candidates.add(Path.of("../shared").resolve(SHARED_MODEL));
-    candidates.add(Path.of("../../shared").resolve(SHARED_MODEL));
-    for (Path p : candidates) {
-      if (Files.isRegularFile(p.resolve("config.json"))) return p.toAbsolutePath().normalize();
+    String home = System.getProperty("sluice.home", System.getenv("SLUICE_HOME"));
+    if (home != null) candidates.add(Path.of(home).resolve(EMBEDDED_MODEL));
+    candidates.add(Path.of(EMBEDDED_MODEL));
+    Path code = codeLocation();
+    for (Path p = code; p != null; p = p.getParent()) {
+      candidates.add(p.resolve(EMBEDDED_MODEL));
     }
-    return null;
+    for (Path p : candidates) {
+      if (Files.isRegularFile(p.resolve("model.safetensors"))) return p.toAbsolutePath().normalize();
+    }
+    return unpackFromClasspath(Path.of(System.getProperty("user.home"), ".cache", "sluice", EMBEDDED_MODEL));
   }
 
-  public static Path resolve(Path given, Path dataDir, Consumer<String> progress) {
+  /** {@code given} if it is a model folder, else the embedded model. */
+  public static Path resolve(Path given, Consumer<String> progress) {
     if (given != null) {
       if (!Files.isRegularFile(given.resolve("config.json"))) {
         throw new IllegalArgumentException("--model " + given + " has no config.json");
       }
       return given.toAbsolutePath().normalize();
     }
-    Path shared = sharedModel();
-    if (shared != null) return shared;
-    Path random = dataDir.resolve("models").resolve("random-" + RANDOM_PRESET);
-    if (!Files.isRegularFile(random.resolve("config.json"))) {
-      progress.accept("No model given and ../shared/models/stories260K is absent: serving a SEEDED RANDOM model ("
-          + RANDOM_PRESET + "); its output is gibberish. Pass --model DIR for a real one.");
-      try {
-        ModelConfig cfg = RandomModel.PRESETS.get(RANDOM_PRESET);
-        RandomModel.write(cfg, random, 42L, progress);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    } else {
-      progress.accept("Serving the seeded random model at " + random + " (gibberish output; pass --model DIR).");
+    Path embedded = embeddedModel();
+    progress.accept("No --model given: serving the embedded " + EMBEDDED_NAME + " (" + embedded + ").");
+    return embedded;
+  }
+
+  private static Path codeLocation() {
+    try {
+      var source = ModelLocator.class.getProtectionDomain().getCodeSource();
+      return source == null ? null : Path.of(source.getLocation().toURI()).toAbsolutePath();
+    } catch (URISyntaxException | IllegalArgumentException | SecurityException e) {
+      return null;
     }
-    return random;
+  }
+
+  static Path unpackFromClasspath(Path target) {
+    try {
+      Files.createDirectories(target);
+      for (String name : EMBEDDED_FILES) {
+        Path file = target.resolve(name);
+        try (InputStream in = ModelLocator.class.getResourceAsStream("/" + EMBEDDED_MODEL + "/" + name)) {
+          if (in == null) {
+            throw new IllegalStateException("the embedded model is missing from this build (" + EMBEDDED_MODEL + "/"
+                + name + "); pass --model DIR or ORG/NAME");
+          }
+          byte[] bytes = in.readAllBytes();
+          if (Files.isRegularFile(file) && Files.size(file) == bytes.length) continue;
+          Path tmp = Files.createTempFile(target, name, ".part");
+          Files.write(tmp, bytes);
+          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot unpack the embedded model into " + target, e);
+    }
   }
 }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param stages pipeline stages; the model's layers are split evenly over them
  * @param workersPerStage consumers in each stage's group
  * @param lanes partitions of every stage topic
- * @param modelDir model directory; null = ../shared/models/stories260K when present, else a seeded random model
+ * @param modelDir model directory; null = the embedded models/stories260K
  * @param policy routing policy name
  * @param bootstrapServers an existing cluster; null = start the embedded broker
  * @param kafkaPort port of the embedded broker (0 = a free one)

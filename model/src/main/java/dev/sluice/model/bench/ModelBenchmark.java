@@ -6,6 +6,7 @@ import dev.sluice.model.StageModel;
 import dev.sluice.model.StepInput;
 import dev.sluice.model.StepOutput;
 import dev.sluice.model.convert.RandomModel;
+import dev.sluice.model.convert.TensorLayout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,16 +15,23 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * Prefill and decode throughput of the in-process forward at several batch sizes, for stories260K
- * and a GPT-2-small-shaped random model (written to a temporary directory and deleted afterwards).
+ * and random models at real shapes (GPT-2-small by default, any {@code init-model} preset with
+ * {@code --shape}: qwen3-0.6b, llama3.2-1b, smollm2-135m), written to a temporary directory and deleted
+ * afterwards.
  *
  * <pre>
- * java ... dev.sluice.model.bench.ModelBenchmark [--model DIR]... [--no-gpt2] [--prompt-tokens 128]
- *     [--decode-steps 32] [--batches 1,4,16] [--repeat 1]
+ * java ... dev.sluice.model.bench.ModelBenchmark [--model DIR]... [--shape PRESET]... [--no-gpt2]
+ *     [--prompt-tokens 128] [--decode-steps 32] [--batches 1,4,16] [--repeat 1]
  * </pre>
+ *
+ * For each model it also prints the memory a stage holding the whole model needs (f32 weights, KV per
+ * token) and how far decode at batch 1 is from the memory-bandwidth limit: every weight is read once per
+ * decode step, so tokens/s at batch 1 cannot exceed measured bandwidth ÷ bytes of weights read per token.
  *
  * Prefill: B sequences of --prompt-tokens tokens in one batched step. Decode: then --decode-steps
  * steps of one token per sequence. Each batch size is warmed up, then run --repeat times keeping the
@@ -35,6 +43,11 @@ public final class ModelBenchmark {
   /** One measured row. */
   public record Row(String model, int batch, double prefillTokensPerSecond, double decodeTokensPerSecond,
       double decodeStepMs, double decodeTokensPerCpuSecond) {}
+
+  /** What a model needs in memory and reads per decode step. */
+  public record Footprint(String model, long weightBytes, long weightBytesReadPerToken, long kvBytesPerToken) {}
+
+  private final List<Footprint> footprints = new ArrayList<>();
 
   // With one PyTorch thread the kernels run on the calling thread, so its CPU time is the work done,
   // whatever else the machine is running; wall-clock figures on a shared machine are not.
@@ -57,6 +70,7 @@ public final class ModelBenchmark {
 
   public static void main(String[] args) throws IOException {
     List<Path> models = new ArrayList<>();
+    List<String> shapes = new ArrayList<>();
     boolean gpt2 = true;
     int prompt = 128;
     int steps = 32;
@@ -65,38 +79,45 @@ public final class ModelBenchmark {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--model" -> models.add(Path.of(args[++i]));
+        case "--shape" -> shapes.add(args[++i]);
         case "--no-gpt2" -> gpt2 = false;
         case "--prompt-tokens" -> prompt = Integer.parseInt(args[++i]);
         case "--decode-steps" -> steps = Integer.parseInt(args[++i]);
         case "--batches" -> batches = Stream.of(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--repeat" -> repeat = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--model DIR, --no-gpt2, --prompt-tokens N, --decode-steps N, --batches 1,4,16, --repeat N)");
+            + " (--model DIR, --shape PRESET, --no-gpt2, --prompt-tokens N, --decode-steps N, --batches 1,4,16, --repeat N)");
       }
     }
-    if (models.isEmpty()) {
-      for (String candidate : new String[] {"../shared/models/stories260K", "../../shared/models/stories260K"}) {
+    if (models.isEmpty() && shapes.isEmpty()) {
+      for (String candidate : new String[] {"models/stories260K", "../models/stories260K"}) {
         if (Files.exists(Path.of(candidate, "config.json"))) {
           models.add(Path.of(candidate));
           break;
         }
       }
     }
-    new ModelBenchmark(System.out, prompt, steps, batches, repeat).run(models, gpt2);
+    if (gpt2 && shapes.isEmpty()) {
+      shapes.add("gpt2-small");
+    }
+    new ModelBenchmark(System.out, prompt, steps, batches, repeat).run(models, shapes);
   }
 
-  /** Benchmarks each model directory, plus a random GPT-2-small if asked; prints progress and the table. */
-  public List<Row> run(List<Path> models, boolean withGpt2Small) throws IOException {
+  /** Benchmarks each model directory, then a random model of each shape; prints progress and the table. */
+  public List<Row> run(List<Path> models, List<String> shapes) throws IOException {
     List<Row> rows = new ArrayList<>();
     for (Path m : models) {
       rows.addAll(measure(m.getFileName().toString(), m));
     }
-    if (withGpt2Small) {
-      Path tmp = Files.createTempDirectory("sluice-bench-gpt2");
+    for (String shape : shapes) {
+      ModelConfig cfg = RandomModel.parseShape(shape);
+      Path tmp = Files.createTempDirectory("sluice-bench-" + shape.replaceAll("[^A-Za-z0-9.-]", "_"));
       try {
-        out.println("writing a seeded random GPT-2-small (124M parameters) to " + tmp + " ...");
-        RandomModel.write(RandomModel.PRESETS.get("gpt2-small"), tmp, 1, null);
-        rows.addAll(measure("gpt2-small (random)", tmp));
+        out.printf(Locale.ROOT, "writing a seeded random %s (%.0fM parameters) to %s ...%n", shape,
+            parameters(cfg) / 1e6, tmp);
+        out.flush();
+        RandomModel.write(cfg, tmp, 1, null);
+        rows.addAll(measure(shape + " (random)", tmp));
       } finally {
         try (Stream<Path> files = Files.walk(tmp)) {
           files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -104,7 +125,45 @@ public final class ModelBenchmark {
       }
     }
     printTable(rows);
+    printFootprints(rows, MemoryBandwidth.measure(out));
     return rows;
+  }
+
+  /** Benchmarks each model directory, plus a random GPT-2-small if asked. */
+  public List<Row> run(List<Path> models, boolean withGpt2Small) throws IOException {
+    return run(models, withGpt2Small ? List.of("gpt2-small") : List.of());
+  }
+
+  /** Parameters of a model of this shape (every tensor of its Hugging Face layout). */
+  public static long parameters(ModelConfig cfg) {
+    return TensorLayout.tensors(cfg).values().stream().mapToLong(ModelBenchmark::elements).sum();
+  }
+
+  private static long elements(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  /**
+   * f32 bytes of every weight; and of those a decode step reads: every matrix once, the LM head
+   * included, but only one row of an input embedding that is not also the head.
+   */
+  static Footprint footprint(String name, ModelConfig cfg) {
+    Map<String, long[]> tensors = TensorLayout.tensors(cfg);
+    long all = 0;
+    long read = 0;
+    for (Map.Entry<String, long[]> t : tensors.entrySet()) {
+      long bytes = elements(t.getValue()) * Float.BYTES;
+      all += bytes;
+      boolean inputOnly = (t.getKey().endsWith("embed_tokens.weight") || t.getKey().endsWith("wte.weight")
+          || t.getKey().endsWith("wpe.weight")) && !(cfg.tieWordEmbeddings() && !t.getKey().endsWith("wpe.weight"));
+      read += inputOnly ? (long) cfg.hiddenSize() * Float.BYTES : bytes;
+    }
+    long kv = (long) cfg.numLayers() * 2 * cfg.kvDim() * Float.BYTES;
+    return new Footprint(name, all, read, kv);
   }
 
   private List<Row> measure(String name, Path dir) {
@@ -114,6 +173,7 @@ public final class ModelBenchmark {
       int prompt = Math.min(promptTokens, cfg.maxPositions() - decodeSteps - 1);
       out.printf(Locale.ROOT, "%s: %d layers, hidden %d, vocab %d; prompt %d tokens, %d decode steps%n", name,
           cfg.numLayers(), cfg.hiddenSize(), cfg.vocabSize(), prompt, decodeSteps);
+      footprints.add(footprint(name, cfg));
       run(model, 1, prompt, 2); // warm-up: native library, allocator, kernels
       for (int batch : batches) {
         out.printf(Locale.ROOT, "  batch %d: prefill %d tokens, then %d decode steps ...%n", batch, batch * prompt,
@@ -199,5 +259,28 @@ public final class ModelBenchmark {
           r.decodeTokensPerCpuSecond(), r.decodeTokensPerCpuSecond() / cpuBase);
     }
     out.flush();
+  }
+
+  private void printFootprints(List<Row> rows, double bytesPerSecond) {
+    out.println();
+    out.printf(Locale.ROOT, "memory bandwidth, one thread reading a 1 GiB tensor: %.1f GB/s%n", bytesPerSecond / 1e9);
+    out.println("| model | weights (f32) | KV per token | a stage with all layers, 16 × 512 tokens of KV "
+        + "| weights read per token | batch-1 decode ceiling | measured | of ceiling |");
+    out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (Footprint f : footprints) {
+      double measured = rows.stream().filter(r -> r.model().equals(f.model()) && r.batch() == 1)
+          .mapToDouble(Row::decodeTokensPerSecond).findFirst().orElse(Double.NaN);
+      double ceiling = bytesPerSecond / f.weightBytesReadPerToken();
+      out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %.1f tokens/s | %.1f tokens/s | %.0f%% |%n", f.model(),
+          bytes(f.weightBytes()), bytes(f.kvBytesPerToken()), bytes(f.weightBytes() + 16L * 512 * f.kvBytesPerToken()),
+          bytes(f.weightBytesReadPerToken()), ceiling, measured, 100 * measured / ceiling);
+    }
+    out.flush();
+  }
+
+  private static String bytes(long b) {
+    if (b >= 1L << 30) return String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30));
+    if (b >= 1L << 20) return String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+    return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
   }
 }

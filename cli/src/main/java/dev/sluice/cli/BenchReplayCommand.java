@@ -51,8 +51,8 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--trace", description = "Mooncake-format JSONL trace (default: ../shared/" + BenchPoliciesCommand.SHARED_TRACE + ").")
   Path trace;
 
-  @Option(names = "--model", description = "Model directory (default: the embedded models/stories260K).")
-  Path model;
+  @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).")
+  String model;
 
   @Option(names = "--policies", split = ",", defaultValue = "cache_aware,round_robin,prefix_hash",
       description = "Routing policies to compare, in order (default: ${DEFAULT-VALUE}).")
@@ -102,7 +102,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
             + String.join(", ", RoutingPolicies.NAMES));
       }
     }
-    Path modelDir = model != null ? model : ModelLocator.embeddedModel();
+    Path modelDir = model != null ? ModelReferences.resolve(model, line -> { w.println(line); w.flush(); }) : ModelLocator.embeddedModel();
     if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
       throw new ParameterException(spec.commandLine(), "--model " + modelDir + " has no config.json");
     }

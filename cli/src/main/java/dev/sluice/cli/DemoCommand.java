@@ -42,7 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
   int workersPerStage;
 
   @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).")
-  Path model;
+  String model;
 
   @Option(names = "--policy", defaultValue = "cache_aware", description = "Routing policy (default: ${DEFAULT-VALUE}).")
   String policy;
@@ -59,7 +59,8 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("sluice-demo");
-    PipelineSpec ps = new PipelineSpec(0, stages, workersPerStage, 8, model, policy, null, 0, dir, "sluice");
+    Path modelDir = model == null ? null : ModelReferences.resolve(model, line -> { out.println("  " + line); out.flush(); });
+    PipelineSpec ps = new PipelineSpec(0, stages, workersPerStage, 8, modelDir, policy, null, 0, dir, "sluice");
     try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> { out.println("  " + line); out.flush(); }, Duration.ofMinutes(3))) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String base = "http://127.0.0.1:" + pipeline.port();

@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
     description = "Generate text in process (the reference for the pipeline); prints tokens as they come, then tokens/s.")
 public final class GenerateCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "Model directory (config.json, safetensors, tokenizer).")
-  Path model;
+  @Option(names = "--model", required = true,
+      description = "Model directory (config.json, safetensors, tokenizer) or hub id ORG/NAME[@REVISION].")
+  String model;
 
   @Option(names = "--prompt", required = true, description = "Prompt text (BOS is added).")
   String prompt;
@@ -52,6 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    Path model = ModelReferences.resolve(this.model, line -> { if (!quiet) { out.println(line); out.flush(); } });
     try (StageModel stage = StageModel.loadAll(model); TextTokenizer tokenizer = Tokenizers.load(model)) {
       int[] promptTokens = tokenizer.encode(prompt);
       Generator.Request request = new Generator.Request("generate", promptTokens,

@@ -31,10 +31,10 @@ import picocli.CommandLine.Spec;
 public final class RouterCommand implements Callable<Integer> {
   static final ConfigKey<String> POLICY = ConfigKey.choiceKey("policy", RoutingPolicies.DEFAULT, RoutingPolicies.NAMES,
       "routing policy");
-  static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || Files.isDirectory(Path.of(s)),
-      "an existing model directory", "model directory whose tokenizer turns prompt text into tokens; empty = promptTokens only");
+  static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || ModelReferences.isReference(s),
+      ModelReferences.DESCRIPTION, "model directory or hub id whose tokenizer turns prompt text into tokens; empty = promptTokens only");
   static final ConfigKey<String> MODEL_NAME = new ConfigKey<>("model_name", "", s -> s, s -> true, "a name",
-      "served model name (default: the model directory's name, else stories260K)");
+      "served model name (default: the hub id or the model directory's name, else stories260K)");
   static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", RouterSettings.DEFAULT_LANES, 1, 4096,
       "lanes = partitions of every stage topic");
   static final ConfigKey<String> DATA_DIR = ConfigKey.stringKey("data_dir", "data/router", "Kafka Streams state directory");
@@ -65,7 +65,7 @@ public final class RouterCommand implements Callable<Integer> {
           + "(default: cache_aware).")
   String policy;
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Model directory (its tokenizer; its name is the served model name).")
+  @Option(names = "--model", paramLabel = "DIR", description = "Model directory or hub id ORG/NAME[@REVISION] (its tokenizer; its name is the served model name).")
   String model;
 
   @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: the model directory's name).")
@@ -91,11 +91,14 @@ public final class RouterCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", description = "Serve Prometheus /metrics on this port (default: none; 0 = any free port).")
   Integer metricsPort;
 
+  /** The model folder --model named (pulled from the hub when it was an id); set by {@link #settings()}. */
+  private Path resolvedModel;
+
   @Override
   public Integer call() throws InterruptedException, IOException {
     RouterSettings settings = settings();
     ConfigResolver r = kafka.resolver();
-    String modelDir = r.get(MODEL);
+    String modelDir = resolvedModel == null ? "" : resolvedModel.toString();
     int port = r.get(METRICS_PORT);
     HTTPServer metrics = port < 0 ? null : HTTPServer.builder().port(port).buildAndStart();
     RouterService router = modelDir.isEmpty()
@@ -138,11 +141,12 @@ public final class RouterCommand implements Callable<Integer> {
     flags.put(METRICS_PORT.name(), metricsPort == null ? null : metricsPort.toString());
     flags.put(SharedKeys.BLOCK_SIZE.name(), blockSize == null ? null : blockSize.toString());
     ConfigResolver r = kafka.resolver();
-    String dir = r.get(MODEL);
+    String given = r.get(MODEL);
+    resolvedModel = given.isEmpty() ? null : ModelReferences.resolve(given, line -> { spec.commandLine().getOut().println(line); spec.commandLine().getOut().flush(); });
     String name = r.get(MODEL_NAME);
-    if (name.isBlank()) name = dir.isEmpty() ? "stories260K" : Path.of(dir).toAbsolutePath().normalize().getFileName().toString();
+    if (name.isBlank()) name = given.isEmpty() ? "stories260K" : ModelReferences.servedName(given, resolvedModel);
     // The model's context bounds prompt + max_tokens when the model directory is known.
-    int context = dir.isEmpty() ? 0 : ModelConfig.read(Path.of(dir)).maxPositions();
+    int context = resolvedModel == null ? 0 : ModelConfig.read(resolvedModel).maxPositions();
     try {
       return new RouterSettings(List.of(name), r.get(LANES), r.get(MAX_PROMPT_TOKENS), r.get(MAX_TOKENS_LIMIT), context,
           r.get(DEFAULT_TIMEOUT_MS), r.get(PREFILL_CHUNK_TOKENS), r.get(SharedKeys.BLOCK_SIZE), r.get(POLICY),

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       ResultsCommand.class,
       BenchCommand.class,
       GenerateCommand.class,
+      VerifyCommand.class,
+      PullCommand.class,
       SplitCommand.class,
       ImportLlama2cCommand.class,
       InitModelCommand.class,

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
     description = "Split a model into per-stage directories (safetensors + config) and a manifest.json of layer ranges.")
 public final class SplitCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "Model directory to split.")
-  Path model;
+  @Option(names = "--model", required = true, description = "Model directory or hub id ORG/NAME[@REVISION] to split.")
+  String model;
 
   @Option(names = "--stages", required = true, description = "Number of pipeline stages.")
   int stages;
@@ -31,7 +31,8 @@ public final class SplitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter w = spec.commandLine().getOut();
-    List<LayerRange> ranges = ModelSplitter.split(model, stages, out);
+    Path dir = ModelReferences.resolve(model, line -> { w.println(line); w.flush(); });
+    List<LayerRange> ranges = ModelSplitter.split(dir, stages, out);
     for (int k = 0; k < ranges.size(); k++) {
       w.printf("stage %d: layers %s -> %s%n", k, ranges.get(k), out.resolve("stage-" + k));
     }

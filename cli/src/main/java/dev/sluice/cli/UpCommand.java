@@ -30,8 +30,8 @@ public final class UpCommand implements Callable<Integer> {
   static final ConfigKey<Integer> STAGES = ConfigKey.intKey("stages", 2, 1, 256, "pipeline stages");
   static final ConfigKey<Integer> WORKERS_PER_STAGE = ConfigKey.intKey("workers_per_stage", 1, 1, 256, "workers in each stage's group");
   static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", 32, 1, 4096, "partitions of each stage topic");
-  static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || Files.isDirectory(Path.of(s)),
-      "an existing model directory", "model directory or hub id ORG/NAME[@REV] (default: the embedded models/stories260K)");
+  static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || ModelReferences.isReference(s),
+      ModelReferences.DESCRIPTION, "model directory or hub id ORG/NAME[@REV] (default: the embedded models/stories260K)");
   static final ConfigKey<String> POLICY = ConfigKey.choiceKey("policy", RoutingPolicies.DEFAULT, RoutingPolicies.NAMES, "routing policy");
   static final ConfigKey<String> BOOTSTRAP = new ConfigKey<>("bootstrap_servers", "", s -> s, s -> true, "HOST:PORT[,HOST:PORT]",
       "an existing Kafka cluster (default: start the embedded broker)");
@@ -69,7 +69,7 @@ public final class UpCommand implements Callable<Integer> {
     String m = r.get(MODEL);
     String b = r.get(BOOTSTRAP);
     return new PipelineSpec(r.get(PORT), r.get(STAGES), r.get(WORKERS_PER_STAGE), r.get(LANES),
-        m.isEmpty() ? null : Path.of(m), r.get(POLICY), b.isEmpty() ? null : b, r.get(KAFKA_PORT),
+        m.isEmpty() ? null : ModelReferences.resolve(m, line -> { spec.commandLine().getOut().println(line); spec.commandLine().getOut().flush(); }), r.get(POLICY), b.isEmpty() ? null : b, r.get(KAFKA_PORT),
         Path.of(r.get(DATA_DIR)), r.get(PREFIX));
   }
 

@@ -36,8 +36,8 @@ public final class WorkerCommand implements Callable<Integer> {
   static final ConfigKey<Integer> STAGE = ConfigKey.intKey("stage", null, 0, 1024, "stage number K");
   static final ConfigKey<String> LAYERS = new ConfigKey<>("layers", null, s -> s, WorkerCommand::isLayerRange,
       "a layer range A-B (inclusive), e.g. 0-2", "layers this stage runs");
-  static final ConfigKey<String> MODEL = new ConfigKey<>("model", null, s -> s, s -> Files.isDirectory(Path.of(s)),
-      "an existing model directory", "model directory (Hugging Face layout or a split)");
+  static final ConfigKey<String> MODEL = new ConfigKey<>("model", null, s -> s, ModelReferences::isReference,
+      ModelReferences.DESCRIPTION, "model directory (Hugging Face layout or a split) or hub id ORG/NAME[@REVISION]");
   static final ConfigKey<String> BOOTSTRAP = ConfigKey.stringKey("bootstrap_servers", "127.0.0.1:9092",
       "Kafka bootstrap servers");
   static final ConfigKey<String> PREFIX = new ConfigKey<>("prefix", "sluice", s -> s, s -> s.matches("[A-Za-z0-9._-]+"),
@@ -78,7 +78,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
   @Option(names = "--stage", description = "Stage number K (consumes PREFIX.stage-K).") String stage;
   @Option(names = "--layers", description = "Layers A-B, inclusive (stage 0 starts at 0).") String layers;
-  @Option(names = "--model", description = "Model directory.") String model;
+  @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION].") String model;
   @Option(names = "--config", description = "YAML file with any of the keys below.") Path config;
   @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default 127.0.0.1:9092).") String bootstrapServers;
   @Option(names = "--prefix", description = "Topic prefix (default sluice).") String prefix;
@@ -186,7 +186,8 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     String id = r.get(WORKER_ID).isEmpty() ? hostName() + "-stage-" + stage : r.get(WORKER_ID);
     Path data = r.get(DATA_DIR).isEmpty() ? Path.of("data", id) : Path.of(r.get(DATA_DIR));
-    return new WorkerSettings(stage, range, Path.of(r.get(MODEL)), null, r.get(BOOTSTRAP), r.get(PREFIX), id, data,
+    Path modelDir = ModelReferences.resolve(r.get(MODEL), line -> { System.out.println(line); System.out.flush(); });
+    return new WorkerSettings(stage, range, modelDir, null, r.get(BOOTSTRAP), r.get(PREFIX), id, data,
         r.get(MAX_BATCH_SIZE), r.get(BATCHING_WINDOW_MS), r.get(MAX_QUEUE_SIZE), r.get(KV_CACHE_MB), r.get(HOT_KV_MB),
         r.get(SharedKeys.BLOCK_SIZE), r.get(THREADS),
         Guarantee.parse(r.get(GUARANTEE)), Duration.ofSeconds(r.get(IDLE_TIMEOUT_S)), r.get(MAX_MESSAGE_BYTES),

@@ -5,7 +5,7 @@ import dev.sluice.cli.config.ConfigKey;
 import dev.sluice.cli.config.ConfigResolver;
 import dev.sluice.ingress.IngressServer;
 import dev.sluice.ingress.IngressSettings;
-import dev.sluice.ingress.openai.ChatTemplate;
+import dev.sluice.ingress.chat.ChatTemplates;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -34,8 +34,10 @@ public final class IngressCommand implements Callable<Integer> {
       1024, Integer.MAX_VALUE, "largest request body; larger gets 413");
   static final ConfigKey<Integer> REQUEST_TIMEOUT_MS = ConfigKey.intKey("request_timeout_ms",
       (int) IngressSettings.DEFAULT_REQUEST_TIMEOUT.toMillis(), 1, Integer.MAX_VALUE, "request deadline; past it 504");
-  static final ConfigKey<String> CHAT_TEMPLATE = ConfigKey.choiceKey("chat_template", "plain", List.of("plain", "transcript"),
-      "how chat messages become a prompt");
+  static final ConfigKey<String> CHAT_TEMPLATE = ConfigKey.choiceKey("chat_template", "auto", ChatTemplates.CHOICES,
+      "how chat messages become a prompt: auto = the model's own template when it has one, else plain");
+  static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || ModelReferences.isReference(s),
+      ModelReferences.DESCRIPTION, "the served model's folder or hub id, for its chat template (tokenizer_config.json)");
 
   @Mixin ResultsCommand.KafkaOptions kafka;
   @Spec CommandSpec spec;
@@ -58,8 +60,12 @@ public final class IngressCommand implements Callable<Integer> {
   @Option(names = "--request-timeout-ms", description = "Request deadline in ms; past it 504 (default: 120000).")
   Integer requestTimeoutMs;
 
-  @Option(names = "--chat-template", description = "plain or transcript (default: plain).")
+  @Option(names = "--chat-template", description = "auto, model, plain or transcript (default: auto = the model's own "
+      + "template when --model has one, else plain).")
   String chatTemplate;
+
+  @Option(names = "--model", description = "The served model's folder or hub id ORG/NAME[@REVISION], for its chat template.")
+  String model;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -94,13 +100,16 @@ public final class IngressCommand implements Callable<Integer> {
     kafka.extraFlags.put(MAX_IN_FLIGHT.name(), maxInFlight == null ? null : maxInFlight.toString());
     kafka.extraFlags.put(REQUEST_TIMEOUT_MS.name(), requestTimeoutMs == null ? null : requestTimeoutMs.toString());
     kafka.extraFlags.put(CHAT_TEMPLATE.name(), chatTemplate);
+    kafka.extraFlags.put(MODEL.name(), model);
     ConfigResolver r = kafka.resolver();
+    java.util.function.Consumer<String> log = line -> { spec.commandLine().getOut().println(line); spec.commandLine().getOut().flush(); };
+    java.nio.file.Path modelDir = r.get(MODEL).isEmpty() ? null : ModelReferences.resolve(r.get(MODEL), log);
     Set<String> keys = Arrays.stream(r.get(API_KEYS).split(",")).map(String::trim).filter(k -> !k.isEmpty())
         .collect(Collectors.toSet());
     try {
       return new IngressSettings(r.get(HOST), r.get(PORT), r.get(MODEL_NAME), keys, r.get(MAX_IN_FLIGHT),
           r.get(MAX_BODY_BYTES), Duration.ofMillis(r.get(REQUEST_TIMEOUT_MS)), IngressSettings.DEFAULT_MAX_TOKENS,
-          ChatTemplate.byName(r.get(CHAT_TEMPLATE)), kafka.clientOverrides());
+          ChatTemplates.choose(r.get(CHAT_TEMPLATE), modelDir, log), kafka.clientOverrides());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

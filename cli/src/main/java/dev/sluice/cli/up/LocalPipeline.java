@@ -2,6 +2,7 @@ package dev.sluice.cli.up;
 
 import dev.sluice.ingress.IngressServer;
 import dev.sluice.ingress.IngressSettings;
+import dev.sluice.ingress.chat.ChatTemplates;
 import dev.sluice.kafka.local.LocalKafka;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.ModelConfig;
@@ -102,7 +103,8 @@ public final class LocalPipeline implements AutoCloseable {
     progress.accept("Starting the router (policy " + spec.policy() + ")");
     router = RouterService.start(rs, bootstrapServers, spec.prefix(), modelDir);
 
-    ingress = IngressServer.start(IngressSettings.forModel(modelName).withPort(spec.port()), bootstrapServers, spec.prefix());
+    ingress = IngressServer.start(IngressSettings.forModel(modelName).withPort(spec.port())
+        .withChatTemplate(ChatTemplates.choose("auto", modelDir, progress)), bootstrapServers, spec.prefix());
     ingress.addReadinessCheck("pipeline", this::rolesReady);
     progress.accept("Ingress listening on port " + ingress.port());
 

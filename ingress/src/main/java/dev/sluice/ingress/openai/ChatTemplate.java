@@ -1,10 +1,14 @@
 package dev.sluice.ingress.openai;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
- * How {@code /v1/chat/completions} turns messages into one prompt. Sluice serves base models (such
- * as stories260K) that know no chat format, so the templates are plain text:
+ * How {@code /v1/chat/completions} turns messages into one prompt. A model that ships a chat template
+ * (tokenizer_config.json's {@code chat_template}, or chat_template.jinja) is served with its own
+ * ({@link dev.sluice.ingress.chat.JinjaChatTemplate}). Base models without one (such as stories260K)
+ * get a plain-text format:
  * <ul>
  *   <li>{@code PLAIN} (default): the messages' contents in order, joined by a newline; the model
  *       continues the last message. {@code [system "You tell stories.", user "Once upon a time"]}
@@ -13,31 +17,69 @@ import java.util.List;
  *       {@code "Assistant: ..."}, then a final {@code "Assistant:"} for the model to continue.</li>
  * </ul>
  */
-public enum ChatTemplate {
-  PLAIN,
-  TRANSCRIPT;
+public interface ChatTemplate {
 
-  public record Message(String role, String content) {}
+  /** Roles a chat message may have; any other is a 400 (OpenAI's "developer" is the newer name for system). */
+  Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
 
-  public String render(List<Message> messages) {
-    StringBuilder prompt = new StringBuilder();
-    for (Message m : messages) {
-      if (prompt.length() > 0) prompt.append('\n');
-      if (this == TRANSCRIPT) prompt.append(label(m.role())).append(": ");
-      prompt.append(m.content());
+  record Message(String role, String content) {}
+
+  /** The prompt text for {@code messages} (non-empty, roles checked); a template's own refusal is a {@link TemplateRefusal}. */
+  String render(List<Message> messages);
+
+  /** The name shown in logs: plain, transcript, or where a model's template came from. */
+  String name();
+
+  /** The template itself refused the conversation (Jinja {@code raise_exception}), e.g. roles out of order. */
+  final class TemplateRefusal extends RuntimeException {
+    public TemplateRefusal(String message) {
+      super(message);
     }
-    if (this == TRANSCRIPT) prompt.append(prompt.length() > 0 ? "\n" : "").append("Assistant:");
-    return prompt.toString();
   }
 
-  private static String label(String role) {
-    return role.isEmpty() ? role : Character.toUpperCase(role.charAt(0)) + role.substring(1);
-  }
-
-  public static ChatTemplate byName(String name) {
-    for (ChatTemplate t : values()) {
-      if (t.name().equalsIgnoreCase(name)) return t;
+  ChatTemplate PLAIN = new ChatTemplate() {
+    @Override
+    public String render(List<Message> messages) {
+      StringBuilder prompt = new StringBuilder();
+      for (Message m : messages) {
+        if (prompt.length() > 0) prompt.append('\n');
+        prompt.append(m.content());
+      }
+      return prompt.toString();
     }
-    throw new IllegalArgumentException("unknown chat template '" + name + "'; use plain or transcript");
+
+    @Override
+    public String name() {
+      return "plain";
+    }
+  };
+
+  ChatTemplate TRANSCRIPT = new ChatTemplate() {
+    @Override
+    public String render(List<Message> messages) {
+      StringBuilder prompt = new StringBuilder();
+      for (Message m : messages) {
+        if (prompt.length() > 0) prompt.append('\n');
+        prompt.append(label(m.role())).append(": ").append(m.content());
+      }
+      return prompt.append(prompt.length() > 0 ? "\n" : "").append("Assistant:").toString();
+    }
+
+    @Override
+    public String name() {
+      return "transcript";
+    }
+
+    private String label(String role) {
+      return role.isEmpty() ? role : Character.toUpperCase(role.charAt(0)) + role.substring(1);
+    }
+  };
+
+  static ChatTemplate byName(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "plain" -> PLAIN;
+      case "transcript" -> TRANSCRIPT;
+      default -> throw new IllegalArgumentException("unknown chat template '" + name + "'; use plain or transcript");
+    };
   }
 }

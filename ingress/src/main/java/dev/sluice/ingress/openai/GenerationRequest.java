@@ -68,12 +68,22 @@ public record GenerationRequest(
       if (!m.isObject() || !m.path("role").isTextual()) {
         throw ApiError.invalid("messages", "every message needs a string 'role'");
       }
-      list.add(new ChatTemplate.Message(m.get("role").asText(), content(m.get("content"))));
+      String role = m.get("role").asText();
+      if (!ChatTemplate.ROLES.contains(role)) {
+        throw ApiError.invalid("messages", "unknown message role '" + role + "' (use system, developer, user or assistant)");
+      }
+      list.add(new ChatTemplate.Message(role, content(m.get("content"))));
+    }
+    String prompt;
+    try {
+      prompt = template.render(list);
+    } catch (ChatTemplate.TemplateRefusal e) {
+      throw ApiError.invalid("messages", e.getMessage());
     }
     int maxTokens = body.hasNonNull("max_completion_tokens")
         ? intField(body, "max_completion_tokens", defaultMaxTokens)
         : intField(body, "max_tokens", defaultMaxTokens);
-    return common(body, true, servedModel, template.render(list), null, maxTokens);
+    return common(body, true, servedModel, prompt, null, maxTokens);
   }
 
   private static GenerationRequest common(JsonNode body, boolean chat, String servedModel, String prompt,

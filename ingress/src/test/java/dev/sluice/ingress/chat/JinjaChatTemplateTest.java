@@ -1,0 +1,98 @@
+package dev.sluice.ingress.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.ingress.openai.ApiError;
+import dev.sluice.ingress.openai.ChatTemplate;
+import dev.sluice.ingress.openai.ChatTemplate.Message;
+import dev.sluice.ingress.openai.GenerationRequest;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Models' own chat templates give exactly the text transformers' apply_chat_template (Jinja2) gives. */
+class JinjaChatTemplateTest {
+  static final List<Message> CONVERSATION = List.of(
+      new Message("system", "You tell short stories."),
+      new Message("user", "  Tell me about a cat.\n"),
+      new Message("assistant", "Once upon a time, a cat sat."),
+      new Message("user", "And then?"));
+
+  static Path model(String name) throws URISyntaxException {
+    return Path.of(JinjaChatTemplateTest.class.getResource("/chat-templates/" + name).toURI());
+  }
+
+  @Test
+  void shouldRenderALlama3TemplateFromTokenizerConfigExactly() throws Exception {
+    ChatTemplate t = ModelChatTemplates.find(model("llama3")).orElseThrow();
+    // expected: Python jinja2 with trim_blocks and lstrip_blocks, as transformers renders it
+    assertThat(t.render(CONVERSATION)).isEqualTo("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
+        + "You tell short stories.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nTell me about a cat.<|eot_id|>"
+        + "<|start_header_id|>assistant<|end_header_id|>\n\nOnce upon a time, a cat sat.<|eot_id|>"
+        + "<|start_header_id|>user<|end_header_id|>\n\nAnd then?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+    assertThat(t.name()).isEqualTo("llama3/tokenizer_config.json");
+  }
+
+  @Test
+  void shouldRenderAChatMlTemplateFromChatTemplateJinjaExactly() throws Exception {
+    ChatTemplate t = ModelChatTemplates.find(model("chatml")).orElseThrow();
+    assertThat(t.render(CONVERSATION)).isEqualTo("<|im_start|>system\nYou tell short stories.<|im_end|>\n"
+        + "<|im_start|>user\n  Tell me about a cat.\n<|im_end|>\n<|im_start|>assistant\nOnce upon a time, a cat sat.<|im_end|>\n"
+        + "<|im_start|>user\nAnd then?<|im_end|>\n<|im_start|>assistant\n");
+    // without a system message the template adds its own
+    assertThat(t.render(List.of(new Message("user", "  Tell me about a cat.\n")))).isEqualTo("<|im_start|>system\n"
+        + "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
+        + "<|im_start|>user\n  Tell me about a cat.\n<|im_end|>\n<|im_start|>assistant\n");
+  }
+
+  @Test
+  void shouldUseTheDefaultOfNamedTemplatesAndTurnATemplateRefusalIntoA400() throws Exception {
+    ChatTemplate t = ModelChatTemplates.find(model("mistral")).orElseThrow();
+    assertThat(t.render(List.of(new Message("user", "Hi"), new Message("assistant", "Hello"), new Message("user", "Story?"))))
+        .isEqualTo("<s>[INST] Hi [/INST]Hello</s>[INST] Story? [/INST]");
+    assertThatThrownBy(() -> t.render(List.of(new Message("user", "a"), new Message("user", "b"))))
+        .isInstanceOf(ChatTemplate.TemplateRefusal.class)
+        .hasMessage("Conversation roles must alternate user/assistant/user/assistant/...");
+    var body = new ObjectMapper().readTree("{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, "
+        + "{\"role\": \"user\", \"content\": \"b\"}]}");
+    assertThatThrownBy(() -> GenerationRequest.chat(body, "m", 16, t))
+        .isInstanceOfSatisfying(ApiError.class, e -> {
+          assertThat(e.status()).isEqualTo(400);
+          assertThat(e.getMessage()).contains("must alternate");
+        });
+  }
+
+  @Test
+  void shouldRejectUnknownRolesAndEmptyMessageLists() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ChatTemplate t = ModelChatTemplates.find(model("chatml")).orElseThrow();
+    assertThatThrownBy(() -> GenerationRequest.chat(json.readTree("{\"messages\": []}"), "m", 16, t))
+        .isInstanceOf(ApiError.class).hasMessageContaining("non-empty");
+    assertThatThrownBy(() -> GenerationRequest.chat(
+        json.readTree("{\"messages\": [{\"role\": \"wizard\", \"content\": \"x\"}]}"), "m", 16, t))
+        .isInstanceOf(ApiError.class).hasMessageContaining("unknown message role 'wizard'");
+  }
+
+  @Test
+  void shouldFindNoTemplateInABaseModel() throws Exception {
+    assertThat(ModelChatTemplates.find(model("llama3").getParent().resolve("none"))).isEmpty();
+  }
+
+  @Test
+  void shouldChooseTheModelsOwnTemplateOnlyWhenItHasOneThatRenders(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    List<String> log = new java.util.ArrayList<>();
+    assertThat(ChatTemplates.choose("auto", model("llama3"), log::add).name()).isEqualTo("llama3/tokenizer_config.json");
+    assertThat(ChatTemplates.choose("auto", tmp, log::add)).isSameAs(ChatTemplate.PLAIN);
+    assertThat(ChatTemplates.choose("transcript", model("llama3"), log::add)).isSameAs(ChatTemplate.TRANSCRIPT);
+    assertThatThrownBy(() -> ChatTemplates.choose("model", tmp, log::add)).hasMessageContaining("has no chat template");
+    // Python string methods are not there in Jinjava: such a template is found out at start
+    java.nio.file.Files.writeString(tmp.resolve("chat_template.jinja"),
+        "{% for m in messages %}{{ m.content.startswith('x') }}{% endfor %}");
+    assertThat(ChatTemplates.choose("auto", tmp, log::add)).isSameAs(ChatTemplate.PLAIN);
+    assertThat(log).anyMatch(l -> l.contains("cannot be rendered here"));
+  }
+}

@@ -51,12 +51,19 @@ final class PipelineFixture implements AutoCloseable {
   final String prefix;
   final SluiceTopics topics;
   final Path model;
+  final String modelName;
   final Path dataRoot;
   final List<StageWorker> workers = new CopyOnWriteArrayList<>();
   private final KafkaProducer<String, StageWork> producer;
 
   PipelineFixture(String name, int stages) throws IOException {
-    this.model = sharedDir().resolve("models/stories260K");
+    this(name, stages, sharedDir().resolve("models/stories260K"));
+  }
+
+  /** A pipeline serving {@code model} (any model folder, e.g. one of ../shared/golden/hf-families). */
+  PipelineFixture(String name, int stages, Path model) throws IOException {
+    this.model = model;
+    this.modelName = model.getFileName().toString();
     assumeTrue(Files.isDirectory(model), "shared model missing at " + model + " — skipping pipeline test");
     this.prefix = SharedKafkaExtension.uniquePrefix(name);
     this.topics = new SluiceTopics(prefix);
@@ -108,7 +115,7 @@ final class PipelineFixture implements AutoCloseable {
   /** Writes a request's prompt as PREFILL_CHUNK records of at most CHUNK positions to stage-0 on its lane. */
   void submit(String requestId, int[] prompt, int maxTokens, int lane) {
     List<Integer> ids = Arrays.stream(prompt).boxed().toList();
-    List<ByteBuffer> hashes = new BlockHasher("stories260K", null, 16).hashes(prompt).stream()
+    List<ByteBuffer> hashes = new BlockHasher(modelName, null, 16).hashes(prompt).stream()
         .map(ByteBuffer::wrap).toList();
     Sampling sampling = Sampling.newBuilder().setMaxTokens(maxTokens).setTemperature(0f).build();
     long now = System.currentTimeMillis();
@@ -125,7 +132,7 @@ final class PipelineFixture implements AutoCloseable {
           .setBlockHashes(hashes)
           .setSampling(sampling)
           .setLastPromptChunk(end == prompt.length)
-          .setModel("stories260K")
+          .setModel(modelName)
           .setCreatedAtMs(now)
           .setRoutedAtMs(now)
           .build();

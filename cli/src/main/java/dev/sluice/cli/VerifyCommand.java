@@ -73,7 +73,7 @@ public final class VerifyCommand implements Callable<Integer> {
           r.maxAbsDiff(), r.worstPosition(), r.argmaxAgreed(), r.argmaxCompared());
       out.flush();
     }
-    out.println(allPass ? "verified: every position within " + tolerance + " with the same argmax"
+    out.println(allPass ? String.format(Locale.ROOT, "verified: every position within %.1e with the same argmax", tolerance)
         : "MISMATCH: past the tolerance or a different argmax");
     out.flush();
     return allPass ? 0 : EXIT_MISMATCH;

@@ -95,9 +95,9 @@ public final class HubClient {
           log.accept("Cannot reach " + settings.endpoint() + "; using the cached snapshot " + dir.get());
           return dir.get();
         }
-        throw new HubException("cannot reach the hub at " + settings.endpoint() + " (" + e.getMessage()
+        throw new HubException("cannot reach the hub at " + settings.endpoint() + " (" + e.getClass().getSimpleName()
             + ") and " + id + " is not in the cache " + cache.root() + " — set HF_ENDPOINT, or pull it where the hub "
-            + "is reachable", e);
+            + "is reachable"); // no cause: the CLI prints a failure's root cause, and this line is the useful one
       }
       log.accept("Pulling " + id + " (commit " + info.commit() + ") into " + cache.repoDir(id));
       List<String> files = modelFiles(info.files());

@@ -61,7 +61,7 @@ public final class VerifyCommand implements Callable<Integer> {
     GoldenLogits g = GoldenLogits.read(golden);
     List<List<LayerRange>> splits = allSplits ? GoldenCheck.allSplits(cfg.numLayers())
         : List.of(LayerRange.split(cfg.numLayers(), stages));
-    out.printf(Locale.ROOT, "%s (%s, %d layers) against %s: %d positions, vocab %d, tolerance %.1e%n", dir.getFileName(),
+    out.printf(Locale.ROOT, "%s (%s, %d layers) against %s: %d positions, vocab %d, tolerance %.1e%n", model,
         cfg.modelType(), cfg.numLayers(), golden.getFileName(), g.tokens().length, g.vocabSize(), tolerance);
     boolean allPass = true;
     for (List<LayerRange> split : splits) {

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * What every {@code --model} accepts: a model folder, or a Hugging Face hub id {@code ORG/NAME[@REVISION]}
  * pulled into the hub cache first (progress on stderr).
  */
-final class ModelReferences {
+public final class ModelReferences {
   private ModelReferences() {}
 
   /** Folder or hub id → a model folder; hub progress bars go to stderr. */
@@ -29,6 +29,15 @@ final class ModelReferences {
       return dev.sluice.model.hub.HubModelId.parse(given).repo();
     }
     return dir.toAbsolutePath().normalize().getFileName().toString();
+  }
+
+  /** The model's generation_config.json sampling settings for requests that leave them out (OpenAI's without a model). */
+  public static dev.sluice.ingress.openai.SamplingDefaults samplingDefaults(Path modelDir) {
+    if (modelDir == null) {
+      return dev.sluice.ingress.openai.SamplingDefaults.OPENAI;
+    }
+    dev.sluice.model.GenerationDefaults g = dev.sluice.model.GenerationDefaults.read(modelDir);
+    return new dev.sluice.ingress.openai.SamplingDefaults((float) g.temperature(), (float) g.topP(), g.topK());
   }
 
   static final String DESCRIPTION = "a model folder or a Hugging Face hub id ORG/NAME[@REVISION]";

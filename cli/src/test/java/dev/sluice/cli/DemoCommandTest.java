@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The README's main job: `sluice demo` starts everything, serves real requests and exits 0. */
+/**
+ * The README's main job: `sluice demo` starts everything, serves real requests and exits 0 — with the
+ * embedded stories260K, so the same holds on a fresh clone without ../shared.
+ */
 class DemoCommandTest {
   @Test
   void shouldServeRealRequestsWithCacheHitsAndExitZero(@TempDir Path dir) {
@@ -24,6 +27,9 @@ class DemoCommandTest {
     String text = out.toString();
     assertThat(code).as(text).isZero();
     assertThat(text).contains("Demo finished: every request completed.");
+    assertThat(text).contains("embedded stories260K").doesNotContainIgnoringCase("random model");
+    // real stories: the greedy continuation of the cold opening is English words
+    assertThat(text).containsPattern("\\b(the|they|was|and|a)\\b.*\\b(the|they|was|and|a)\\b");
     // five completions, each with usage; at least one request that shares the long prefix met the cache
     Matcher m = Pattern.compile("\\[shares prefix\\] .* prompt (\\d+) tokens \\((\\d+) cached\\)").matcher(text);
     int sharing = 0;

@@ -103,8 +103,9 @@ final class GenerationHandler {
       throw ApiError.invalid(null, "cannot read the body: " + e.getMessage());
     }
     return chat
-        ? GenerationRequest.chat(body, settings.modelName(), settings.defaultMaxTokens(), settings.chatTemplate())
-        : GenerationRequest.completion(body, settings.modelName(), settings.defaultMaxTokens());
+        ? GenerationRequest.chat(body, settings.modelName(), settings.defaultMaxTokens(), settings.chatTemplate(),
+            settings.samplingDefaults())
+        : GenerationRequest.completion(body, settings.modelName(), settings.defaultMaxTokens(), settings.samplingDefaults());
   }
 
   private InferenceRequest toInference(GenerationRequest g) {

@@ -1,6 +1,7 @@
 package dev.sluice.ingress;
 
 import dev.sluice.ingress.openai.ChatTemplate;
+import dev.sluice.ingress.openai.SamplingDefaults;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +18,7 @@ import java.util.Set;
  * @param requestTimeout deadline of a request (sent as deadlineMs); past it the answer is 504
  * @param defaultMaxTokens max_tokens when a request does not say
  * @param chatTemplate how chat messages become a prompt
+ * @param samplingDefaults temperature, top_p and top_k of requests that leave them out
  * @param kafkaOverrides extra Kafka client settings (SASL/TLS...)
  */
 public record IngressSettings(
@@ -29,6 +31,7 @@ public record IngressSettings(
     Duration requestTimeout,
     int defaultMaxTokens,
     ChatTemplate chatTemplate,
+    SamplingDefaults samplingDefaults,
     Map<String, Object> kafkaOverrides) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -49,44 +52,49 @@ public record IngressSettings(
     if (requestTimeout.toMillis() < 1) throw new IllegalArgumentException("request timeout must be positive: " + requestTimeout);
     if (defaultMaxTokens < 1) throw new IllegalArgumentException("default max tokens must be >= 1: " + defaultMaxTokens);
     chatTemplate = chatTemplate == null ? ChatTemplate.PLAIN : chatTemplate;
+    samplingDefaults = samplingDefaults == null ? SamplingDefaults.OPENAI : samplingDefaults;
     kafkaOverrides = kafkaOverrides == null ? Map.of() : Map.copyOf(kafkaOverrides);
   }
 
   /** Defaults for everything but the model name. */
   public static IngressSettings forModel(String modelName) {
     return new IngressSettings(DEFAULT_HOST, DEFAULT_PORT, modelName, Set.of(), DEFAULT_MAX_IN_FLIGHT,
-        DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_TOKENS, ChatTemplate.PLAIN, Map.of());
+        DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_TOKENS, ChatTemplate.PLAIN, SamplingDefaults.OPENAI, Map.of());
   }
 
   public IngressSettings withPort(int newPort) {
-    return new IngressSettings(host, newPort, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+    return new IngressSettings(host, newPort, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
   }
 
   public IngressSettings withHost(String newHost) {
-    return new IngressSettings(newHost, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+    return new IngressSettings(newHost, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
   }
 
   public IngressSettings withApiKeys(Set<String> keys) {
-    return new IngressSettings(host, port, modelName, keys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, keys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
   }
 
   public IngressSettings withMaxInFlight(int max) {
-    return new IngressSettings(host, port, modelName, apiKeys, max, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, max, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
   }
 
   public IngressSettings withMaxBodyBytes(long max) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, max, requestTimeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, max, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
   }
 
   public IngressSettings withRequestTimeout(Duration timeout) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, timeout, defaultMaxTokens, chatTemplate, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, timeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
   }
 
   public IngressSettings withChatTemplate(ChatTemplate template) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, template, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, template, samplingDefaults, kafkaOverrides);
+  }
+
+  public IngressSettings withSamplingDefaults(SamplingDefaults defaults) {
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, defaults, kafkaOverrides);
   }
 
   public IngressSettings withKafkaOverrides(Map<String, Object> overrides) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, overrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, overrides);
   }
 }

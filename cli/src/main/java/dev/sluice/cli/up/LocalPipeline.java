@@ -104,7 +104,8 @@ public final class LocalPipeline implements AutoCloseable {
     router = RouterService.start(rs, bootstrapServers, spec.prefix(), modelDir);
 
     ingress = IngressServer.start(IngressSettings.forModel(modelName).withPort(spec.port())
-        .withChatTemplate(ChatTemplates.choose("auto", modelDir, progress)), bootstrapServers, spec.prefix());
+        .withChatTemplate(ChatTemplates.choose("auto", modelDir, progress))
+        .withSamplingDefaults(dev.sluice.cli.ModelReferences.samplingDefaults(modelDir)), bootstrapServers, spec.prefix());
     ingress.addReadinessCheck("pipeline", this::rolesReady);
     progress.accept("Ingress listening on port " + ingress.port());
 

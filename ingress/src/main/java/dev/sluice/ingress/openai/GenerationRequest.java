@@ -34,6 +34,11 @@ public record GenerationRequest(
   private static final int MAX_STOP_SEQUENCES = 4;
 
   public static GenerationRequest completion(JsonNode body, String servedModel, int defaultMaxTokens) {
+    return completion(body, servedModel, defaultMaxTokens, SamplingDefaults.OPENAI);
+  }
+
+  public static GenerationRequest completion(JsonNode body, String servedModel, int defaultMaxTokens,
+      SamplingDefaults defaults) {
     requireObject(body);
     JsonNode p = body.get("prompt");
     String prompt = null;
@@ -54,10 +59,15 @@ public record GenerationRequest(
     }
     if (body.path("echo").asBoolean(false)) throw ApiError.invalid("echo", "'echo' is not supported");
     if (body.hasNonNull("suffix")) throw ApiError.invalid("suffix", "'suffix' is not supported");
-    return common(body, false, servedModel, prompt, tokens, intField(body, "max_tokens", defaultMaxTokens));
+    return common(body, false, servedModel, prompt, tokens, intField(body, "max_tokens", defaultMaxTokens), defaults);
   }
 
   public static GenerationRequest chat(JsonNode body, String servedModel, int defaultMaxTokens, ChatTemplate template) {
+    return chat(body, servedModel, defaultMaxTokens, template, SamplingDefaults.OPENAI);
+  }
+
+  public static GenerationRequest chat(JsonNode body, String servedModel, int defaultMaxTokens, ChatTemplate template,
+      SamplingDefaults defaults) {
     requireObject(body);
     JsonNode messages = body.get("messages");
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
@@ -83,21 +93,21 @@ public record GenerationRequest(
     int maxTokens = body.hasNonNull("max_completion_tokens")
         ? intField(body, "max_completion_tokens", defaultMaxTokens)
         : intField(body, "max_tokens", defaultMaxTokens);
-    return common(body, true, servedModel, prompt, null, maxTokens);
+    return common(body, true, servedModel, prompt, null, maxTokens, defaults);
   }
 
   private static GenerationRequest common(JsonNode body, boolean chat, String servedModel, String prompt,
-      List<Integer> tokens, int maxTokens) {
+      List<Integer> tokens, int maxTokens, SamplingDefaults defaults) {
     if (maxTokens < 1) throw ApiError.invalid(chat && body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", "must be >= 1");
     JsonNode model = body.get("model");
     if (model != null && !model.isNull() && !model.isTextual()) throw ApiError.invalid("model", "'model' must be a string");
     String modelName = model == null || model.isNull() ? servedModel : model.asText();
     if (intField(body, "n", 1) != 1) throw ApiError.invalid("n", "only n=1 is supported");
-    float temperature = floatField(body, "temperature", 1.0f);
+    float temperature = floatField(body, "temperature", defaults.temperature());
     if (temperature < 0 || temperature > 2) throw ApiError.invalid("temperature", "must be in [0, 2]");
-    float topP = floatField(body, "top_p", 1.0f);
+    float topP = floatField(body, "top_p", defaults.topP());
     if (topP <= 0 || topP > 1) throw ApiError.invalid("top_p", "must be in (0, 1]");
-    int topK = intField(body, "top_k", 0);
+    int topK = intField(body, "top_k", defaults.topK());
     if (topK < 0 && topK != -1) throw ApiError.invalid("top_k", "must be >= 0 (or -1 to disable)");
     Long seed = null;
     if (body.hasNonNull("seed")) {

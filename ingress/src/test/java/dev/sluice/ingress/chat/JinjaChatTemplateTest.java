@@ -95,4 +95,20 @@ class JinjaChatTemplateTest {
     assertThat(ChatTemplates.choose("auto", tmp, log::add)).isSameAs(ChatTemplate.PLAIN);
     assertThat(log).anyMatch(l -> l.contains("cannot be rendered here"));
   }
+
+  @Test
+  void shouldGiveRequestsThatLeaveSamplingOutTheModelsDefaults() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    var defaults = new dev.sluice.ingress.openai.SamplingDefaults(0.6f, 0.9f, 20);
+    var body = json.readTree("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+    GenerationRequest r = GenerationRequest.chat(body, "m", 16, ChatTemplate.PLAIN, defaults);
+    assertThat(r.temperature()).isEqualTo(0.6f);
+    assertThat(r.topP()).isEqualTo(0.9f);
+    assertThat(r.topK()).isEqualTo(20);
+    var explicit = json.readTree("{\"prompt\": \"hi\", \"temperature\": 0, \"top_p\": 1, \"top_k\": 0}");
+    GenerationRequest c = GenerationRequest.completion(explicit, "m", 16, defaults);
+    assertThat(c.temperature()).isZero();
+    assertThat(c.topP()).isEqualTo(1f);
+    assertThat(c.topK()).isZero();
+  }
 }

@@ -24,7 +24,12 @@ public final class HubModels {
     if (!HubModelId.looksLike(model)) {
       throw new IllegalArgumentException("--model " + model + " is neither a model folder nor a hub id ORG/NAME[@REVISION]");
     }
-    return new HubClient(settings, log).snapshot(HubModelId.parse(model), progress);
+    try {
+      return new HubClient(settings, log).snapshot(HubModelId.parse(model), progress);
+    } catch (HubClient.HubException e) {
+      throw new HubClient.HubException("--model " + model + " is no folder here, so it was taken as a hub id: "
+          + e.getMessage());
+    }
   }
 
   /** Whether {@code model} can name a model: an existing folder or something shaped like a hub id. */

@@ -83,14 +83,15 @@ public final class ModelSplitter {
     return ranges;
   }
 
-  /** config.json and tokenizer files (anything but weights) go with every stage. */
+  /** config.json, generation_config.json, tokenizer and chat template files (anything but weights) go with every stage. */
   private static void copyModelFiles(Path from, Path to) throws IOException {
     try (var files = Files.list(from)) {
       for (Path f : files.toList()) {
         String n = f.getFileName().toString();
         boolean tokenizer = n.startsWith("tok") || n.startsWith("tokenizer") || n.equals("special_tokens_map.json")
             || n.equals("vocab.json") || n.equals("merges.txt");
-        if (Files.isRegularFile(f) && (n.equals("config.json") || tokenizer)) {
+        boolean generation = n.equals("generation_config.json") || n.startsWith("chat_template.");
+        if (Files.isRegularFile(f) && (n.equals("config.json") || tokenizer || generation)) {
           Files.copy(f, to.resolve(n), StandardCopyOption.REPLACE_EXISTING);
         }
       }

@@ -40,12 +40,11 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
   @Override
   public int[] encode(String text) {
     int[] ids = Arrays.stream(tokenizer.encode(text).getIds()).mapToInt(Math::toIntExact).toArray();
-    if (ids.length == 0 || ids[0] != bos) { // tokenizers without a BOS template (e.g. GPT-2)
-      int[] withBos = new int[ids.length + 1];
-      withBos[0] = bos;
-      System.arraycopy(ids, 0, withBos, 1, ids.length);
-      return withBos;
+    if (ids.length == 0) { // a model needs one token to start from
+      return new int[] {bos};
     }
+    // tokenizer.json's post-processor decides about BOS, as in transformers: Llama and Mistral add one,
+    // Qwen and GPT-2 do not (so no config bos_token_id is forced in front of their prompts)
     if (ids.length > 1 && ids[1] == bos) { // the text began with the BOS token itself (a rendered chat template)
       return Arrays.copyOfRange(ids, 1, ids.length);
     }

@@ -3,7 +3,7 @@ package dev.sluice.model.tokenizer;
 /** Text to token ids and back, for one model. */
 public interface TextTokenizer extends AutoCloseable {
 
-  /** Token ids of {@code text}, starting with BOS. */
+  /** Token ids of {@code text}, with BOS in front where the tokenizer adds one (never empty). */
   int[] encode(String text);
 
   /** Text of {@code ids}; BOS/EOS and other special tokens are left out. */

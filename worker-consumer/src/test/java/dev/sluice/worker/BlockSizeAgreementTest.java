@@ -19,8 +19,12 @@ class BlockSizeAgreementTest {
     try (PipelineFixture f = new PipelineFixture("block-size", 2)) {
       StageWorker w0 = f.start(f.settings(0, "0-2", f.prefix + "-w0"));
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(w0::isReady);
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> BlockSizeAgreement.latest(f.topics.workers().name(),
-          Map.of("bootstrap.servers", SharedKafkaExtension.bootstrapServers())).containsKey(w0.workerId()));
+      // the check counts READY heartbeats only: wait for that one, not w0's first (STARTING) heartbeat
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+        var status = BlockSizeAgreement.latest(f.topics.workers().name(),
+            Map.of("bootstrap.servers", SharedKafkaExtension.bootstrapServers())).get(w0.workerId());
+        return status != null && status.getState() == dev.sluice.schemas.WorkerState.READY;
+      });
 
       assertThatThrownBy(() -> f.start(f.settings(1, "3-4", f.prefix + "-w1").withBlockSize(32)))
           .isInstanceOf(IllegalArgumentException.class)

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
  * an embedded broker for the run.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, showDefaultValues = true,
-    description = {"Generated tokens/s of an S-stage pipeline over Kafka (one PyTorch thread per stage) against the "
-        + "whole model in process with T threads, in alternating rounds; Kafka hop latencies against raw Kafka; "
+    description = {"Generated tokens/s of an S-stage pipeline over Kafka (its stages sharing T PyTorch threads) against "
+        + "the whole model in process with T threads, in alternating rounds; Kafka hop latencies against raw Kafka; "
         + "single-request per-token latency; the ratio under exactly-once; a timeline of the stages.",
         "Without --bootstrap-servers an embedded single-node broker is started for the run."})
 public final class BenchPipelineCommand implements Callable<Integer> {
@@ -44,6 +44,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages S (one PyTorch thread each).")
   int stages;
 
+  @Option(names = "--split", split = ",", description = "Layer ranges of the stages, e.g. 0-7,8-11 (default: "
+      + "equal compute, the LM head counted; sets --stages).")
+  java.util.List<String> split;
+
   @Option(names = "--threads", description = "PyTorch threads of the in-process side T (default: = --stages).")
   Integer threads;
 
@@ -65,8 +69,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SystemDefaults.apply();
     var out = spec.commandLine().getOut();
-    var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds, stages,
-        threads == null ? stages : threads, batchingWindowMs, maxBatchSize, !skipExactlyOnce, report);
+    var ranges = split == null ? null : split.stream().map(dev.sluice.model.LayerRange::parse).toList();
+    int s = ranges == null ? stages : ranges.size();
+    var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds, s,
+        threads == null ? s : threads, batchingWindowMs, maxBatchSize, !skipExactlyOnce, report, ranges);
     if (bootstrapServers != null) {
       new PipelineBenchmark(System.out).run(bootstrapServers, options);
       return 0;

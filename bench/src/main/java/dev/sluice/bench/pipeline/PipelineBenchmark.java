@@ -27,7 +27,8 @@ import org.HdrHistogram.Histogram;
 public final class PipelineBenchmark {
   /** What to run. */
   public record Options(Path model, String shape, int requests, int promptTokens, int maxTokens, int rounds,
-      int stages, int threads, int batchingWindowMs, int maxBatchSize, boolean exactlyOnce, Path report) {}
+      int stages, int threads, int batchingWindowMs, int maxBatchSize, boolean exactlyOnce, Path report,
+      List<LayerRange> split) {}
 
   /** Measured figures (medians over rounds). */
   public record Figures(double ratio, double exactlyOnceRatio, long hopP50Ms, long hopP99Ms, long rawP50Ms,
@@ -50,8 +51,7 @@ public final class PipelineBenchmark {
         RandomModel.write(RandomModel.parseShape(o.shape()), model, 1, null);
       }
       ModelConfig config = ModelConfig.read(model);
-      List<LayerRange> ranges = System.getenv("BENCH_SPLIT") != null
-          ? java.util.Arrays.stream(System.getenv("BENCH_SPLIT").split(",")).map(LayerRange::parse).toList()
+      List<LayerRange> ranges = o.split() != null ? o.split()
           : StagePlanner.balanced(config, o.stages()); // equal compute, the LM head counted
       List<int[]> prompts = prompts(config.vocabSize(), o.requests(), o.promptTokens());
       out.printf("workload: %d concurrent greedy requests, %d prompt + %d new tokens; %d stages %s sharing %d PyTorch"

@@ -13,19 +13,8 @@ public record Golden(String name, int[] tokens, float[][] logits) {
       List.of("golden_once_upon_a_time.bin", "golden_lily_tom.bin", "golden_bos_greedy256.bin");
 
   public static Golden read(Path file) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    int t = b.getInt();
-    int v = b.getInt();
-    int[] tokens = new int[t];
-    for (int i = 0; i < t; i++) {
-      tokens[i] = b.getInt();
-    }
-    float[][] logits = new float[t][v];
-    for (int i = 0; i < t; i++) {
-      b.asFloatBuffer().get(logits[i]);
-      b.position(b.position() + v * 4);
-    }
-    return new Golden(file.getFileName().toString(), tokens, logits);
+    dev.sluice.model.verify.GoldenLogits g = dev.sluice.model.verify.GoldenLogits.read(file); // the one reader
+    return new Golden(file.getFileName().toString(), g.tokens(), g.logits());
   }
 
   public static List<Golden> all() throws IOException {
@@ -56,16 +45,6 @@ public record Golden(String name, int[] tokens, float[][] logits) {
 
   /** Largest minus second-largest value. */
   public static float topTwoMargin(float[] a) {
-    float first = Float.NEGATIVE_INFINITY;
-    float second = Float.NEGATIVE_INFINITY;
-    for (float x : a) {
-      if (x > first) {
-        second = first;
-        first = x;
-      } else if (x > second) {
-        second = x;
-      }
-    }
-    return first - second;
+    return dev.sluice.model.verify.GoldenCheck.topTwoMargin(a);
   }
 }

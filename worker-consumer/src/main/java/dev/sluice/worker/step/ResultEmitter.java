@@ -31,8 +31,6 @@ public final class ResultEmitter {
 
   private final String resultsTopic;
   private final String stage0Topic;
-  private final int stage;
-  private final String workerId;
   private final Completion completion;
   private final Map<String, Sent> sent = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
@@ -47,11 +45,9 @@ public final class ResultEmitter {
   }
 
   /** @param completion the last stage's sampling outcome logic; null before the last stage */
-  public ResultEmitter(String resultsTopic, String stage0Topic, int stage, String workerId, Completion completion) {
+  public ResultEmitter(String resultsTopic, String stage0Topic, Completion completion) {
     this.resultsTopic = resultsTopic;
     this.stage0Topic = stage0Topic;
-    this.stage = stage;
-    this.workerId = workerId;
     this.completion = completion;
   }
 

@@ -3,6 +3,7 @@ package dev.sluice.ingress.chat;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -15,14 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jinjava.javax.el.CompositeELResolver;
 
 /**
  * A model's own Jinja chat template, rendered with Jinjava the way transformers'
  * {@code apply_chat_template} renders it with Jinja2: {@code trim_blocks} and {@code lstrip_blocks}
  * on, one trailing newline of the source dropped (Jinja2's default), variables {@code messages}
  * (role and content of each), {@code bos_token}, {@code eos_token}, {@code add_generation_prompt}
- * (always true: the model is to answer), and the functions {@code raise_exception(message)} and
- * {@code strftime_now(format)}.
+ * (always true: the model is to answer), the functions {@code raise_exception(message)} and
+ * {@code strftime_now(format)}, and the Python {@code str} methods templates call
+ * ({@link PythonStringMethods}).
  */
 public final class JinjaChatTemplate implements ChatTemplate {
   /** What raise_exception was called with during the current render (Jinjava reports only that a function failed). */
@@ -41,7 +44,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
    */
   public JinjaChatTemplate(String name, String source, String bosToken, String eosToken) {
     this.name = name;
-    this.source = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
+    this.source = Jinja2Syntax.rewrite(source.endsWith("\n") ? source.substring(0, source.length() - 1) : source);
     this.bosToken = bosToken == null ? "" : bosToken;
     this.eosToken = eosToken == null ? "" : eosToken;
     // Jinja2 semantics where Jinjava's defaults differ: {{- x -}} trims like {%- -%}, "a + b | f" filters b
@@ -49,8 +52,11 @@ public final class JinjaChatTemplate implements ChatTemplate {
     LegacyOverrides jinja2 = LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true)
         .withUseNaturalOperatorPrecedence(true).withParseWhitespaceControlStrictly(true)
         .withKeepNullableLoopValues(true).build();
+    CompositeELResolver resolvers = new CompositeELResolver(); // Python's str methods first, then Jinjava's own
+    resolvers.add(new PythonStringMethods());
+    resolvers.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
     this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-        .withLegacyOverrides(jinja2).build());
+        .withLegacyOverrides(jinja2).withElResolver(resolvers).build());
     jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaChatTemplate.class,
         "raiseException", String.class));
     jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaChatTemplate.class,

@@ -49,6 +49,49 @@ class JinjaChatTemplateTest {
   }
 
   @Test
+  void shouldRenderQwen3sTemplateWithItsPythonStringMethodsExactly() throws Exception {
+    ChatTemplate t = ModelChatTemplates.find(model("qwen3")).orElseThrow();
+    assertThat(t.render(CONVERSATION)).isEqualTo("<|im_start|>system\nYou tell short stories.<|im_end|>\n"
+        + "<|im_start|>user\n  Tell me about a cat.\n<|im_end|>\n<|im_start|>assistant\nOnce upon a time, a cat sat.<|im_end|>\n"
+        + "<|im_start|>user\nAnd then?<|im_end|>\n<|im_start|>assistant\n");
+    // an earlier answer's reasoning is cut out of the history (split('</think>')[-1].lstrip('\n')), and a user
+    // turn that is only a tool response does not count as the last query (startswith/endswith)
+    List<Message> thought = List.of(new Message("user", "Hi"),
+        new Message("assistant", "<think>\nThey greet me.\n</think>\n\nHello!"),
+        new Message("user", "Story?"));
+    assertThat(t.render(thought)).isEqualTo("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n"
+        + "<|im_start|>user\nStory?<|im_end|>\n<|im_start|>assistant\n");
+    List<Message> afterTool = List.of(new Message("user", "Hi"),
+        new Message("assistant", "<think>\nA tool.\n</think>\n\nCalling."),
+        new Message("user", "<tool_response>42</tool_response>"));
+    assertThat(t.render(afterTool)).isEqualTo("<|im_start|>user\nHi<|im_end|>\n"
+        + "<|im_start|>assistant\n<think>\nA tool.\n</think>\n\nCalling.<|im_end|>\n"
+        + "<|im_start|>user\n<tool_response>42</tool_response><|im_end|>\n<|im_start|>assistant\n");
+    assertThat(ChatTemplates.choose("auto", model("qwen3"), s -> {}).name()).isEqualTo("qwen3/chat_template.jinja");
+  }
+
+  @Test
+  void shouldCallPythonStrMethodsWithPythonsSemantics() {
+    Object[] none = {};
+    assertThat(PythonStringMethods.call("  a b \n", "strip", none)).isEqualTo("a b");
+    assertThat(PythonStringMethods.call("xxaxx", "rstrip", new Object[] {"x"})).isEqualTo("xxa");
+    assertThat(PythonStringMethods.call(" a  b ", "split", none)).isEqualTo(List.of("a", "b"));
+    assertThat(PythonStringMethods.call("a,b,,c", "split", new Object[] {",", 2L})).isEqualTo(List.of("a", "b", ",c"));
+    assertThat(PythonStringMethods.call("abc", "startswith", new Object[] {List.of("x", "ab")})).isEqualTo(true);
+    assertThat(PythonStringMethods.call("hello world", "title", none)).isEqualTo("Hello World");
+    assertThat(PythonStringMethods.call("aaa", "replace", new Object[] {"a", "b", 2L})).isEqualTo("bba");
+  }
+
+  @Test
+  void shouldRewriteOnlyTheJinja2SpellingsJinjavaCannotParse() {
+    assertThat(Jinja2Syntax.rewrite("{% for m in messages[::-1] %}")).isEqualTo("{% for m in (messages|reverse) %}");
+    assertThat(Jinja2Syntax.rewrite("{% set ns = namespace(a=true, i=messages|length - 1) %}"))
+        .isEqualTo("{% set ns = namespace(a=(true), i=(messages|length - 1)) %}");
+    String untouched = "{{ x[1:2] }}{% if a == 'namespace(' %}{{ f(a=b) }}{% endif %}";
+    assertThat(Jinja2Syntax.rewrite(untouched)).isEqualTo(untouched);
+  }
+
+  @Test
   void shouldUseTheDefaultOfNamedTemplatesAndTurnATemplateRefusalIntoA400() throws Exception {
     ChatTemplate t = ModelChatTemplates.find(model("mistral")).orElseThrow();
     assertThat(t.render(List.of(new Message("user", "Hi"), new Message("assistant", "Hello"), new Message("user", "Story?"))))
@@ -89,9 +132,9 @@ class JinjaChatTemplateTest {
     assertThat(ChatTemplates.choose("auto", tmp, log::add)).isSameAs(ChatTemplate.PLAIN);
     assertThat(ChatTemplates.choose("transcript", model("llama3"), log::add)).isSameAs(ChatTemplate.TRANSCRIPT);
     assertThatThrownBy(() -> ChatTemplates.choose("model", tmp, log::add)).hasMessageContaining("has no chat template");
-    // Python string methods are not there in Jinjava: such a template is found out at start
+    // a template that cannot be rendered here is found out at start
     java.nio.file.Files.writeString(tmp.resolve("chat_template.jinja"),
-        "{% for m in messages %}{{ m.content.startswith('x') }}{% endfor %}");
+        "{% for m in messages %}{{ m.content.no_such_method('x') }}{% endfor %}");
     assertThat(ChatTemplates.choose("auto", tmp, log::add)).isSameAs(ChatTemplate.PLAIN);
     assertThat(log).anyMatch(l -> l.contains("cannot be rendered here"));
   }

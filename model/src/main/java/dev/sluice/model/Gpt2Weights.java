@@ -13,9 +13,8 @@ final class Gpt2Weights implements StageWeights {
 
   private final ModelConfig cfg;
   private final LayerRange range;
-  private final NDArray tokenEmbedding; // [vocab, hidden]; first stage, or last stage (tied head)
+  private final VocabWeights vocab; // token embedding (first stage) and LM head (last stage)
   private final NDArray positionEmbedding; // [maxPositions, hidden]; first stage
-  private final NDArray lmHeadT; // [hidden, vocab] view of the [vocab, hidden] head; last stage
   private final NDArray finalNormW; // [hidden]
   private final NDArray finalNormB; // [hidden]
   private final Layer[] layers;
@@ -29,18 +28,10 @@ final class Gpt2Weights implements StageWeights {
     String p = w.source().tensors().keySet().stream().anyMatch(n -> n.startsWith("transformer.")) ? "transformer." : "";
     long h = cfg.hiddenSize();
     long inner = cfg.intermediateSize();
-    boolean needWte = first || (last && cfg.tieWordEmbeddings());
-    tokenEmbedding = needWte ? w.load(p + "wte.weight", cfg.vocabSize(), h) : null;
+    vocab = VocabWeights.load(w, cfg, p + "wte.weight", cfg.tieWordEmbeddings() ? null : "lm_head.weight", first, last);
     positionEmbedding = first ? w.load(p + "wpe.weight", cfg.maxPositions(), h) : null;
-    if (last) {
-      finalNormW = w.load(p + "ln_f.weight", h);
-      finalNormB = w.load(p + "ln_f.bias", h);
-      lmHeadT = (cfg.tieWordEmbeddings() ? tokenEmbedding : w.load("lm_head.weight", cfg.vocabSize(), h)).transpose();
-    } else {
-      finalNormW = null;
-      finalNormB = null;
-      lmHeadT = null;
-    }
+    finalNormW = last ? w.load(p + "ln_f.weight", h) : null;
+    finalNormB = last ? w.load(p + "ln_f.bias", h) : null;
     layers = new Layer[range.size()];
     for (int i = 0; i < layers.length; i++) {
       String l = p + "h." + (range.start() + i) + ".";
@@ -61,7 +52,7 @@ final class Gpt2Weights implements StageWeights {
         throw new IllegalArgumentException("position " + pos + " is beyond GPT-2's " + cfg.maxPositions() + " positions");
       }
     }
-    NDArray tokens = tokenEmbedding.get(step.manager.create(tokenIds)); // [T, hidden]
+    NDArray tokens = vocab.embed(step.manager, tokenIds); // [T, hidden]
     return tokens.add(positionEmbedding.get(step.manager.create(step.positions))); // [T, hidden]
   }
 
@@ -82,7 +73,7 @@ final class Gpt2Weights implements StageWeights {
 
   @Override
   public NDArray head(NDArray x) {
-    return layerNormThen(x, finalNormW, finalNormB).matMul(lmHeadT); // [R, vocab]
+    return vocab.head(layerNormThen(x, finalNormW, finalNormB)); // [R, vocab]
   }
 
   private NDArray layerNormThen(NDArray x, NDArray weight, NDArray bias) {

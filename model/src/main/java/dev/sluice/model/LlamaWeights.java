@@ -16,8 +16,7 @@ import ai.djl.nn.Activation;
 final class LlamaWeights implements StageWeights {
   private final ModelConfig cfg;
   private final LayerRange range;
-  private final NDArray embedding; // [vocab, hidden]; first stage, or last stage with tied head
-  private final NDArray lmHeadT; // [hidden, vocab] view; last stage
+  private final VocabWeights vocab; // embedding (first stage) and LM head (last stage)
   private final NDArray finalNorm; // [hidden]; last stage
   private final Layer[] layers;
   private final double[] invFreq; // [headDim / 2]
@@ -37,15 +36,9 @@ final class LlamaWeights implements StageWeights {
     long h = cfg.hiddenSize();
     long kvDim = cfg.kvDim();
     long inter = cfg.intermediateSize();
-    boolean needEmbedding = first || (last && cfg.tieWordEmbeddings());
-    embedding = needEmbedding ? w.load("model.embed_tokens.weight", cfg.vocabSize(), h) : null;
-    if (last) {
-      finalNorm = w.load("model.norm.weight", h);
-      lmHeadT = (cfg.tieWordEmbeddings() ? embedding : w.load("lm_head.weight", cfg.vocabSize(), h)).transpose();
-    } else {
-      finalNorm = null;
-      lmHeadT = null;
-    }
+    vocab = VocabWeights.load(w, cfg, "model.embed_tokens.weight", cfg.tieWordEmbeddings() ? null : "lm_head.weight",
+        first, last);
+    finalNorm = last ? w.load("model.norm.weight", h) : null;
     long q = cfg.qDim();
     long d = cfg.headDim();
     layers = new Layer[range.size()];
@@ -85,7 +78,7 @@ final class LlamaWeights implements StageWeights {
 
   @Override
   public NDArray embed(Step step, int[] tokenIds) {
-    return embedding.get(step.manager.create(tokenIds)); // [T, hidden]
+    return vocab.embed(step.manager, tokenIds); // [T, hidden]
   }
 
   @Override
@@ -127,7 +120,7 @@ final class LlamaWeights implements StageWeights {
 
   @Override
   public NDArray head(NDArray x) {
-    return rmsNorm(x, finalNorm).matMul(lmHeadT); // [R, vocab]
+    return vocab.head(rmsNorm(x, finalNorm)); // [R, vocab]
   }
 
   /** Stacks weights [out_i, in] into one [sum out_i, in], freeing the parts. */

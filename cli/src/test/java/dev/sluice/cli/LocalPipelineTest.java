@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cli.up.LocalPipeline;
 import dev.sluice.cli.up.ModelLocator;
 import dev.sluice.cli.up.PipelineSpec;
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.ModelConfig;

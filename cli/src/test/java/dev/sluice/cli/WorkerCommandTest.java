@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.cli.up.ModelLocator;
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.topic.SluiceTopics;

@@ -7,7 +7,7 @@ import static dev.sluice.router.Fixtures.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.router.topology.RouterTopology;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.ResultEvent;

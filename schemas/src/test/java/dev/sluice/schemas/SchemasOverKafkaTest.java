@@ -3,7 +3,7 @@ package dev.sluice.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.schemas.serde.SchemaHistory;
 import dev.sluice.schemas.serde.SluiceHeaders;
 import dev.sluice.schemas.serde.UnreadableRecordException;

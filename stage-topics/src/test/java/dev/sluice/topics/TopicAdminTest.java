@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.sluice.worker;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.schemas.hash.BlockSizeAgreement;
 import java.time.Duration;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.sluice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.generate.Generator;
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;

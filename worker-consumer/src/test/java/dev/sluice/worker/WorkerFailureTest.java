@@ -2,7 +2,7 @@ package dev.sluice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;

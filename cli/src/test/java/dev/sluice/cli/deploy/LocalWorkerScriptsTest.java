@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.cli.Sluice;
 import dev.sluice.cli.up.ModelLocator;
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.convert.RandomModel;
 import dev.sluice.topics.TopicAdmin;

@@ -3,7 +3,7 @@ package dev.sluice.ingress.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.ingress.IngressMetrics;
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;

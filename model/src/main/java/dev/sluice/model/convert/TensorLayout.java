@@ -81,6 +81,20 @@ public final class TensorLayout {
     return t;
   }
 
+  /** Parameters of a model of this shape: the elements of every tensor of its Hugging Face layout. */
+  public static long parameters(ModelConfig c) {
+    return tensors(c).values().stream().mapToLong(TensorLayout::elements).sum();
+  }
+
+  /** Elements of a tensor of this shape. */
+  public static long elements(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
   /** The layer a tensor belongs to, if it is a block tensor. */
   public static OptionalInt layerOf(String name) {
     Matcher m = LAYER.matcher(name);

@@ -7,7 +7,6 @@ import dev.sluice.model.ModelConfig;
 import dev.sluice.model.SequenceKv;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.StepInput;
-import dev.sluice.model.bench.ModelBenchmark;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,9 +17,9 @@ class RealShapesTest {
 
   @Test
   void shouldHaveThePublishedParameterCounts() {
-    assertThat(ModelBenchmark.parameters(RandomModel.parseShape("llama3.2-1b"))).isEqualTo(1_235_814_400L);
-    assertThat(ModelBenchmark.parameters(RandomModel.parseShape("smollm2-135m"))).isEqualTo(134_515_008L);
-    assertThat(ModelBenchmark.parameters(RandomModel.parseShape("qwen3-0.6b"))).isEqualTo(596_049_920L);
+    assertThat(TensorLayout.parameters(RandomModel.parseShape("llama3.2-1b"))).isEqualTo(1_235_814_400L);
+    assertThat(TensorLayout.parameters(RandomModel.parseShape("smollm2-135m"))).isEqualTo(134_515_008L);
+    assertThat(TensorLayout.parameters(RandomModel.parseShape("qwen3-0.6b"))).isEqualTo(596_049_920L);
   }
 
   @Test

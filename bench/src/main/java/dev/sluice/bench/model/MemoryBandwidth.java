@@ -1,4 +1,4 @@
-package dev.sluice.model.bench;
+package dev.sluice.bench.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -1,9 +1,12 @@
-package dev.sluice.kafka.local;
+package dev.sluice.testing;
+
+import dev.sluice.kafka.local.KafkaBroker;
+import dev.sluice.kafka.local.LocalKafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.kafka.local.SharedKafkaExtension.Mode;
+import dev.sluice.testing.SharedKafkaExtension.Mode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

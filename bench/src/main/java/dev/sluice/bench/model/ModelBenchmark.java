@@ -1,4 +1,4 @@
-package dev.sluice.model.bench;
+package dev.sluice.bench.model;
 
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.SequenceKv;
@@ -24,10 +24,7 @@ import java.util.stream.Stream;
  * {@code --shape}: qwen3-0.6b, llama3.2-1b, smollm2-135m), written to a temporary directory and deleted
  * afterwards.
  *
- * <pre>
- * java ... dev.sluice.model.bench.ModelBenchmark [--model DIR]... [--shape PRESET]... [--no-gpt2]
- *     [--prompt-tokens 128] [--decode-steps 32] [--batches 1,4,16] [--repeat 1]
- * </pre>
+ * Run as {@code sluice bench model} (its options: {@code --help}).
  *
  * For each model it also prints the memory a stage holding the whole model needs (f32 weights, KV per
  * token) and how far decode at batch 1 is from the memory-bandwidth limit: every weight is read once per
@@ -68,41 +65,6 @@ public final class ModelBenchmark {
     this.repeat = Math.max(1, repeat);
   }
 
-  public static void main(String[] args) throws IOException {
-    List<Path> models = new ArrayList<>();
-    List<String> shapes = new ArrayList<>();
-    boolean gpt2 = true;
-    int prompt = 128;
-    int steps = 32;
-    int[] batches = {1, 4, 16};
-    int repeat = 1;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--model" -> models.add(Path.of(args[++i]));
-        case "--shape" -> shapes.add(args[++i]);
-        case "--no-gpt2" -> gpt2 = false;
-        case "--prompt-tokens" -> prompt = Integer.parseInt(args[++i]);
-        case "--decode-steps" -> steps = Integer.parseInt(args[++i]);
-        case "--batches" -> batches = Stream.of(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-        case "--repeat" -> repeat = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--model DIR, --shape PRESET, --no-gpt2, --prompt-tokens N, --decode-steps N, --batches 1,4,16, --repeat N)");
-      }
-    }
-    if (models.isEmpty() && shapes.isEmpty()) {
-      for (String candidate : new String[] {"models/stories260K", "../models/stories260K"}) {
-        if (Files.exists(Path.of(candidate, "config.json"))) {
-          models.add(Path.of(candidate));
-          break;
-        }
-      }
-    }
-    if (gpt2 && shapes.isEmpty()) {
-      shapes.add("gpt2-small");
-    }
-    new ModelBenchmark(System.out, prompt, steps, batches, repeat).run(models, shapes);
-  }
-
   /** Benchmarks each model directory, then a random model of each shape; prints progress and the table. */
   public List<Row> run(List<Path> models, List<String> shapes) throws IOException {
     List<Row> rows = new ArrayList<>();
@@ -114,7 +76,7 @@ public final class ModelBenchmark {
       Path tmp = Files.createTempDirectory("sluice-bench-" + shape.replaceAll("[^A-Za-z0-9.-]", "_"));
       try {
         out.printf(Locale.ROOT, "writing a seeded random %s (%.0fM parameters) to %s ...%n", shape,
-            parameters(cfg) / 1e6, tmp);
+            TensorLayout.parameters(cfg) / 1e6, tmp);
         out.flush();
         RandomModel.write(cfg, tmp, 1, null);
         rows.addAll(measure(shape + " (random)", tmp));
@@ -134,19 +96,6 @@ public final class ModelBenchmark {
     return run(models, withGpt2Small ? List.of("gpt2-small") : List.of());
   }
 
-  /** Parameters of a model of this shape (every tensor of its Hugging Face layout). */
-  public static long parameters(ModelConfig cfg) {
-    return TensorLayout.tensors(cfg).values().stream().mapToLong(ModelBenchmark::elements).sum();
-  }
-
-  private static long elements(long[] shape) {
-    long n = 1;
-    for (long d : shape) {
-      n *= d;
-    }
-    return n;
-  }
-
   /**
    * f32 bytes of every weight; and of those a decode step reads: every matrix once, the LM head
    * included, but only one row of an input embedding that is not also the head.
@@ -156,7 +105,7 @@ public final class ModelBenchmark {
     long all = 0;
     long read = 0;
     for (Map.Entry<String, long[]> t : tensors.entrySet()) {
-      long bytes = elements(t.getValue()) * Float.BYTES;
+      long bytes = TensorLayout.elements(t.getValue()) * Float.BYTES;
       all += bytes;
       boolean inputOnly = (t.getKey().endsWith("embed_tokens.weight") || t.getKey().endsWith("wte.weight")
           || t.getKey().endsWith("wpe.weight")) && !(cfg.tieWordEmbeddings() && !t.getKey().endsWith("wpe.weight"));

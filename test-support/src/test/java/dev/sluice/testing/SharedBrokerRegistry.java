@@ -1,4 +1,6 @@
-package dev.sluice.kafka.local;
+package dev.sluice.testing;
+
+import dev.sluice.kafka.local.KafkaBroker;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;

@@ -1,4 +1,7 @@
-package dev.sluice.kafka.local;
+package dev.sluice.testing;
+
+import dev.sluice.kafka.local.KafkaBroker;
+import dev.sluice.kafka.local.LocalKafka;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,6 @@
-package dev.sluice.kafka.local;
+package dev.sluice.testing;
+
+import dev.sluice.kafka.local.KafkaBroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One of two classes that must get the same broker from {@link SharedKafkaExtension}. */
 @ExtendWith(SharedKafkaExtension.class)
-class SharedKafkaExtensionFirstClassTest {
+class SharedKafkaExtensionSecondClassTest {
 
   @Test
   void shouldShareOneBrokerAcrossTestClasses(KafkaBroker kafka) throws Exception {
@@ -25,11 +27,5 @@ class SharedKafkaExtensionFirstClassTest {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(topic);
     }
-  }
-
-  @Test
-  void shouldGiveUniquePrefixes() {
-    assertThat(SharedKafkaExtension.uniquePrefix("p")).isNotEqualTo(SharedKafkaExtension.uniquePrefix("p"))
-        .matches("[a-zA-Z0-9._-]+");
   }
 }

@@ -45,7 +45,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   int stages;
 
   @Option(names = "--split", split = ",", description = "Layer ranges of the stages, e.g. 0-7,8-11 (default: "
-      + "equal compute, the LM head counted; sets --stages).")
+      + "equal step time, a layer's and the head's decode step measured on this machine; sets --stages).")
   java.util.List<String> split;
 
   @Option(names = "--threads", description = "PyTorch threads of the in-process side T (default: = --stages).")

@@ -4,6 +4,7 @@ import dev.sluice.model.LayerRange;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.convert.RandomModel;
 import dev.sluice.model.plan.StagePlanner;
+import dev.sluice.model.plan.StepCosts;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.worker.Guarantee;
 import dev.sluice.worker.StageWorker;
@@ -51,8 +52,7 @@ public final class PipelineBenchmark {
         RandomModel.write(RandomModel.parseShape(o.shape()), model, 1, null);
       }
       ModelConfig config = ModelConfig.read(model);
-      List<LayerRange> ranges = o.split() != null ? o.split()
-          : StagePlanner.balanced(config, o.stages()); // equal compute, the LM head counted
+      List<LayerRange> ranges = o.split() != null ? o.split() : measuredSplit(model, config, o);
       List<int[]> prompts = prompts(config.vocabSize(), o.requests(), o.promptTokens());
       out.printf("workload: %d concurrent greedy requests, %d prompt + %d new tokens; %d stages %s sharing %d PyTorch"
           + " threads, against the whole model in process with %d threads; batching window %d ms, max batch %d%n",
@@ -66,6 +66,20 @@ public final class PipelineBenchmark {
         }
       }
     }
+  }
+
+  /**
+   * Stages of equal step time on this machine: one layer's and the head's decode step measured at the
+   * micro-batch a stage will run (requests ÷ stages) and the mean context of a round.
+   */
+  private List<LayerRange> measuredSplit(Path model, ModelConfig config, Options o) {
+    int batch = (o.requests() + o.stages() - 1) / o.stages();
+    StepCosts costs = StepCosts.measure(model, batch, o.promptTokens() + o.maxTokens() / 2);
+    List<LayerRange> ranges = StagePlanner.balanced(config, o.stages(), costs);
+    out.printf(java.util.Locale.ROOT, "split by measured step time at batch %d: a layer %.1f ms, the head %.1f ms -> %s"
+        + " (by multiply-adds it would be %s)%n", batch, costs.layerMs(), costs.headMs(), ranges,
+        StagePlanner.balanced(config, o.stages()));
+    return ranges;
   }
 
   private Figures compare(String bootstrap, Path model, List<LayerRange> ranges, List<int[]> prompts, Options o)

@@ -7,11 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits a model's layers into pipeline stages of about equal compute, so that no stage holds the
- * pipeline back. A stage's cost is the multiply-adds per token of its layers, plus the LM head
- * (hidden × vocab) at the last stage — which for GPT-2-small is as much as 5 of its 12 layers, so an
- * even split by layer count leaves the last stage twice as busy as the first. Attention over the KV
- * cache and the embedding lookup are left out: small next to the weights at these lengths.
+ * Splits a model's layers into pipeline stages of about equal cost, so that no stage holds the
+ * pipeline back. A stage's cost is its layers' plus, at the last stage, the LM head's — which for
+ * GPT-2-small is worth several of its 12 layers, so an even split by layer count leaves the last stage
+ * far busier than the first. Two cost models: multiply-adds per token ({@link #balanced(ModelConfig, int)};
+ * attention over the KV cache and the embedding lookup left out), or step times measured on this
+ * machine ({@link #balanced(ModelConfig, int, StepCosts)}), which also count what multiply-adds miss.
  */
 public final class StagePlanner {
   private StagePlanner() {}
@@ -35,23 +36,29 @@ public final class StagePlanner {
    * to the split that puts more layers early). Exact: a small dynamic programme over cut points.
    */
   public static List<LayerRange> balanced(ModelConfig c, int stages) {
-    int n = c.numLayers();
+    return balanced(c.numLayers(), stages, layerCost(c), headCost(c));
+  }
+
+  /** The same, weighing layers and head by step times measured on this machine ({@link StepCosts#measure}). */
+  public static List<LayerRange> balanced(ModelConfig c, int stages, StepCosts measured) {
+    return balanced(c.numLayers(), stages, measured.layerMs(), measured.headMs());
+  }
+
+  private static List<LayerRange> balanced(int n, int stages, double layer, double head) {
     if (stages < 1 || stages > n) {
       throw new IllegalArgumentException("cannot split " + n + " layers into " + stages + " stages");
     }
-    long layer = layerCost(c);
-    long head = headCost(c);
     // best[s][i]: the smallest possible max-stage cost when layers [0, i) form s stages (none the last).
-    long[][] best = new long[stages + 1][n + 1];
+    double[][] best = new double[stages + 1][n + 1];
     int[][] cut = new int[stages + 1][n + 1];
-    for (long[] row : best) java.util.Arrays.fill(row, Long.MAX_VALUE);
+    for (double[] row : best) java.util.Arrays.fill(row, Double.MAX_VALUE);
     best[0][0] = 0;
     for (int s = 1; s <= stages; s++) {
       for (int i = s; i <= n - (stages - s); i++) {
         for (int j = s - 1; j < i; j++) {
-          if (best[s - 1][j] == Long.MAX_VALUE) continue;
-          long stageCost = (i - j) * layer + (s == stages ? head : 0);
-          long worst = Math.max(best[s - 1][j], stageCost);
+          if (best[s - 1][j] == Double.MAX_VALUE) continue;
+          double stageCost = (i - j) * layer + (s == stages ? head : 0);
+          double worst = Math.max(best[s - 1][j], stageCost);
           // '<=' as j rises keeps the latest cut among equals: more layers in earlier stages
           if (worst <= best[s][i]) {
             best[s][i] = worst;

@@ -21,6 +21,24 @@ class StagePlannerTest {
   }
 
   @Test
+  void shouldBalanceByMeasuredStepTimesWhenGivenThem() {
+    // a head that costs 3.5 layers rather than its multiply-adds' 5.5 moves one layer to the last stage
+    assertThat(StagePlanner.balanced(GPT2_SMALL, 2, new StepCosts(7, 24.5)))
+        .containsExactly(new LayerRange(0, 8), new LayerRange(8, 12));
+    assertThat(StagePlanner.balanced(GPT2_SMALL, 2, new StepCosts(7, 38.5)))
+        .containsExactly(new LayerRange(0, 9), new LayerRange(9, 12));
+  }
+
+  @Test
+  void shouldMeasureALayerAndTheHeadOfARealModel() {
+    java.nio.file.Path stories = java.nio.file.Path.of("../models/stories260K");
+    StepCosts costs = StepCosts.measure(stories, 4, 16);
+    assertThat(costs.layerMs()).isPositive();
+    assertThat(costs.headMs()).isGreaterThanOrEqualTo(0);
+    assertThat(StagePlanner.balanced(ModelConfig.read(stories), 2, costs)).hasSize(2);
+  }
+
+  @Test
   void shouldCoverEveryLayerOnceInOrder() {
     for (int stages = 1; stages <= GPT2_SMALL.numLayers(); stages++) {
       List<LayerRange> plan = StagePlanner.balanced(GPT2_SMALL, stages);

@@ -64,7 +64,7 @@ public final class GenerateCommand implements Callable<Integer> {
       }
       long start = System.nanoTime();
       long[] firstToken = {0};
-      Generator.Completion done = new Generator(List.of(stage), tokenizer).generate(request, (i, token, delta) -> {
+      Generator.Generation done = new Generator(List.of(stage), tokenizer).generate(request, (i, token, delta) -> {
         if (firstToken[0] == 0) {
           firstToken[0] = System.nanoTime();
         }
@@ -81,7 +81,7 @@ public final class GenerateCommand implements Callable<Integer> {
         double decodeSeconds = (end - firstToken[0]) / 1e9;
         out.println();
         out.printf("%d prompt tokens, %d generated (%s); first token after %.1f ms; %.1f tokens/s decode, %.1f tokens/s overall%n",
-            promptTokens.length, n, done.finishReason().openAiName(), (firstToken[0] - start) / 1e6,
+            promptTokens.length, n, done.stopReason().openAiName(), (firstToken[0] - start) / 1e6,
             n > 1 ? (n - 1) / decodeSeconds : 0.0, n / ((end - start) / 1e9));
       }
       out.flush();

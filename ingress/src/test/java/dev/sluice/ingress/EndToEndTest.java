@@ -132,7 +132,7 @@ class EndToEndTest {
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  private static Generator.Completion reference(String requestId, String prompt, SamplingParams params, int maxTokens) {
+  private static Generator.Generation reference(String requestId, String prompt, SamplingParams params, int maxTokens) {
     try (StageModel all = StageModel.load(modelDir, LayerRange.parse("0-4"))) {
       return new Generator(List.of(all), tokenizer).generate(new Generator.Request(requestId, tokenizer.encode(prompt), params,
           new StopCondition(tokenizer.eosId(), maxTokens, List.of())), null);
@@ -153,14 +153,14 @@ class EndToEndTest {
 
     assertThat(greedy.statusCode()).as(greedy.body()).isEqualTo(200);
     JsonNode g = JSON.readTree(greedy.body());
-    Generator.Completion expectedGreedy = reference(requestId(g), "Once upon a time", SamplingParams.GREEDY, 24);
+    Generator.Generation expectedGreedy = reference(requestId(g), "Once upon a time", SamplingParams.GREEDY, 24);
     assertThat(g.at("/choices/0/text").asText()).isEqualTo(expectedGreedy.text()).isNotEmpty();
     assertThat(g.at("/usage/completion_tokens").asInt()).isEqualTo(expectedGreedy.tokens().length);
     assertThat(g.at("/usage/prompt_tokens").asInt()).isEqualTo(tokenizer.encode("Once upon a time").length);
 
     assertThat(sampled.statusCode()).as(sampled.body()).isEqualTo(200);
     JsonNode s = JSON.readTree(sampled.body());
-    Generator.Completion expectedSampled = reference(requestId(s), "Lily and Tom went to the park.", new SamplingParams(0.8f, 1f, 0, 7L), 24);
+    Generator.Generation expectedSampled = reference(requestId(s), "Lily and Tom went to the park.", new SamplingParams(0.8f, 1f, 0, 7L), 24);
     assertThat(s.at("/choices/0/text").asText()).isEqualTo(expectedSampled.text());
   }
 
@@ -181,7 +181,7 @@ class EndToEndTest {
     JsonNode usage = chunks.get(chunks.size() - 1).get("usage");
     String text = tokenChunks.stream().map(c -> c.at("/choices/0/delta/content").asText()).collect(Collectors.joining());
 
-    Generator.Completion expected = reference(requestId(chunks.get(0)), "Once upon a time", SamplingParams.GREEDY, 20);
+    Generator.Generation expected = reference(requestId(chunks.get(0)), "Once upon a time", SamplingParams.GREEDY, 20);
     assertThat(tokenChunks).as("one chunk per generated token").hasSize(expected.tokens().length);
     assertThat(usage.get("completion_tokens").asInt()).isEqualTo(expected.tokens().length);
     assertThat(text).isEqualTo(expected.text());

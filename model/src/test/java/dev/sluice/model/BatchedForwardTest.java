@@ -140,8 +140,8 @@ class BatchedForwardTest {
   @Test
   void shouldRoundTripHiddenStatesThroughBytesLosslessly() {
     float[] values = {0f, -0f, 1.5f, -3.25e-30f, Float.MAX_VALUE, Float.MIN_VALUE, 22.123456f};
-    assertThat(HiddenStates.fromBytes(HiddenStates.toBytes(values))).containsExactly(values);
-    assertThat(HiddenStates.toBytes(new float[] {1f})).containsExactly(0, 0, (byte) 0x80, 0x3f); // little-endian
+    assertThat(ActivationBytes.fromBytes(ActivationBytes.toBytes(values))).containsExactly(values);
+    assertThat(ActivationBytes.toBytes(new float[] {1f})).containsExactly(0, 0, (byte) 0x80, 0x3f); // little-endian
   }
 
   @Test

@@ -19,7 +19,7 @@ import dev.sluice.worker.outbox.OutboxRecords;
 import dev.sluice.worker.outbox.TransactionalOutbox;
 import dev.sluice.worker.recovery.LaneTakeover;
 import dev.sluice.worker.recovery.SentResults;
-import dev.sluice.worker.sample.Completion;
+import dev.sluice.worker.sample.Continuation;
 import dev.sluice.worker.schedule.ReadyQueue;
 import dev.sluice.worker.schedule.Scheduler;
 import dev.sluice.worker.status.WorkerHealth;
@@ -90,7 +90,7 @@ public final class StageWorker implements AutoCloseable {
     this.cache = BlockCacheOpener.open(settings, model.config());
     this.stats = new WorkerStats(WorkerMetrics.in(registry), settings.workerId(), settings.stage());
     this.health = new WorkerHealth(settings.workerId());
-    ResultEmitter emitter = new ResultEmitter(topics.results().name(), topics.stage(0).name(), tokenizer == null ? null : new Completion(tokenizer, model.config().maxPositions()));
+    ResultEmitter emitter = new ResultEmitter(topics.results().name(), topics.stage(0).name(), tokenizer == null ? null : new Continuation(tokenizer, model.config().maxPositions()));
     this.executor = new StepExecutor(model, settings.stage(), settings.workerId(),
         model.isLast() ? null : topics.stage(settings.stage() + 1).name(), topics.stage(0).name(), cache,
         settings.blockSize(), new HotSequences(model, settings.hotKvBytes()), emitter, stats);

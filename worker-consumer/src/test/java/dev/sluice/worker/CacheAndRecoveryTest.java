@@ -55,7 +55,7 @@ class CacheAndRecoveryTest {
       List<ResultEvent> events = f.awaitResults(List.of("second"), Duration.ofSeconds(60)).get("second");
       ResultEvent warm = PipelineFixture.done(events);
       assertThat(warm.getUsage().getCachedPromptTokens()).isGreaterThanOrEqualTo(96);
-      Generator.Completion reference = GoldenPipelineTest.generate(f, tokenizer, "second", second, 20);
+      Generator.Generation reference = GoldenPipelineTest.generate(f, tokenizer, "second", second, 20);
       assertThat(PipelineFixture.tokens(events)).containsExactly(reference.tokens());
       assertThat(warm.getText()).isEqualTo(reference.text());
       assertThat(f.workers.get(0).kvHits()).isGreaterThanOrEqualTo(6);
@@ -161,7 +161,7 @@ class CacheAndRecoveryTest {
         List<ResultEvent> events = results.get(id);
         ResultEvent done = PipelineFixture.done(events); // exactly one final result
         assertThat(done.getKind()).as(id).isEqualTo(dev.sluice.schemas.ResultKind.DONE);
-        Generator.Completion reference = GoldenPipelineTest.generate(f, tokenizer, id, prompts.get(id), 120);
+        Generator.Generation reference = GoldenPipelineTest.generate(f, tokenizer, id, prompts.get(id), 120);
         assertThat(PipelineFixture.tokens(events)).as(id).containsExactly(reference.tokens());
         assertThat(done.getText()).as(id).isEqualTo(reference.text());
       }
@@ -199,7 +199,7 @@ class CacheAndRecoveryTest {
         List<ResultEvent> events = results.get(id);
         ResultEvent done = PipelineFixture.done(events);
         assertThat(done.getKind()).as(id).isEqualTo(dev.sluice.schemas.ResultKind.DONE);
-        Generator.Completion reference = GoldenPipelineTest.generate(f, tokenizer, id, prompts.get(id), 100);
+        Generator.Generation reference = GoldenPipelineTest.generate(f, tokenizer, id, prompts.get(id), 100);
         assertThat(PipelineFixture.tokens(events)).as(id).containsExactly(reference.tokens());
       }
       assertThat(b.recomputes()).as("RECOMPUTE requests sent by the surviving middle stage").isGreaterThan(0);

@@ -64,14 +64,14 @@ class GoldenPipelineTest {
         assertThat(done.getUsage().getPromptTokens()).isEqualTo(prompts.get(id).length);
         assertThat(done.getUsage().getCompletionTokens()).isEqualTo(expected.get(id).length);
         // the in-process Generator agrees, text included
-        Generator.Completion reference = generate(f, tokenizer, id, prompts.get(id), expected.get(id).length);
+        Generator.Generation reference = generate(f, tokenizer, id, prompts.get(id), expected.get(id).length);
         assertThat(reference.tokens()).containsExactly(expected.get(id));
         assertThat(done.getText()).isEqualTo(reference.text());
       }
     }
   }
 
-  static Generator.Completion generate(PipelineFixture f, TextTokenizer tokenizer, String id, int[] prompt, int maxTokens) {
+  static Generator.Generation generate(PipelineFixture f, TextTokenizer tokenizer, String id, int[] prompt, int maxTokens) {
     try (StageModel all = StageModel.load(f.model, LayerRange.parse("0-4"))) {
       Generator g = new Generator(List.of(all), tokenizer);
       return g.generate(new Generator.Request(id, prompt, SamplingParams.GREEDY,

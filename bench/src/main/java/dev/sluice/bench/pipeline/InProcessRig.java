@@ -34,7 +34,7 @@ final class InProcessRig implements AutoCloseable {
   double tokensPerSecond(List<int[]> prompts, int maxTokens, String idPrefix) throws Exception {
     return thread.submit(() -> {
       long t0 = System.nanoTime();
-      List<Generator.Completion> done = generator.generate(requests(prompts, maxTokens, idPrefix), null);
+      List<Generator.Generation> done = generator.generate(requests(prompts, maxTokens, idPrefix), null);
       double seconds = (System.nanoTime() - t0) / 1e9;
       return done.stream().mapToLong(c -> c.tokens().length).sum() / seconds;
     }).get();

@@ -4,7 +4,7 @@ import dev.sluice.model.SequenceKv;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.StepInput;
 import dev.sluice.model.StepOutput;
-import dev.sluice.model.sampling.FinishReason;
+import dev.sluice.model.sampling.StopReason;
 import dev.sluice.model.sampling.Sampler;
 import dev.sluice.model.sampling.SamplingParams;
 import dev.sluice.model.sampling.SamplingRandom;
@@ -28,7 +28,7 @@ public final class Generator {
   public record Request(String id, int[] promptTokens, SamplingParams params, StopCondition stop) {}
 
   /** A finished sequence. */
-  public record Completion(String id, int[] promptTokens, int[] tokens, String text, FinishReason finishReason) {}
+  public record Generation(String id, int[] promptTokens, int[] tokens, String text, StopReason stopReason) {}
 
   /** Called for every generated token, in order, with the newly completed text (may be empty). */
   @FunctionalInterface
@@ -47,11 +47,11 @@ public final class Generator {
     this.tokenizer = tokenizer;
   }
 
-  public Completion generate(Request request, Listener listener) {
+  public Generation generate(Request request, Listener listener) {
     return generate(List.of(request), listener).get(0);
   }
 
-  public List<Completion> generate(List<Request> requests, Listener listener) {
+  public List<Generation> generate(List<Request> requests, Listener listener) {
     List<Sequence> all = new ArrayList<>();
     try {
       for (Request r : requests) {
@@ -68,7 +68,7 @@ public final class Generator {
         }
         active.removeIf(s -> s.finish != null);
       }
-      return all.stream().map(Sequence::completion).toList();
+      return all.stream().map(Sequence::generation).toList();
     } finally {
       all.forEach(Sequence::close);
     }
@@ -99,7 +99,7 @@ public final class Generator {
     final List<Integer> tokens = new ArrayList<>();
     final StringBuilder text = new StringBuilder();
     final int capacity;
-    FinishReason finish;
+    StopReason finish;
 
     Sequence(Request request) {
       this.request = request;
@@ -130,15 +130,15 @@ public final class Generator {
       text.append(delta);
       finish = request.stop().check(token, tokens.size(), text.toString()).orElse(null);
       if (finish == null && position + 1 >= capacity) {
-        finish = FinishReason.LENGTH; // the context is full
+        finish = StopReason.LENGTH; // the context is full
       }
       if (listener != null) {
         listener.onToken(index, token, delta);
       }
     }
 
-    Completion completion() {
-      return new Completion(request.id(), request.promptTokens(), tokens.stream().mapToInt(Integer::intValue).toArray(),
+    Generation generation() {
+      return new Generation(request.id(), request.promptTokens(), tokens.stream().mapToInt(Integer::intValue).toArray(),
           request.stop().visibleText(text.toString()), finish);
     }
 

@@ -27,11 +27,11 @@ public record StopCondition(java.util.Set<Integer> eosIds, int maxTokens, List<S
    * @param generated how many tokens have been generated, this one included
    * @param text the generated text so far
    */
-  public Optional<FinishReason> check(int lastToken, int generated, String text) {
+  public Optional<StopReason> check(int lastToken, int generated, String text) {
     if (eosIds.contains(lastToken) || stopIndex(text) >= 0) {
-      return Optional.of(FinishReason.STOP);
+      return Optional.of(StopReason.STOP);
     }
-    return generated >= maxTokens ? Optional.of(FinishReason.LENGTH) : Optional.empty();
+    return generated >= maxTokens ? Optional.of(StopReason.LENGTH) : Optional.empty();
   }
 
   /** Where the earliest stop string starts in {@code text}, or -1. */

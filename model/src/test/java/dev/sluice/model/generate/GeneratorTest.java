@@ -6,7 +6,7 @@ import dev.sluice.model.Golden;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.SharedData;
 import dev.sluice.model.StageModel;
-import dev.sluice.model.sampling.FinishReason;
+import dev.sluice.model.sampling.StopReason;
 import dev.sluice.model.sampling.SamplingParams;
 import dev.sluice.model.sampling.StopCondition;
 import dev.sluice.model.tokenizer.TextTokenizer;
@@ -26,11 +26,11 @@ class GeneratorTest {
       int[] prompt = tok.encode("Once upon a time");
       int[] expected = Arrays.copyOfRange(g.tokens(), prompt.length, g.tokens().length);
       StringBuilder streamed = new StringBuilder();
-      Generator.Completion c = new Generator(List.of(model), tok).generate(
+      Generator.Generation c = new Generator(List.of(model), tok).generate(
           new Generator.Request("r1", prompt, SamplingParams.GREEDY, new StopCondition(2, expected.length, List.of())),
           (i, token, delta) -> streamed.append(delta));
       assertThat(c.tokens()).containsExactly(expected);
-      assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
+      assertThat(c.stopReason()).isEqualTo(StopReason.LENGTH);
       assertThat(c.text()).startsWith(", there was a little girl named Lily.").isEqualTo(streamed.toString());
       assertThat(tok.decode(g.tokens())).isEqualTo("Once upon a time" + c.text());
     }
@@ -51,13 +51,13 @@ class GeneratorTest {
           new Generator.Request("c", tok.encode("One day"), new SamplingParams(1.0f, 1f, 0, 5),
               new StopCondition(2, 40, List.of("."))));
       Generator alone = new Generator(List.of(whole), tok);
-      List<Generator.Completion> batched = new Generator(List.of(a, b), tok).generate(requests, null);
+      List<Generator.Generation> batched = new Generator(List.of(a, b), tok).generate(requests, null);
       for (int i = 0; i < requests.size(); i++) {
-        Generator.Completion single = alone.generate(requests.get(i), null);
+        Generator.Generation single = alone.generate(requests.get(i), null);
         assertThat(batched.get(i).tokens()).as(requests.get(i).id()).containsExactly(single.tokens());
         assertThat(batched.get(i).text()).isEqualTo(single.text());
       }
-      assertThat(batched.get(2).finishReason()).isEqualTo(FinishReason.STOP);
+      assertThat(batched.get(2).stopReason()).isEqualTo(StopReason.STOP);
       assertThat(batched.get(2).text()).doesNotContain(".");
     }
   }

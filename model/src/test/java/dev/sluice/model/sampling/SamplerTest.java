@@ -96,10 +96,10 @@ class SamplerTest {
   @Test
   void shouldStopOnEosMaxTokensAndStopStrings() {
     StopCondition stop = new StopCondition(2, 5, List.of("The end", "\n\n"));
-    assertThat(stop.check(2, 1, "")).contains(FinishReason.STOP);
-    assertThat(stop.check(9, 5, "abc")).contains(FinishReason.LENGTH);
+    assertThat(stop.check(2, 1, "")).contains(StopReason.STOP);
+    assertThat(stop.check(9, 5, "abc")).contains(StopReason.LENGTH);
     assertThat(stop.check(9, 3, "abc")).isEmpty();
-    assertThat(stop.check(9, 3, "so. The end")).contains(FinishReason.STOP);
+    assertThat(stop.check(9, 3, "so. The end")).contains(StopReason.STOP);
     assertThat(stop.visibleText("so.\n\nThe end")).isEqualTo("so.");
   }
 }

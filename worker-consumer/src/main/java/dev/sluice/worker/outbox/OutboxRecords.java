@@ -6,7 +6,7 @@ import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.serde.SluiceHeaders;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.worker.fetch.PolledRecord;
-import dev.sluice.worker.sample.Completion;
+import dev.sluice.worker.sample.Continuation;
 import dev.sluice.worker.step.Outgoing;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,7 +60,7 @@ public final class OutboxRecords {
   Outgoing replacement(Outgoing o, String code, String message) {
     long now = System.currentTimeMillis();
     if (o.value() instanceof StageWork w) {
-      return new Outgoing(resultsTopic, w.getReplyPartition(), w.getRequestId(), Completion.error(w, code, message, now),
+      return new Outgoing(resultsTopic, w.getReplyPartition(), w.getRequestId(), Continuation.error(w, code, message, now),
           o.source());
     }
     ResultEvent r = (ResultEvent) o.value();

@@ -9,7 +9,7 @@ import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.Sampling;
 import dev.sluice.schemas.StageStamp;
 import dev.sluice.schemas.StageWork;
-import dev.sluice.worker.sample.Completion;
+import dev.sluice.worker.sample.Continuation;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -31,7 +31,7 @@ public final class ResultEmitter {
 
   private final String resultsTopic;
   private final String stage0Topic;
-  private final Completion completion;
+  private final Continuation continuation;
   private final Map<String, Sent> sent = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Sent> eldest) {
@@ -44,11 +44,11 @@ public final class ResultEmitter {
     boolean ended;
   }
 
-  /** @param completion the last stage's sampling outcome logic; null before the last stage */
-  public ResultEmitter(String resultsTopic, String stage0Topic, Completion completion) {
+  /** @param continuation what the last stage does with a sampled token; null before the last stage */
+  public ResultEmitter(String resultsTopic, String stage0Topic, Continuation continuation) {
     this.resultsTopic = resultsTopic;
     this.stage0Topic = stage0Topic;
-    this.completion = completion;
+    this.continuation = continuation;
   }
 
   /** True once this stage sent the request's DONE or ERROR. */
@@ -95,7 +95,7 @@ public final class ResultEmitter {
     // Same random stream as the in-process Generator: (seed, request id, position of the new token).
     int token = Sampler.of(new SamplingParams(sp.getTemperature(), sp.getTopP(), sp.getTopK(), seed))
         .sample(o.logits(), SamplingRandom.forStep(seed, w.getRequestId(), p.to()));
-    Completion.Outcome outcome = completion.next(w, token, cachedTokens, stageMillis, now);
+    Continuation.Outcome outcome = continuation.next(w, token, cachedTokens, stageMillis, now);
     String id = w.getRequestId();
     for (ResultEvent r : outcome.results()) {
       emit(w, p.source(), r, out);
@@ -114,7 +114,7 @@ public final class ResultEmitter {
 
   /** Ends the request with an ERROR, unless it ended already. */
   void fail(StageWork w, int source, String code, String message, List<Outgoing> out, long now) {
-    emit(w, source, Completion.error(w, code, message, now), out);
+    emit(w, source, Continuation.error(w, code, message, now), out);
   }
 
   private void emit(StageWork w, int source, ResultEvent r, List<Outgoing> out) {
@@ -132,7 +132,7 @@ public final class ResultEmitter {
 
   /** An ERROR result for a request, outside any step (e.g. a record the broker refused). */
   public Outgoing error(StageWork w, int source, String code, String message, long now) {
-    return new Outgoing(resultsTopic, w.getReplyPartition(), w.getRequestId(), Completion.error(w, code, message, now),
+    return new Outgoing(resultsTopic, w.getReplyPartition(), w.getRequestId(), Continuation.error(w, code, message, now),
         source);
   }
 }

@@ -1,6 +1,6 @@
 package dev.sluice.worker.step;
 
-import dev.sluice.model.HiddenStates;
+import dev.sluice.model.ActivationBytes;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.StepOutput;
 import dev.sluice.schemas.StageStamp;
@@ -186,8 +186,8 @@ public final class StepExecutor {
         .setKind(p.recompute() ? WorkKind.RECOMPUTE : w.getKind())
         .setStartPos(p.from())
         .setEndPos(p.to())
-        .setHidden(new dev.sluice.schemas.HiddenStates(ByteBuffer.wrap(HiddenStates.toBytes(o.hidden())),
-            HiddenStates.DTYPE, List.of(p.to() - p.from(), model.config().hiddenSize())))
+        .setHidden(new dev.sluice.schemas.HiddenStates(ByteBuffer.wrap(ActivationBytes.toBytes(o.hidden())),
+            ActivationBytes.DTYPE, List.of(p.to() - p.from(), model.config().hiddenSize())))
         .setCachedTokens(cachedTokens(p))
         .setStamps(stamps)
         .setStageMillis(addMillis(w.getStageMillis(), millis))

@@ -1,6 +1,6 @@
 package dev.sluice.worker.step;
 
-import dev.sluice.model.HiddenStates;
+import dev.sluice.model.ActivationBytes;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.StepInput;
 import dev.sluice.schemas.StageWork;
@@ -168,7 +168,7 @@ final class StepPlanner {
       }
       return StepInput.ofTokens(seq.kv, ids);
     }
-    float[] all = HiddenStates.fromBytes(bytes(w.getHidden().getData())); // [endPos - startPos, hidden]
+    float[] all = ActivationBytes.fromBytes(bytes(w.getHidden().getData())); // [endPos - startPos, hidden]
     int h = model.config().hiddenSize();
     int skip = from - w.getStartPos();
     float[] rows = skip == 0 && to == w.getEndPos() ? all : Arrays.copyOfRange(all, skip * h, (to - w.getStartPos()) * h);

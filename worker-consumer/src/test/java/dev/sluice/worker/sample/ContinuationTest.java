@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The last stage's stop logic with the real stories260K tokenizer. */
-class CompletionTest {
+class ContinuationTest {
 
   private static TextTokenizer tokenizer() {
     for (String c : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
@@ -44,12 +44,12 @@ class CompletionTest {
   @Test
   void shouldStopAtAStopSequenceAndLeaveItOut() {
     try (TextTokenizer tok = tokenizer()) {
-      Completion c = new Completion(tok, 512);
+      Continuation c = new Continuation(tok, 512);
       int[] dog = tok.encode("Once upon a time there was a dog");
       int[] prefix = tok.encode("Once upon a time");
       List<Integer> generated = new ArrayList<>();
       String text = "";
-      Completion.Outcome o = null;
+      Continuation.Outcome o = null;
       for (int i = prefix.length; i < dog.length; i++) {
         o = c.next(step(tok, "Once upon a time", generated, text, 50, List.of(" a dog")), dog[i], 0, Map.of(), 1L);
         if (o.finished()) break;
@@ -67,8 +67,8 @@ class CompletionTest {
   @Test
   void shouldFinishOnEosWithoutATokenEvent() {
     try (TextTokenizer tok = tokenizer()) {
-      Completion c = new Completion(tok, 512);
-      Completion.Outcome o = c.next(step(tok, "Hi", List.of(), "", 10, List.of()), tok.eosId(), 0, Map.of(), 1L);
+      Continuation c = new Continuation(tok, 512);
+      Continuation.Outcome o = c.next(step(tok, "Hi", List.of(), "", 10, List.of()), tok.eosId(), 0, Map.of(), 1L);
       assertThat(o.finished()).isTrue();
       assertThat(o.results()).singleElement().satisfies(r -> {
         assertThat(r.getKind()).isEqualTo(ResultKind.DONE);
@@ -81,8 +81,8 @@ class CompletionTest {
   @Test
   void shouldFinishWithLengthAtMaxTokens() {
     try (TextTokenizer tok = tokenizer()) {
-      Completion c = new Completion(tok, 512);
-      Completion.Outcome o = c.next(step(tok, "Hi", List.of(300), "", 2, List.of()), 301, 0, Map.of(), 1L);
+      Continuation c = new Continuation(tok, 512);
+      Continuation.Outcome o = c.next(step(tok, "Hi", List.of(300), "", 2, List.of()), 301, 0, Map.of(), 1L);
       assertThat(o.results()).extracting(r -> r.getKind()).containsExactly(ResultKind.TOKEN, ResultKind.DONE);
       assertThat(o.results().get(0).getIndex()).isEqualTo(1);
       assertThat(o.results().get(1).getIndex()).isEqualTo(2);

@@ -3,12 +3,12 @@ package dev.sluice.model;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Hidden states on the wire between stages: f32 little-endian, row-major [tokens, hiddenSize]; lossless. */
-public final class HiddenStates {
+/** Activations (hidden states) as bytes on the wire between stages: f32 little-endian, row-major [tokens, hiddenSize]; lossless. */
+public final class ActivationBytes {
   /** The dtype name to put next to these bytes in a record. */
   public static final String DTYPE = "f32le";
 
-  private HiddenStates() {}
+  private ActivationBytes() {}
 
   public static byte[] toBytes(float[] values) {
     ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);

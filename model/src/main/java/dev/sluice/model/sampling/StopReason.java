@@ -1,7 +1,7 @@
 package dev.sluice.model.sampling;
 
 /** Why a sequence stopped, with the OpenAI spelling. */
-public enum FinishReason {
+public enum StopReason {
   /** EOS or a stop string. */
   STOP("stop"),
   /** Reached max tokens (or the model's context). */
@@ -9,7 +9,7 @@ public enum FinishReason {
 
   private final String openAiName;
 
-  FinishReason(String openAiName) {
+  StopReason(String openAiName) {
     this.openAiName = openAiName;
   }
 

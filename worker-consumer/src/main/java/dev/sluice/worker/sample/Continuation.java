@@ -22,7 +22,7 @@ import java.util.Map;
  * worker (e.g. after a rebalance) continues a request exactly. Text that might still turn into a
  * stop sequence, or an incomplete UTF-8 character, is held back from deltas until it is settled.
  */
-public final class Completion {
+public final class Continuation {
   /** Prompt tokens decoded in front of the completion so the first token keeps its leading space. */
   private static final int CONTEXT_TOKENS = 4;
 
@@ -39,7 +39,7 @@ public final class Completion {
   private final TextTokenizer detokenizer;
   private final int contextLength;
 
-  public Completion(TextTokenizer detokenizer, int contextLength) {
+  public Continuation(TextTokenizer detokenizer, int contextLength) {
     this.detokenizer = detokenizer;
     this.contextLength = contextLength;
   }

@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.bench.model.ModelBenchmark;
-import dev.sluice.cli.up.ModelLocator;
+import dev.sluice.embedded.ModelLocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

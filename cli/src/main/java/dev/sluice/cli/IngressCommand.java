@@ -109,7 +109,7 @@ public final class IngressCommand implements Callable<Integer> {
     try {
       return new IngressSettings(r.get(HOST), r.get(PORT), r.get(MODEL_NAME), keys, r.get(MAX_IN_FLIGHT),
           r.get(MAX_BODY_BYTES), Duration.ofMillis(r.get(REQUEST_TIMEOUT_MS)), IngressSettings.DEFAULT_MAX_TOKENS,
-          ChatTemplates.choose(r.get(CHAT_TEMPLATE), modelDir, log), ModelReferences.samplingDefaults(modelDir),
+          ChatTemplates.choose(r.get(CHAT_TEMPLATE), modelDir, log), dev.sluice.embedded.ModelSamplingDefaults.of(modelDir),
           kafka.clientOverrides());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());

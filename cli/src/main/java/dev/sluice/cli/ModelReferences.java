@@ -31,14 +31,5 @@ public final class ModelReferences {
     return dir.toAbsolutePath().normalize().getFileName().toString();
   }
 
-  /** The model's generation_config.json sampling settings for requests that leave them out (OpenAI's without a model). */
-  public static dev.sluice.ingress.openai.SamplingDefaults samplingDefaults(Path modelDir) {
-    if (modelDir == null) {
-      return dev.sluice.ingress.openai.SamplingDefaults.OPENAI;
-    }
-    dev.sluice.model.GenerationDefaults g = dev.sluice.model.GenerationDefaults.read(modelDir);
-    return new dev.sluice.ingress.openai.SamplingDefaults((float) g.temperature(), (float) g.topP(), g.topK());
-  }
-
   static final String DESCRIPTION = "a model folder or a Hugging Face hub id ORG/NAME[@REVISION]";
 }

@@ -2,8 +2,8 @@ package dev.sluice.cli;
 
 import dev.sluice.cli.config.ConfigKey;
 import dev.sluice.cli.config.ConfigResolver;
-import dev.sluice.cli.up.LocalPipeline;
-import dev.sluice.cli.up.PipelineSpec;
+import dev.sluice.embedded.LocalPipeline;
+import dev.sluice.embedded.PipelineSpec;
 import java.io.PrintWriter;
 import dev.sluice.router.policy.RoutingPolicies;
 import java.nio.file.Files;

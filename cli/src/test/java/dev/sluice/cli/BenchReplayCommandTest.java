@@ -3,7 +3,7 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.sluice.cli.up.ModelLocator;
+import dev.sluice.embedded.ModelLocator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.cli.up.LocalPipeline;
-import dev.sluice.cli.up.ModelLocator;
-import dev.sluice.cli.up.PipelineSpec;
+import dev.sluice.embedded.LocalPipeline;
+import dev.sluice.embedded.ModelLocator;
+import dev.sluice.embedded.PipelineSpec;
 import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.StageModel;

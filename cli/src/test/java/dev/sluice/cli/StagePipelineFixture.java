@@ -2,7 +2,7 @@ package dev.sluice.cli;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.sluice.cli.up.ModelLocator;
+import dev.sluice.embedded.ModelLocator;
 import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.StageModel;

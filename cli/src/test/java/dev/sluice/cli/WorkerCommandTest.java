@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.sluice.cli.up.ModelLocator;
+import dev.sluice.embedded.ModelLocator;
 import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;

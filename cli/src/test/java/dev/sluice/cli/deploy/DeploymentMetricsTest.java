@@ -2,8 +2,8 @@ package dev.sluice.cli.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.cli.up.LocalPipeline;
-import dev.sluice.cli.up.PipelineSpec;
+import dev.sluice.embedded.LocalPipeline;
+import dev.sluice.embedded.PipelineSpec;
 import dev.sluice.testing.SharedKafkaExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +48,7 @@ class DeploymentMetricsTest {
     assertThat(wanted).containsKeys("sluice_worker_kv_evictions_total", "sluice_worker_recomputes_total",
         "sluice_router_decisions_total", "sluice_cluster_workers", "sluice_cluster_stage_lag_records", "sluice_cluster_dlq_records");
 
-    PipelineSpec spec = new PipelineSpec(0, 2, 1, 4, dev.sluice.cli.up.ModelLocator.sharedModel(), "cache_aware",
+    PipelineSpec spec = new PipelineSpec(0, 2, 1, 4, dev.sluice.embedded.ModelLocator.sharedModel(), "cache_aware",
         SharedKafkaExtension.bootstrapServers(), 0, dir, SharedKafkaExtension.uniquePrefix("metrics"));
     HttpClient http = HttpClient.newHttpClient();
     try (LocalPipeline pipeline = LocalPipeline.start(spec, line -> {}, Duration.ofMinutes(3))) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.cli.Sluice;
-import dev.sluice.cli.up.ModelLocator;
+import dev.sluice.embedded.ModelLocator;
 import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.convert.RandomModel;

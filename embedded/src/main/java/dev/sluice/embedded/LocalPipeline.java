@@ -1,4 +1,4 @@
-package dev.sluice.cli.up;
+package dev.sluice.embedded;
 
 import dev.sluice.ingress.IngressServer;
 import dev.sluice.ingress.IngressSettings;
@@ -105,7 +105,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     ingress = IngressServer.start(IngressSettings.forModel(modelName).withPort(spec.port())
         .withChatTemplate(ChatTemplates.choose("auto", modelDir, progress))
-        .withSamplingDefaults(dev.sluice.cli.ModelReferences.samplingDefaults(modelDir)), bootstrapServers, spec.prefix());
+        .withSamplingDefaults(ModelSamplingDefaults.of(modelDir)), bootstrapServers, spec.prefix());
     ingress.addReadinessCheck("pipeline", this::rolesReady);
     progress.accept("Ingress listening on port " + ingress.port());
 

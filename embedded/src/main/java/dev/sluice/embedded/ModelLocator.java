@@ -1,4 +1,4 @@
-package dev.sluice.cli.up;
+package dev.sluice.embedded;
 
 import java.io.IOException;
 import java.io.InputStream;

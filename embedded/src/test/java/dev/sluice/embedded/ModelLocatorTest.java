@@ -1,4 +1,4 @@
-package dev.sluice.cli.up;
+package dev.sluice.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

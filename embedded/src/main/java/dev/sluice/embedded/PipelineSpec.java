@@ -1,4 +1,4 @@
-package dev.sluice.cli.up;
+package dev.sluice.embedded;
 
 import java.nio.file.Path;
 

@@ -63,7 +63,7 @@ final class StagePipelineFixture implements AutoCloseable {
   private final TextTokenizer tokenizer;
 
   StagePipelineFixture(String name, Path dir) throws Exception {
-    this.model = ModelLocator.sharedModel();
+    this.model = ModelLocator.embeddedModel();
     assumeTrue(model != null && Files.isDirectory(model), "shared stories260K model missing — skipping");
     this.dir = dir;
     this.prefix = SharedKafkaExtension.uniquePrefix(name);

@@ -41,14 +41,6 @@ public final class ModelLocator {
     return unpackFromClasspath(Path.of(System.getProperty("user.home"), ".cache", "sluice", EMBEDDED_MODEL));
   }
 
-  /**
-   * The stories260K model — now the embedded copy, never ../shared; the name is kept for callers (tests)
-   * written when it was looked up next to the repository.
-   */
-  public static Path sharedModel() {
-    return embeddedModel();
-  }
-
   /** {@code given} if it is a model folder, else the embedded model. */
   public static Path resolve(Path given, Consumer<String> progress) {
     if (given != null) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The first N requests of a Mooncake trace (../shared/traces/README.md) turned into real token prompts:
+ * The first N requests of a Mooncake-format trace ({@link dev.sluice.bench.trace.MooncakeTrace}) turned into real token prompts:
  * each hash id becomes a fixed block of synthetic token ids, seeded by the id alone, so two requests
  * whose hash ids share a leading run share exactly that many blocks of prompt prefix — which is what
  * the router's block hashes and the workers' KV cache can reuse.

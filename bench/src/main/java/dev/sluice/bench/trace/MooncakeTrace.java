@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A Mooncake-format trace (../shared/traces/README.md): one JSON object per line with {@code timestamp}
+ * A Mooncake-format trace (the format of the public traces of kvcache-ai/Mooncake): one JSON object per line with {@code timestamp}
  * (ms from the start), {@code input_length}, {@code output_length} and {@code hash_ids}, one id per
  * {@value #BLOCK_TOKENS}-token block of the prompt. Equal leading ids mean an equal prompt prefix, which
  * is all the routing simulation needs, so the trace is replayed at its own scale (no token ids).

@@ -48,7 +48,7 @@ class DeploymentMetricsTest {
     assertThat(wanted).containsKeys("sluice_worker_kv_evictions_total", "sluice_worker_recomputes_total",
         "sluice_router_decisions_total", "sluice_cluster_workers", "sluice_cluster_stage_lag_records", "sluice_cluster_dlq_records");
 
-    PipelineSpec spec = new PipelineSpec(0, 2, 1, 4, dev.sluice.embedded.ModelLocator.sharedModel(), "cache_aware",
+    PipelineSpec spec = new PipelineSpec(0, 2, 1, 4, dev.sluice.embedded.ModelLocator.embeddedModel(), "cache_aware",
         SharedKafkaExtension.bootstrapServers(), 0, dir, SharedKafkaExtension.uniquePrefix("metrics"));
     HttpClient http = HttpClient.newHttpClient();
     try (LocalPipeline pipeline = LocalPipeline.start(spec, line -> {}, Duration.ofMinutes(3))) {

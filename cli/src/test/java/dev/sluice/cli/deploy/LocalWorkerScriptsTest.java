@@ -41,7 +41,7 @@ class LocalWorkerScriptsTest {
   void shouldStartTwoWorkersOfAStageAsSeparateProcessesAndDrainThem(@TempDir Path dir) throws Exception {
     Path bash = DeploymentFiles.onPath("bash");
     assumeTrue(bash != null, "bash is not on the PATH");
-    Path model = ModelLocator.sharedModel();
+    Path model = ModelLocator.embeddedModel();
     if (model == null) {
       model = dir.resolve("model");
       RandomModel.write(RandomModel.PRESETS.get("tiny-llama"), model, 42L, line -> {});

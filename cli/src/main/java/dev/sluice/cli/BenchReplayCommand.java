@@ -1,33 +1,18 @@
 package dev.sluice.cli;
 
 import dev.sluice.bench.replay.PolicyResult;
+import dev.sluice.bench.replay.ReplayBenchmark;
 import dev.sluice.bench.replay.ReplayScale;
-import dev.sluice.bench.replay.ReplayStats;
 import dev.sluice.bench.replay.ReplayTable;
-import dev.sluice.bench.replay.ScaledRequest;
 import dev.sluice.bench.replay.ScaledTrace;
-import dev.sluice.embedded.LocalPipeline;
 import dev.sluice.embedded.ModelLocator;
-import dev.sluice.embedded.PipelineSpec;
 import dev.sluice.model.ModelConfig;
-import dev.sluice.results.client.SluiceClient;
-import dev.sluice.results.client.SluiceClientSettings;
 import dev.sluice.router.policy.RoutingPolicies;
-import dev.sluice.schemas.InferenceRequest;
-import dev.sluice.worker.StageWorker;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -36,8 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice bench replay}: the Mooncake trace, scaled to synthetic token prompts
- * ({@link ScaledTrace}), replayed open-loop through a real in-process pipeline (broker, router,
- * workers) once per routing policy, each on a fresh pipeline so no policy inherits another's cache.
+ * ({@link ScaledTrace}), replayed through a real one-machine pipeline once per routing policy
+ * ({@link ReplayBenchmark}).
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Replays the Mooncake trace through the real pipeline once per routing policy and compares "
@@ -124,19 +109,8 @@ public final class BenchReplayCommand implements Callable<Integer> {
     w.printf("pipeline: %d stages x %d workers, %d lanes, model %s%n", stages, workersPerStage, lanes, modelDir);
     w.flush();
 
-    List<PolicyResult> results = new ArrayList<>();
-    for (int i = 0; i < policies.size(); i++) {
-      String policy = policies.get(i);
-      w.printf("[%d/%d] %s: starting a fresh pipeline ...%n", i + 1, policies.size(), policy);
-      w.flush();
-      PolicyResult r = replay(policy, modelDir, scaled, w);
-      results.add(r);
-      w.printf("[%d/%d] %s: ok %d, failed %d, hit rate %.1f%%, TTFT p50 %d ms, latency p99 %d ms, %.1f gen tok/s%n",
-          i + 1, policies.size(), policy, r.ok(), r.failed(), 100 * r.hitRate(), r.ttftP50Ms(), r.latencyP99Ms(),
-          r.generatedTokensPerSecond());
-      w.flush();
-    }
-
+    List<PolicyResult> results = new ReplayBenchmark(
+        new ReplayBenchmark.Settings(stages, workersPerStage, lanes, timeoutSeconds, warmup), w).run(modelDir, scaled, policies);
     w.println();
     w.println(scale.describe());
     w.print(ReplayTable.text(results));
@@ -146,103 +120,6 @@ public final class BenchReplayCommand implements Callable<Integer> {
     }
     w.flush();
     return 0;
-  }
-
-  private PolicyResult replay(String policy, Path modelDir, ScaledTrace scaled, PrintWriter w) throws Exception {
-    Path dir = Files.createTempDirectory("sluice-replay-" + policy);
-    ReplayStats stats = new ReplayStats(policy);
-    int total = scaled.requests().size();
-    try {
-      PipelineSpec ps = new PipelineSpec(0, stages, workersPerStage, lanes, modelDir, policy, null, 0, dir, PREFIX);
-      try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> {}, Duration.ofMinutes(3));
-          // Its own results group: the client owns every reply partition, the ingress ignores our keys.
-          SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), PREFIX)
-              .withGroupId(PREFIX + ".bench-replay").withTimeout(Duration.ofSeconds(timeoutSeconds)))) {
-        if (!client.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("the results client got no reply partition in 60 s");
-        warmUp(client, policy, scaled.scale(), w);
-        Map<String, Long> servedBefore = requestsPerWorker(pipeline); // warm-up requests are not reported
-        w.printf("  pipeline ready; submitting %d requests open-loop over %.1f s%n", total, scaled.durationMs() / 1000.0);
-        w.flush();
-        submitOpenLoop(policy, scaled, client, stats, w);
-        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-        while (stats.finished() < total && System.nanoTime() < deadline) {
-          Thread.sleep(2_000);
-          w.printf("  %s: %d/%d finished%n", policy, stats.finished(), total);
-          w.flush();
-        }
-        for (int missing = total - stats.finished(); missing > 0; missing--) stats.failed();
-        Map<String, Long> served = requestsPerWorker(pipeline);
-        served.replaceAll((worker, n) -> n - servedBefore.getOrDefault(worker, 0L));
-        return stats.result(served);
-      }
-    } finally {
-      deleteQuietly(dir);
-    }
-  }
-
-  /** Sends the warm-up requests at once and waits for them; their outcome is not counted. */
-  private void warmUp(SluiceClient client, String policy, ReplayScale scale, PrintWriter w) throws InterruptedException {
-    if (warmup <= 0) return;
-    List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
-    long start = System.currentTimeMillis();
-    for (ScaledRequest r : ScaledTrace.warmup(warmup, scale)) {
-      pending.add(client.submit(request(policy + "-" + r.id() + "-" + start, r)));
-    }
-    int failed = 0;
-    for (var f : pending) {
-      try {
-        f.get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        failed++;
-      }
-    }
-    w.printf("  warm-up: %d requests in %.1f s%s%n", warmup, (System.currentTimeMillis() - start) / 1000.0,
-        failed == 0 ? "" : " (" + failed + " failed)");
-    w.flush();
-  }
-
-  private static InferenceRequest request(String requestId, ScaledRequest r) {
-    return InferenceRequest.newBuilder()
-        .setRequestId(requestId)
-        .setPromptTokens(Arrays.stream(r.promptTokens()).boxed().toList())
-        .setMaxTokens(r.maxTokens())
-        .setTemperature(0f) // greedy: the same prompt gives the same tokens under every policy
-        .setCreatedAtMs(System.currentTimeMillis())
-        .build();
-  }
-
-  private static void submitOpenLoop(String policy, ScaledTrace scaled, SluiceClient client, ReplayStats stats, PrintWriter w)
-      throws InterruptedException {
-    long start = System.currentTimeMillis();
-    int submitted = 0;
-    for (ScaledRequest r : scaled.requests()) {
-      long wait = start + r.arrivalMs() - System.currentTimeMillis();
-      if (wait > 0) Thread.sleep(wait);
-      InferenceRequest request = request(policy + "-" + r.id() + "-" + start, r);
-      stats.submitted(request.getCreatedAtMs());
-      client.submit(request).whenComplete((c, error) -> {
-        if (error != null || c.isError()) {
-          stats.failed();
-        } else {
-          stats.completed(c.promptTokens(), c.cachedPromptTokens(), c.completionTokens(), c.timeToFirstTokenMs(),
-              c.latencyMs(), c.doneAtMs());
-        }
-      });
-      if (++submitted % 50 == 0) {
-        w.printf("  %s: submitted %d/%d, %d finished%n", policy, submitted, scaled.requests().size(), stats.finished());
-        w.flush();
-      }
-    }
-  }
-
-  /** Requests served per worker, named s<stage>w<index> to keep the table narrow. */
-  private static Map<String, Long> requestsPerWorker(LocalPipeline pipeline) {
-    Map<String, Long> served = new LinkedHashMap<>();
-    for (StageWorker worker : pipeline.workers()) {
-      String id = worker.workerId().replace(PREFIX + "-stage", "s").replace("-w", "w");
-      served.put(id, worker.requestsServed());
-    }
-    return served;
   }
 
   private Path traceFile() {
@@ -257,13 +134,5 @@ public final class BenchReplayCommand implements Callable<Integer> {
     }
     throw new ParameterException(spec.commandLine(), "no trace given and ../shared/" + BenchPoliciesCommand.SHARED_TRACE
         + " not found: pass --trace FILE");
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a leftover temp directory is harmless
-    }
   }
 }

@@ -3,7 +3,7 @@ package dev.sluice.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code sluice} command: one subcommand per role or tool (DESIGN.md "Configuration and CLI"). */
+/** The {@code sluice} command: one subcommand per role or tool. */
 @Command(
     name = "sluice",
     mixinStandardHelpOptions = true,

@@ -11,7 +11,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Kafka client settings shared by the results readers and the client (DESIGN.md contracts). */
+/** Kafka client settings shared by the results readers and the client. */
 public final class KafkaSettings {
   private KafkaSettings() {}
 

@@ -10,12 +10,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * Sluice's topics: names from the prefix (DESIGN.md "Topics"), partition counts and configs.
+ * Sluice's topics (docs/topics-and-records.md): names from the prefix, partition counts and configs.
  *
  * <p>Every stage topic has {@code lanes} partitions: partition p of {@code stage-K} is lane p, so a
  * request stays on one lane through every stage. Every topic is created with an explicit
  * {@code max.message.bytes}, and producers use the matching {@link #producerSizeProps()} so that an
- * oversized record fails loudly at the producer (DESIGN.md "Sizes").
+ * oversized record fails loudly at the producer.
  *
  * @param prefix first part of every topic name (default {@code sluice})
  * @param stages number of pipeline stages S: topics {@code stage-0} .. {@code stage-(S-1)}

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything one stage worker needs (DESIGN.md "Configuration"). Build with {@link #of} and the
+ * Everything one stage worker needs. Build with {@link #of} and the
  * {@code with...} methods; the compact constructor validates every value and names the key.
  *
  * @param stage K: this worker consumes {@code PREFIX.stage-K}
@@ -99,53 +99,105 @@ public record WorkerSettings(
   }
 
   public WorkerSettings withWorkerId(String id) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, id, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> b.workerId = id);
   }
 
   public WorkerSettings withDataDir(Path dir) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> b.dataDir = dir);
   }
 
   public WorkerSettings withBatching(int maxBatchSize, int batchingWindowMs, int maxQueueSize) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> {
+      b.maxBatchSize = maxBatchSize;
+      b.batchingWindowMs = batchingWindowMs;
+      b.maxQueueSize = maxQueueSize;
+    });
   }
 
   public WorkerSettings withKvCacheMb(int mb) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, mb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> b.kvCacheMb = mb);
   }
 
   public WorkerSettings withThreads(int n) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, n, guarantee, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> b.threads = n);
   }
 
   public WorkerSettings withGuarantee(Guarantee g) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, g, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> b.guarantee = g);
   }
 
   public WorkerSettings withModelId(String id) {
-    return new WorkerSettings(stage, layers, modelDir, id, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> b.modelId = id);
   }
 
   public WorkerSettings withKafka(Map<String, Object> props) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, props);
+    return copy(b -> b.kafka = props);
   }
 
   public WorkerSettings withBlockSize(int tokens) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, tokens, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> b.blockSize = tokens);
   }
 
   public WorkerSettings withHotKvMb(int mb) {
-    return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir, maxBatchSize,
-        batchingWindowMs, maxQueueSize, kvCacheMb, mb, blockSize, threads, guarantee, idleTimeout, maxMessageBytes, kafka);
+    return copy(b -> b.hotKvMb = mb);
+  }
+
+  /** These settings with some values changed; the result is validated like any other. */
+  private WorkerSettings copy(java.util.function.Consumer<Values> change) {
+    Values v = new Values(this);
+    change.accept(v);
+    return v.settings();
+  }
+
+  /** The record's components as mutable fields, for {@link #copy}: the one place that lists them all. */
+  private static final class Values {
+    int stage;
+    LayerRange layers;
+    Path modelDir;
+    String modelId;
+    String bootstrapServers;
+    String prefix;
+    String workerId;
+    Path dataDir;
+    int maxBatchSize;
+    int batchingWindowMs;
+    int maxQueueSize;
+    int kvCacheMb;
+    int hotKvMb;
+    int blockSize;
+    int threads;
+    Guarantee guarantee;
+    Duration idleTimeout;
+    int maxMessageBytes;
+    Map<String, Object> kafka;
+
+    Values(WorkerSettings s) {
+      stage = s.stage;
+      layers = s.layers;
+      modelDir = s.modelDir;
+      modelId = s.modelId;
+      bootstrapServers = s.bootstrapServers;
+      prefix = s.prefix;
+      workerId = s.workerId;
+      dataDir = s.dataDir;
+      maxBatchSize = s.maxBatchSize;
+      batchingWindowMs = s.batchingWindowMs;
+      maxQueueSize = s.maxQueueSize;
+      kvCacheMb = s.kvCacheMb;
+      hotKvMb = s.hotKvMb;
+      blockSize = s.blockSize;
+      threads = s.threads;
+      guarantee = s.guarantee;
+      idleTimeout = s.idleTimeout;
+      maxMessageBytes = s.maxMessageBytes;
+      kafka = s.kafka;
+    }
+
+    WorkerSettings settings() {
+      return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir,
+          maxBatchSize, batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout,
+          maxMessageBytes, kafka);
+    }
   }
 
   private static void require(boolean ok, String key, String message) {

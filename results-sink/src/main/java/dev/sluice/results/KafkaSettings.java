@@ -26,7 +26,7 @@ public final class KafkaSettings {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
+    p.putAll(TopicLayout.producerSizeProps(MAX_REQUEST_BYTES));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.putAll(overrides);
@@ -53,7 +53,7 @@ public final class KafkaSettings {
     c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     // Exactly-once workers write results in transactions: never show results of an aborted one.
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_REQUEST_BYTES);
+    c.putAll(TopicLayout.consumerSizeProps(MAX_REQUEST_BYTES));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.putAll(overrides);

@@ -160,6 +160,16 @@ public record TopicLayout(
 
   /** Producer settings that match the topics' {@code max.message.bytes}; merge into every producer's config. */
   public Map<String, Object> producerSizeProps() {
+    return producerSizeProps(maxMessageBytes);
+  }
+
+  /** Consumer settings that fetch a full-size record in one request instead of the 1 MiB default. */
+  public Map<String, Object> consumerSizeProps() {
+    return consumerSizeProps(maxMessageBytes);
+  }
+
+  /** The producer size settings for topics of this {@code max.message.bytes}: the one place they are worked out. */
+  public static Map<String, Object> producerSizeProps(int maxMessageBytes) {
     // buffer.memory must hold at least one full record; keep Kafka's 32 MiB default as the floor.
     long bufferMemory = Math.max(32L * 1024 * 1024, 2L * maxMessageBytes);
     return Map.of(
@@ -167,8 +177,8 @@ public record TopicLayout(
         ProducerConfig.BUFFER_MEMORY_CONFIG, bufferMemory);
   }
 
-  /** Consumer settings that fetch a full-size record in one request instead of the 1 MiB default. */
-  public Map<String, Object> consumerSizeProps() {
+  /** The consumer size settings for topics of this {@code max.message.bytes}. */
+  public static Map<String, Object> consumerSizeProps(int maxMessageBytes) {
     return Map.of(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxMessageBytes,
         ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(ConsumerConfig.DEFAULT_FETCH_MAX_BYTES, maxMessageBytes));

@@ -1,5 +1,6 @@
 package dev.sluice.worker;
 
+import dev.sluice.topics.TopicLayout;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -57,8 +58,7 @@ final class WorkerKafka {
     p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
     p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxQueueSize());
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, settings.maxMessageBytes());
-    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(ConsumerConfig.DEFAULT_FETCH_MAX_BYTES, settings.maxMessageBytes()));
+    p.putAll(TopicLayout.consumerSizeProps(settings.maxMessageBytes()));
     if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     }
@@ -74,8 +74,7 @@ final class WorkerKafka {
     // A step's records wait in the producer until the whole step is handed over, then the outbox flushes:
     // they leave in one produce request and arrive together (linger only bounds a late flush).
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, settings.maxMessageBytes());
-    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L * 1024 * 1024, 2L * settings.maxMessageBytes()));
+    p.putAll(TopicLayout.producerSizeProps(settings.maxMessageBytes()));
     if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
       // the same id across restarts: a restarted worker fences its crashed self and aborts its open transaction
       p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId() + "." + settings.workerId());

@@ -26,6 +26,12 @@ public final class SoakReport {
         + "heap used %d -> %d MiB%n", mib(first.memory().rssBytes()), first.atSeconds(), mib(third.memory().rssBytes()),
         third.atSeconds(), mib(last.memory().rssBytes()), mib(third.memory().nativeBytes()),
         mib(last.memory().nativeBytes()), mib(third.memory().heapUsedBytes()), mib(last.memory().heapUsedBytes()));
+    java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    if (heap.getInit() < heap.getMax()) {
+      out.printf(Locale.ROOT, "note: the heap is not pinned (initial %d MiB, max %d MiB), so RSS also grows while the JVM "
+          + "commits more heap; pin it for a verdict on leaks: SLUICE_JAVA_OPTS='-Xms2g -Xmx2g -XX:+AlwaysPreTouch'%n",
+          mib(heap.getInit()), mib(heap.getMax()));
+    }
     out.println("targets:");
     out.printf(Locale.ROOT, "  [%s] RSS growth over the last two thirds %.1f%% <= %.0f%%%n", r.flat() ? "ok" : "MISS",
         r.rssGrowthPercent(), SoakBenchmark.TARGET_GROWTH_PERCENT);

@@ -130,13 +130,16 @@ public final class RouterCommand implements Callable<Integer> {
       stopped.countDown();
     }, "sluice-router-stop"));
     var out = spec.commandLine().getOut();
+    long startedAfterMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
     out.println("Sluice router: policy " + settings.policy() + ", model " + settings.defaultModel() + ", " + settings.lanes()
         + " lanes, Kafka " + kafka.bootstrapServers() + ", prefix " + kafka.prefix()
         + (modelDir.isEmpty() ? " (no tokenizer: requests must carry promptTokens)" : "")
         + (metrics == null ? "" : ", metrics on http://127.0.0.1:" + metrics.getPort() + "/metrics"));
     out.flush();
     if (router.awaitReady(Duration.ofSeconds(60))) {
-      out.println("router ready");
+      // how long a (re)started router took to route: the figure its failover depends on
+      out.println("router ready " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+          + " ms after the JVM started (Streams started after " + startedAfterMs + " ms)");
     } else {
       spec.commandLine().getErr().println("sluice: router not ready after 60 s (state " + router.state() + ")");
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
+import dev.sluice.router.topology.RouterTopology;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
@@ -31,11 +32,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The router as a real process, killed with kill -9 while requests stream in and started again on
- * the same data directory (as a supervisor restarts it). Routing must resume within 5 s of the
- * replacement's start, and the results topic — read as any plain consumer reads it — must hold one
- * DONE per request, no (requestId, index) twice and the output of an undisturbed run, although the
- * replacement replays what the killed router processed but had not committed.
+ * The router as a real process, killed with kill -9 while requests stream in, and either started
+ * again on the same data directory (as a supervisor restarts it: routing must resume within 5 s of
+ * the replacement's start) or replaced by a second router already running (within the session timeout
+ * + 5 s of the kill). The results topic — read as any plain consumer reads it — must hold one DONE per
+ * request, no (requestId, index) twice and the output of an undisturbed run, although the replacement
+ * replays what the killed router processed but had not committed.
  */
 @ExtendWith(SharedKafkaExtension.class)
 class RouterFailoverTest {
@@ -46,21 +48,47 @@ class RouterFailoverTest {
 
   @Test
   void shouldResumeRoutingWithinFiveSecondsOfARestartAndRouteNoRequestTwice(@TempDir Path dir) throws Exception {
-    try (StagePipelineFixture p = new StagePipelineFixture("rkill", dir)) {
+    Figures f = killRouterMidStream(dir, false);
+    System.out.printf("router failover (kill -9, restart): replacement ready %d ms and routing %d ms after its start;"
+        + " longest wait for a lane %d ms%n", f.readyAfterMs, f.routingAfterMs, f.longestStallMs);
+    assertThat(f.routingAfterMs).as("ms from the replacement's start to its first routed request")
+        .isBetween(0L, RESUME_BOUND_MS);
+  }
+
+  @Test
+  void shouldHandAKilledRoutersTasksToARunningStandby(@TempDir Path dir) throws Exception {
+    Figures f = killRouterMidStream(dir, true);
+    System.out.printf("router failover (kill -9, standby running): longest wait for a lane %d ms%n", f.longestStallMs);
+    // the standby learns of the death after the session timeout, then takes the tasks with warm stores
+    assertThat(f.longestStallMs).as("longest ms from a request's send to its routing")
+        .isLessThan(RouterTopology.SESSION_TIMEOUT_MS + RESUME_BOUND_MS);
+  }
+
+  /** When the replacement ran, and the longest a request waited from its send to its routing. */
+  private record Figures(long readyAfterMs, long routingAfterMs, long longestStallMs) {}
+
+  /**
+   * Streams the requests through the routers (one, or two when {@code standby}), kills the first with
+   * kill -9 mid-stream and, without a standby, starts it again at once on the same data directory;
+   * asserts one generation per request.
+   */
+  private Figures killRouterMidStream(Path dir, boolean standby) throws Exception {
+    try (StagePipelineFixture p = new StagePipelineFixture(standby ? "rstandby" : "rkill", dir)) {
       for (int k = 0; k < StagePipelineFixture.LAYERS.length; k++) {
         p.startInProcess(k, p.prefix + "-s" + k);
       }
       String[] routerArgs = {"--model", p.model.toString(), "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(),
           "--prefix", p.prefix, "--lanes", String.valueOf(StagePipelineFixture.LANES)};
-      Path routerDir = dir.resolve("router");
       Map<String, String> texts = texts(p.prefix);
       Map<String, int[]> prompts = tokenized(p.model, texts);
       List<String> ids = new ArrayList<>(texts.keySet());
       ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
-      try (ChildRouter first = ChildRouter.start(routerDir, routerArgs);
+      try (ChildRouter first = ChildRouter.start(dir.resolve("router-a"), routerArgs);
+          ChildRouter second = standby ? ChildRouter.start(dir.resolve("router-b"), routerArgs) : null;
           StagePipelineFixture.Results results = p.new Results();
           KafkaProducer<String, InferenceRequest> producer = producer()) {
         awaitReady(first);
+        if (second != null) awaitReady(second);
         // one request first: the workers load and warm up before the stream starts
         producer.send(new ProducerRecord<>(p.topics.requests().name(), request(ids.get(0), texts.get(ids.get(0)))));
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -81,22 +109,29 @@ class RouterFailoverTest {
 
         first.kill(); // mid-stream: requests keep arriving, some routed but not committed
         long restartedAtMs = System.currentTimeMillis();
-        try (ChildRouter replacement = ChildRouter.start(routerDir, routerArgs)) {
-          awaitReady(replacement);
-          long readyAfterMs = System.currentTimeMillis() - restartedAtMs;
+        try (ChildRouter replacement = standby ? null : ChildRouter.start(dir.resolve("router-a"), routerArgs)) {
+          long readyAfterMs = -1;
+          if (replacement != null) {
+            awaitReady(replacement);
+            readyAfterMs = System.currentTimeMillis() - restartedAtMs;
+            replacement.output().lines().filter(l -> l.startsWith("router ready")).forEach(System.out::println);
+          }
           results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
-          long resumedAfterMs = firstRoutedAtOrAfter(results, restartedAtMs) - restartedAtMs;
-          System.out.printf("router failover: replacement ready (Streams RUNNING) %d ms and routing %d ms after its start;"
-              + " %d of %d requests finished%n", readyAfterMs, resumedAfterMs, results.finished(), REQUESTS);
           assertOneGenerationEach(p, prompts, results);
-          assertThat(resumedAfterMs).as("ms from the replacement's start to its first routed request")
-              .isBetween(0L, RESUME_BOUND_MS);
-          assertThat(replacement.isAlive()).isTrue();
+          return new Figures(readyAfterMs, firstRoutedAtOrAfter(results, restartedAtMs) - restartedAtMs,
+              longestStall(results));
         }
       } finally {
         sender.shutdownNow();
       }
     }
+  }
+
+  /** The longest time from a request's creation (its send) to its routing, as the DONE results report them. */
+  private static long longestStall(StagePipelineFixture.Results results) {
+    return results.byRequest.values().stream().flatMap(List::stream)
+        .filter(e -> e.getKind() == ResultKind.DONE && e.getTimings() != null)
+        .mapToLong(e -> e.getTimings().getRoutedAtMs() - e.getTimings().getCreatedAtMs()).max().orElseThrow();
   }
 
   private static void awaitReady(ChildRouter router) {

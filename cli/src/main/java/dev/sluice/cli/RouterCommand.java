@@ -40,6 +40,15 @@ public final class RouterCommand implements Callable<Integer> {
   static final ConfigKey<String> DATA_DIR = ConfigKey.stringKey("data_dir", "data/router", "Kafka Streams state directory");
   static final ConfigKey<Integer> MAX_PROMPT_TOKENS = ConfigKey.intKey("max_prompt_tokens", 2048, 1, 1 << 20,
       "longer prompts get ERROR too_large");
+  static final ConfigKey<Integer> MAX_PROMPT_BYTES = ConfigKey.intKey("max_prompt_bytes", 0, 0, Integer.MAX_VALUE,
+      "prompt text longer than this many UTF-8 bytes gets ERROR too_large before it is tokenized; 0 = "
+          + RouterSettings.BYTES_PER_TOKEN_BOUND + " x max_prompt_tokens");
+  static final ConfigKey<Integer> ROUTED_IDS_TTL_S = ConfigKey.intKey("routed_ids_ttl_s",
+      (int) (RouterSettings.DEFAULT_ROUTED_IDS_TTL_MS / 1000), 1, Integer.MAX_VALUE,
+      "a request id routed within this many seconds is never routed again (replays after a router crash)");
+  static final ConfigKey<String> INSTANCE_ID = new ConfigKey<>("instance_id", "", s -> s,
+      s -> s.isEmpty() || s.matches("[a-zA-Z0-9._-]{1,200}"), "letters, digits, '.', '_' and '-' (at most 200)",
+      "this router's name across restarts (Kafka static membership); empty = derived from the host and data_dir");
   static final ConfigKey<Integer> MAX_TOKENS_LIMIT = ConfigKey.intKey("max_tokens_limit", 1024, 1, 1 << 20,
       "largest accepted max_tokens");
   static final ConfigKey<Integer> PREFILL_CHUNK_TOKENS = ConfigKey.intKey("prefill_chunk_tokens", 64, 1, 1 << 16,
@@ -80,6 +89,14 @@ public final class RouterCommand implements Callable<Integer> {
   @Option(names = "--max-prompt-tokens", description = "Longer prompts get ERROR too_large (default: 2048).")
   Integer maxPromptTokens;
 
+  @Option(names = "--max-prompt-bytes", description = "Longer prompt text gets ERROR too_large before it is tokenized "
+      + "(default: 16 x max prompt tokens).")
+  Integer maxPromptBytes;
+
+  @Option(names = "--instance-id", paramLabel = "ID", description = "This router's name across restarts: a router "
+      + "restarted with the same id resumes at once (default: derived from the host name and the data directory).")
+  String instanceId;
+
   @Option(names = "--max-tokens-limit", description = "Largest accepted max_tokens (default: 1024).")
   Integer maxTokensLimit;
 
@@ -113,13 +130,16 @@ public final class RouterCommand implements Callable<Integer> {
       stopped.countDown();
     }, "sluice-router-stop"));
     var out = spec.commandLine().getOut();
+    long startedAfterMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
     out.println("Sluice router: policy " + settings.policy() + ", model " + settings.defaultModel() + ", " + settings.lanes()
         + " lanes, Kafka " + kafka.bootstrapServers() + ", prefix " + kafka.prefix()
         + (modelDir.isEmpty() ? " (no tokenizer: requests must carry promptTokens)" : "")
         + (metrics == null ? "" : ", metrics on http://127.0.0.1:" + metrics.getPort() + "/metrics"));
     out.flush();
     if (router.awaitReady(Duration.ofSeconds(60))) {
-      out.println("router ready");
+      // how long a (re)started router took to route: the figure its failover depends on
+      out.println("router ready " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+          + " ms after the JVM started (Streams started after " + startedAfterMs + " ms)");
     } else {
       spec.commandLine().getErr().println("sluice: router not ready after 60 s (state " + router.state() + ")");
     }
@@ -137,6 +157,8 @@ public final class RouterCommand implements Callable<Integer> {
     flags.put(DATA_DIR.name(), dataDir);
     flags.put(MAX_PROMPT_TOKENS.name(), maxPromptTokens == null ? null : maxPromptTokens.toString());
     flags.put(MAX_TOKENS_LIMIT.name(), maxTokensLimit == null ? null : maxTokensLimit.toString());
+    flags.put(MAX_PROMPT_BYTES.name(), maxPromptBytes == null ? null : maxPromptBytes.toString());
+    flags.put(INSTANCE_ID.name(), instanceId);
     flags.put(PREFILL_CHUNK_TOKENS.name(), prefillChunkTokens == null ? null : prefillChunkTokens.toString());
     flags.put(METRICS_PORT.name(), metricsPort == null ? null : metricsPort.toString());
     flags.put(SharedKeys.BLOCK_SIZE.name(), blockSize == null ? null : blockSize.toString());
@@ -151,9 +173,30 @@ public final class RouterCommand implements Callable<Integer> {
       return new RouterSettings(List.of(name), r.get(LANES), r.get(MAX_PROMPT_TOKENS), r.get(MAX_TOKENS_LIMIT), context,
           r.get(DEFAULT_TIMEOUT_MS), r.get(PREFILL_CHUNK_TOKENS), r.get(SharedKeys.BLOCK_SIZE), r.get(POLICY),
           CacheAwareParams.DEFAULTS, 1, null, r.get(WORKER_STALE_MS), r.get(NO_WORKER_WAIT_MS), 200, 1_000,
-          r.get(INDEX_TTL_S) * 1000L, Path.of(r.get(DATA_DIR)));
+          r.get(INDEX_TTL_S) * 1000L, Path.of(r.get(DATA_DIR)), r.get(MAX_PROMPT_BYTES), r.get(ROUTED_IDS_TTL_S) * 1000L,
+          r.get(INSTANCE_ID).isEmpty() ? derivedInstanceId(Path.of(r.get(DATA_DIR))) : r.get(INSTANCE_ID));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  /**
+   * router-HOST-HASH, HASH from the absolute data directory: the same for a router restarted on the
+   * same host with the same state (so static membership hands it its tasks back), different for two
+   * routers on one host (which need their own state directories anyway).
+   */
+  static String derivedInstanceId(Path dataDir) {
+    String host = System.getenv().getOrDefault("HOSTNAME", "");
+    if (host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        host = "localhost";
+      }
+    }
+    String dir = dataDir.toAbsolutePath().normalize().toString();
+    String hash = String.format("%08x", dir.hashCode());
+    String id = "router-" + host.replaceAll("[^a-zA-Z0-9._-]", "_") + "-" + hash;
+    return id.length() > 200 ? id.substring(0, 200) : id;
   }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 public final class RouterMetrics {
   /** Every outcome label of {@code sluice_router_requests_total}. */
   public static final List<String> REQUEST_OUTCOMES = List.of("routed", "rejected", "unreadable",
-      ErrorResults.NO_WORKERS, ErrorResults.DEADLINE_EXCEEDED, "failed");
+      ErrorResults.NO_WORKERS, ErrorResults.DEADLINE_EXCEEDED, "failed", "duplicate");
 
   private final Counter decisions;
   private final Counter requests;

@@ -1,7 +1,6 @@
 package dev.sluice.router;
 
 import dev.sluice.model.ModelConfig;
-import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
 import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.topology.RouterTopology;
@@ -13,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,9 +61,9 @@ public final class RouterService implements AutoCloseable {
     if (settings.maxSequenceTokens() == 0) {
       settings = settings.withLimits(settings.maxPromptTokens(), settings.maxTokensLimit(), ModelConfig.read(modelDir).maxPositions());
     }
-    TextTokenizer tokenizer = Tokenizers.load(modelDir);
+    BackgroundTokenizer tokenizer = new BackgroundTokenizer(() -> Tokenizers.load(modelDir));
     try {
-      return start(settings, bootstrapServers, prefix, tokenizer::encode, clientOverrides, metrics, tokenizer);
+      return start(settings, bootstrapServers, prefix, tokenizer, clientOverrides, metrics, tokenizer);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
@@ -88,18 +89,27 @@ public final class RouterService implements AutoCloseable {
     if (metrics != null) metrics.startAtZero(settings.policy());
     Properties props = RouterTopology.properties(settings, bootstrapServers, topics, metrics);
     props.putAll(clientOverrides);
-    checkTopics(topics, settings, props);
     Map<String, Object> client = new java.util.HashMap<>(clientOverrides);
     client.put("bootstrap.servers", bootstrapServers);
-    dev.sluice.schemas.hash.BlockSizeAgreement.require("router setting", settings.blockSize(), "",
-        topics.workers().name(), client);
     KafkaStreams streams = new KafkaStreams(RouterTopology.build(topics, settings, tokenizer, metrics), props);
     // One failing stream thread is replaced rather than leaving the router silently dead.
     streams.setUncaughtExceptionHandler(e -> {
       log.error("router stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
+    // The start-up checks run while Streams joins the group and restores its stores: a replacement
+    // router has seconds, not minutes, to route again. A failed check stops the router it started.
+    CompletableFuture<Void> checks = CompletableFuture.allOf(
+        CompletableFuture.runAsync(() -> checkTopics(topics, settings, props)),
+        CompletableFuture.runAsync(() -> dev.sluice.schemas.hash.BlockSizeAgreement.require(
+            "router setting", settings.blockSize(), "", topics.workers().name(), client)));
     streams.start();
+    try {
+      checks.join();
+    } catch (CompletionException e) {
+      streams.close(Duration.ofSeconds(10));
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
     log.info("router started: prefix {}, policy {}, {} lanes, served {}", prefix, settings.policy(), settings.lanes(),
         settings.servedModels());
     return new RouterService(streams, tokenizerToClose);

@@ -26,6 +26,13 @@ import java.util.List;
  * @param recentLoadWindowMs requests this router placed within this window count as lane load
  * @param indexTtlMs cache_aware's index forgets blocks no request used for this long
  * @param dataDir directory for Kafka Streams state (the index is also changelogged in Kafka)
+ * @param maxPromptBytes prompt text longer than this many UTF-8 bytes is refused (too_large) before it is
+ *     tokenized, which bounds the tokenizer's time per record; 0 = {@link #BYTES_PER_TOKEN_BOUND} × maxPromptTokens
+ * @param routedIdsTtlMs a request id routed (or ended) within this long is never routed again: replays
+ *     after a router crash are dropped instead of starting a second generation
+ * @param instanceId this router's stable name across restarts (Kafka static membership,
+ *     {@code group.instance.id}): a restarted router with the same id gets its tasks back at once;
+ *     null = dynamic membership (a replacement waits for the dead member's session timeout)
  */
 public record RouterSettings(
     List<String> servedModels,
@@ -45,10 +52,19 @@ public record RouterSettings(
     long pendingCheckMs,
     long recentLoadWindowMs,
     long indexTtlMs,
-    Path dataDir) {
+    Path dataDir,
+    int maxPromptBytes,
+    long routedIdsTtlMs,
+    String instanceId) {
 
   public static final int DEFAULT_LANES = 32;
   public static final long DEFAULT_INDEX_TTL_MS = 60 * 60 * 1000L;
+  public static final long DEFAULT_ROUTED_IDS_TTL_MS = 10 * 60 * 1000L;
+  /**
+   * Bytes of text per token that no prompt within the token limit exceeds in practice (English runs at
+   * ~4 bytes per token, CJK at ~3 per character): the default byte limit is this × maxPromptTokens.
+   */
+  public static final int BYTES_PER_TOKEN_BOUND = 16;
 
   public RouterSettings {
     servedModels = List.copyOf(servedModels);
@@ -62,6 +78,9 @@ public record RouterSettings(
     require(blockSize >= 1, "block size must be >= 1: " + blockSize);
     require(RoutingPolicies.NAMES.contains(policy), "unknown routing policy '" + policy + "'; known: " + RoutingPolicies.NAMES);
     require(prefixHashBlocks >= 1, "prefix hash blocks must be >= 1: " + prefixHashBlocks);
+    require(maxPromptBytes >= 0, "max prompt bytes must be >= 0: " + maxPromptBytes);
+    require(routedIdsTtlMs >= 1_000, "routed ids TTL must be >= 1000 ms: " + routedIdsTtlMs);
+    require(instanceId == null || !instanceId.isBlank(), "the instance id must not be blank");
     require(indexTtlMs >= 1_000, "index TTL must be >= 1000 ms: " + indexTtlMs);
     require(workerStaleMs > 0 && noWorkerWaitMs >= 0 && pendingCheckMs > 0 && recentLoadWindowMs >= 0,
         "worker stale, no-worker wait, pending check and recent load window times must be positive");
@@ -72,7 +91,12 @@ public record RouterSettings(
     return new RouterSettings(List.of(modelName), DEFAULT_LANES, 2048, 1024, 0, 0, 64,
         dev.sluice.schemas.hash.BlockSizeAgreement.DEFAULT_BLOCK_SIZE,
         RoutingPolicies.DEFAULT, CacheAwareParams.DEFAULTS, 1, null, 5_000, 10_000, 200, 1_000,
-        DEFAULT_INDEX_TTL_MS, Path.of("data", "router"));
+        DEFAULT_INDEX_TTL_MS, Path.of("data", "router"), 0, DEFAULT_ROUTED_IDS_TTL_MS, null);
+  }
+
+  /** The byte limit on prompt text: maxPromptBytes, or the bound implied by maxPromptTokens when it is 0. */
+  public long promptByteLimit() {
+    return maxPromptBytes > 0 ? maxPromptBytes : (long) BYTES_PER_TOKEN_BOUND * maxPromptTokens;
   }
 
   public String defaultModel() {
@@ -82,49 +106,67 @@ public record RouterSettings(
   public RouterSettings withPolicy(String name) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, name, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
   }
 
   public RouterSettings withLanes(int count) {
     return new RouterSettings(servedModels, count, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
   }
 
   public RouterSettings withLimits(int maxPrompt, int maxTokens, int maxSequence) {
     return new RouterSettings(servedModels, lanes, maxPrompt, maxTokens, maxSequence, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
   }
 
   public RouterSettings withTimes(long workerStale, long noWorkerWait, long pendingCheck, long recentLoadWindow) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStale, noWorkerWait,
-        pendingCheck, recentLoadWindow, indexTtlMs, dataDir);
+        pendingCheck, recentLoadWindow, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
   }
 
   public RouterSettings withRandomSeed(Long seed) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, seed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
   }
 
   public RouterSettings withDataDir(Path dir) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dir, maxPromptBytes, routedIdsTtlMs, instanceId);
   }
 
   public RouterSettings withDefaultTimeoutMs(long timeoutMs) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, timeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
   }
 
   public RouterSettings withIndexTtlMs(long ttlMs) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, ttlMs, dataDir);
+        pendingCheckMs, recentLoadWindowMs, ttlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+  }
+
+  public RouterSettings withMaxPromptBytes(int bytes) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, bytes, routedIdsTtlMs, instanceId);
+  }
+
+  public RouterSettings withRoutedIdsTtlMs(long ttlMs) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, ttlMs, instanceId);
+  }
+
+  public RouterSettings withInstanceId(String id) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, id);
   }
 
   private static void require(boolean ok, String message) {

@@ -220,6 +220,73 @@ class RouterServiceKafkaTest {
     }
   }
 
+  @Test
+  void shouldAnswerUnreadableRequestsAndRoutePastAHugePrompt() throws Exception {
+    Path shared = Fixtures.sharedDir();
+    org.junit.jupiter.api.Assumptions.assumeTrue(shared != null, "shared stories260K model missing — skipping");
+    SluiceTopics topics = createTopics(SharedKafkaExtension.uniquePrefix("router-admission"));
+    heartbeats(topics);
+    Properties big = producerProps();
+    big.put("max.request.size", 8 * 1024 * 1024);
+    try (var tokenizer = dev.sluice.model.tokenizer.Tokenizers.load(shared.resolve("models/stories260K"));
+         RouterService router = RouterService.start(settings("admission"), bootstrap, topics.prefix(), tokenizer::encode,
+             Map.of(), new RouterMetrics(new PrometheusRegistry()));
+         var producer = new KafkaProducer<>(big, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+         var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
+         var dlq = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+         var stage0 = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer())) {
+      await().atMost(Duration.ofSeconds(60)).until(router::isReady);
+      TopicPartition reply = new TopicPartition(topics.results().name(), 1);
+      results.assign(List.of(reply));
+      results.seekToBeginning(List.of(reply));
+      dlq.assign(List.of(new TopicPartition(topics.dlq().name(), 0)));
+      dlq.seekToBeginning(dlq.assignment());
+      List<TopicPartition> lanes = IntStream.range(0, LANES).mapToObj(l -> new TopicPartition(topics.stage(0).name(), l)).toList();
+      stage0.assign(lanes);
+      stage0.seekToBeginning(lanes);
+
+      String huge = "{\"requestId\": \"huge\", \"prompt\": \"" + "Once upon a time there was a dog. ".repeat(150_000) + "\"}";
+      producer.send(withReplyPartition(topics, huge.getBytes(StandardCharsets.UTF_8))).get(); // 5.1 MB
+      long sentAt = System.nanoTime();
+      producer.send(withReplyPartition(topics, "{\"requestId\": \"next\", \"prompt\": \"Once upon a time\"}"
+          .getBytes(StandardCharsets.UTF_8))).get();
+      producer.send(withReplyPartition(topics, "{\"requestId\": \"typed\", \"prompt\": \"Hi\", \"maxTokens\": \"8\"}"
+          .getBytes(StandardCharsets.UTF_8))).get();
+      producer.send(new ProducerRecord<>(topics.requests().name(), "gone", null)).get(); // a tombstone
+
+      List<String> routed = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        stage0.poll(Duration.ofMillis(20)).forEach(r -> routed.add(r.key()));
+        return routed.contains("next");
+      });
+      long routedAfterMs = (System.nanoTime() - sentAt) / 1_000_000;
+      List<ResultEvent> errors = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        results.poll(Duration.ofMillis(100)).forEach(r -> errors.add(r.value()));
+        return errors.size() >= 2;
+      });
+      List<String> reasons = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        dlq.poll(Duration.ofMillis(100)).forEach(r -> reasons.add(SluiceHeaders.get(r.headers(), SluiceHeaders.DLQ_REASON)));
+        return !reasons.isEmpty();
+      });
+
+      System.out.printf("router: a request behind a 5 MB prompt was routed %d ms after it was sent%n", routedAfterMs);
+      assertThat(routedAfterMs).as("ms to route a request sent behind a 5 MB prompt").isLessThan(2_000);
+      assertThat(errors).extracting(ResultEvent::getRequestId).containsExactly("huge", "typed");
+      assertThat(errors.get(0).getErrorCode()).isEqualTo("too_large");
+      assertThat(errors.get(1).getErrorCode()).isEqualTo("invalid_request");
+      assertThat(errors.get(1).getErrorMessage()).contains("'maxTokens' must be an integer");
+      assertThat(reasons).singleElement().asString().contains("tombstone");
+    }
+  }
+
+  private static ProducerRecord<String, byte[]> withReplyPartition(SluiceTopics topics, byte[] json) {
+    var record = new ProducerRecord<String, byte[]>(topics.requests().name(), 0, null, json);
+    record.headers().add(SluiceHeaders.REPLY_PARTITION, "1".getBytes(StandardCharsets.UTF_8));
+    return record;
+  }
+
   private Properties consumerProps() {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);

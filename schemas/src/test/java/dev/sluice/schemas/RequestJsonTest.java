@@ -42,4 +42,11 @@ class RequestJsonTest {
     assertThatThrownBy(() -> serde.deserialize("t", "{\"prompt\": ".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(UnreadableRecordException.class).hasMessageContaining("invalid JSON");
   }
+
+  @Test
+  void shouldSayThatAnArrayIsNotARequest() {
+    assertThatThrownBy(() -> serde.deserialize("t", "[{\"requestId\": \"a\"}]".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(UnreadableRecordException.class)
+        .satisfies(e -> assertThat(((UnreadableRecordException) e).reason()).contains("a JSON array is not a request"));
+  }
 }

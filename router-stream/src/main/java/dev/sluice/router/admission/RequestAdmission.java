@@ -15,7 +15,9 @@ import java.util.Map;
 
 /**
  * Validates a request against the router's limits, tokenizes its prompt and computes its block
- * hashes. Pure: no Kafka, so every rule is tested directly.
+ * hashes. Pure: no Kafka, so every rule is tested directly. Sizes are checked before any work: the
+ * text's UTF-8 bytes against the byte limit before the tokenizer runs (which bounds its time per
+ * request), then the token count.
  */
 public final class RequestAdmission {
   private final RouterSettings settings;
@@ -65,6 +67,19 @@ public final class RequestAdmission {
     if (deadlineMs == null && settings.defaultTimeoutMs() > 0) deadlineMs = createdAtMs + settings.defaultTimeoutMs();
     if (deadlineMs != null && deadlineMs <= nowMs) {
       return reject.with(ErrorResults.DEADLINE_EXCEEDED, "the deadline " + deadlineMs + " passed before the request was routed (now " + nowMs + ")");
+    }
+
+    // Sizes before work: the cheap counts first, so a huge prompt costs nothing but this check.
+    if (hasTokens && request.getPromptTokens().size() > settings.maxPromptTokens()) {
+      return reject.with(ErrorResults.TOO_LARGE, "the prompt has " + request.getPromptTokens().size()
+          + " tokens; at most " + settings.maxPromptTokens() + " are accepted");
+    }
+    if (hasText) {
+      long bytes = Utf8.length(request.getPrompt(), settings.promptByteLimit());
+      if (bytes > settings.promptByteLimit()) {
+        return reject.with(ErrorResults.TOO_LARGE, "the prompt has more than " + settings.promptByteLimit()
+            + " bytes of text (max_prompt_bytes); at most " + settings.maxPromptTokens() + " tokens are accepted");
+      }
     }
 
     int[] tokens;

@@ -7,6 +7,8 @@ import dev.sluice.router.admission.RequestAdmission;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.serde.SluiceHeaders;
 import org.apache.avro.specific.SpecificRecord;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -16,37 +18,44 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Requests → a PREFILL_CHUNK template keyed by prefix family (to be repartitioned), or an ERROR
- * result keyed by request id. Assigns {@code <topic>-<partition>-<offset>} to requests without an id.
+ * result keyed by request id. Assigns {@code <topic>-<partition>-<offset>} to requests without an id,
+ * so a replayed record keeps its id; a request id admitted before (a replay after a crash) is dropped.
  */
 final class AdmissionProcessor implements Processor<String, InferenceRequest, String, SpecificRecord> {
   private static final Logger log = LoggerFactory.getLogger(AdmissionProcessor.class);
 
   private final RequestAdmission admission;
   private final RouterMetrics metrics;
+  private final long admittedIdsTtlMs;
   private ProcessorContext<String, SpecificRecord> context;
+  private RequestIdMemory admitted;
 
-  AdmissionProcessor(RequestAdmission admission, RouterMetrics metrics) {
+  AdmissionProcessor(RequestAdmission admission, RouterMetrics metrics, long admittedIdsTtlMs) {
     this.admission = admission;
     this.metrics = metrics;
+    this.admittedIdsTtlMs = admittedIdsTtlMs;
   }
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
+    admitted = new RequestIdMemory(context.getStateStore(RouterTopology.ADMITTED_IDS_STORE), admittedIdsTtlMs);
+    context.schedule(Duration.ofMillis(Math.max(1_000, admittedIdsTtlMs / 10)), PunctuationType.WALL_CLOCK_TIME,
+        admitted::forgetExpired);
   }
 
   @Override
   public void process(Record<String, InferenceRequest> record) {
-    InferenceRequest request = record.value();
-    if (request == null) {
-      // A tombstone is not a request; there is nobody to answer.
-      log.warn("ignoring a record without value on {}", context.recordMetadata().map(RecordMetadata::topic).orElse("requests"));
-      metrics.request("unreadable");
+    InferenceRequest request = record.value(); // never null: RequestRecordDeserializer sends tombstones to the DLQ
+    String requestId = request.getRequestId() == null || request.getRequestId().isBlank() ? assignedId() : request.getRequestId();
+    long now = context.currentSystemTimeMs();
+    if (admitted.contains(requestId, now)) {
+      // a replay after a router crash (or the same id sent again): it was answered or routed already
+      log.info("request {} was admitted before; not admitting it twice", requestId);
+      metrics.request("duplicate");
       return;
     }
-    String requestId = request.getRequestId() == null || request.getRequestId().isBlank() ? assignedId() : request.getRequestId();
     Integer replyPartition = ReplyPartitioner.parse(SluiceHeaders.get(record.headers(), SluiceHeaders.REPLY_PARTITION));
-    long now = context.currentSystemTimeMs();
     Admission outcome;
     try {
       outcome = admission.admit(request, requestId, replyPartition, now, record.timestamp());
@@ -63,6 +72,8 @@ final class AdmissionProcessor implements Processor<String, InferenceRequest, St
       metrics.request("rejected");
       context.forward(record.withKey(requestId).<SpecificRecord>withValue(rejected.error()));
     }
+    // after the outputs: a crash in between replays the request (a duplicate at worst), never loses it
+    admitted.remember(requestId, now);
   }
 
   private String assignedId() {

@@ -3,7 +3,10 @@ package dev.sluice.router.topology;
 import dev.sluice.schemas.serde.SluiceHeaders;
 import dev.sluice.schemas.serde.UnreadableRecordException;
 import dev.sluice.router.RouterMetrics;
+import dev.sluice.router.admission.ErrorResults;
+import dev.sluice.schemas.serde.RequestIdentity;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -15,24 +18,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Unreadable bytes on any input topic go, unchanged, to the DLQ with the reason and their origin in
- * headers, and the stream goes on with the next record (Kafka Streams' dead-letter responses).
+ * Unreadable records on an input topic, and the stream goes on with the next one (Kafka Streams'
+ * dead-letter responses). A record on the requests topic that names its request (the request id
+ * header, or a requestId in its JSON) is answered with an ERROR result saying why it cannot be
+ * served, so its client does not wait forever; everything else — bytes with no request in them,
+ * tombstones, arrays — goes unchanged to the DLQ with the reason and its origin in headers.
  */
 public final class DeadLetterHandler implements DeserializationExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
   private String dlqTopic;
+  private String requestsTopic;
+  private String resultsTopic;
   private RouterMetrics metrics;
 
   @Override
   public void configure(Map<String, ?> configs) {
-    Object topic = configs.get(RouterTopology.DLQ_TOPIC_CONFIG);
-    dlqTopic = topic == null ? null : topic.toString();
+    dlqTopic = RouterTopology.string(configs, RouterTopology.DLQ_TOPIC_CONFIG);
+    requestsTopic = RouterTopology.string(configs, RouterTopology.REQUESTS_TOPIC_CONFIG);
+    resultsTopic = RouterTopology.string(configs, RouterTopology.RESULTS_TOPIC_CONFIG);
     metrics = RouterTopology.metricsFrom(configs);
   }
 
   @Override
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
     String reason = exception instanceof UnreadableRecordException u ? u.reason() : String.valueOf(exception);
+    Optional<String> requestId = record.topic().equals(requestsTopic) && resultsTopic != null
+        ? RequestIdentity.of(record.headers(), record.value()) : Optional.empty();
+    if (requestId.isPresent()) {
+      log.warn("request {} ({}-{}@{}) cannot be read; answering with an ERROR: {}", requestId.get(), record.topic(),
+          record.partition(), record.offset(), reason);
+      if (metrics != null) metrics.request("rejected");
+      return Response.resume(List.of(ErrorResultRecord.of(resultsTopic, requestId.get(), record.headers(),
+          ErrorResults.INVALID_REQUEST, "the request cannot be read: " + reason, System.currentTimeMillis())));
+    }
     log.warn("unreadable record {}-{}@{} sent to the DLQ: {}", record.topic(), record.partition(), record.offset(), reason);
     if (metrics != null) metrics.request("unreadable");
     if (dlqTopic == null) return Response.resume();

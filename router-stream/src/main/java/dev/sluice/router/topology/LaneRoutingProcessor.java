@@ -53,6 +53,8 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   private KeyValueStore<String, WorkerStatus> workers;
   /** key = family hex + "/" + request id; value = the prompt with routedAtMs = when it arrived. */
   private KeyValueStore<String, StageWork> pending;
+  /** Requests routed or ended by this task: a replay of one is dropped, never routed a second time. */
+  private RequestIdMemory routed;
 
   LaneRoutingProcessor(RouterSettings settings, RouterMetrics metrics, RecentRoutes recentRoutes) {
     this.settings = settings;
@@ -65,6 +67,9 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     this.context = context;
     workers = context.getStateStore(RouterTopology.WORKERS_STORE);
     pending = context.getStateStore(RouterTopology.PENDING_STORE);
+    routed = new RequestIdMemory(context.getStateStore(RouterTopology.ROUTED_IDS_STORE), settings.routedIdsTtlMs());
+    context.schedule(Duration.ofMillis(Math.max(1_000, settings.routedIdsTtlMs() / 10)), PunctuationType.WALL_CLOCK_TIME,
+        routed::forgetExpired);
     KeyValueStore<Bytes, byte[]> learnedStore = context.getStateStore(RouterTopology.PREFIX_INDEX_STORE);
     learned = new StorePrefixIndex(learnedStore, context::currentSystemTimeMs, settings.indexTtlMs() / 10);
     PrefixIndex reported = RoutingPolicies.needsWorkerReports(settings.policy())
@@ -81,6 +86,11 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   public void process(Record<String, StageWork> record) {
     StageWork prompt = record.value();
     long now = context.currentSystemTimeMs();
+    if (routed.contains(prompt.getRequestId(), now)) {
+      LOG.info("request {} was routed before; not routing it twice", prompt.getRequestId());
+      metrics.request("duplicate");
+      return;
+    }
     if (!tryRoute(record.key(), prompt, record.headers(), now)) {
       pending.put(pendingKey(record.key(), prompt.getRequestId(), SluiceHeaders.get(record.headers(), SluiceHeaders.TRACEPARENT)),
           prompt);
@@ -92,6 +102,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     if (prompt.getDeadlineMs() != null && prompt.getDeadlineMs() <= now) {
       fail(prompt, ErrorResults.DEADLINE_EXCEEDED, "the deadline passed while the request waited for a lane", incoming, now);
       metrics.request(ErrorResults.DEADLINE_EXCEEDED);
+      routed.remember(prompt.getRequestId(), now);
       return true;
     }
     ClusterView view = ClusterView.fromHeartbeats(settings.lanes(), liveWorkers(), now, settings.workerStaleMs(),
@@ -104,6 +115,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
       fail(prompt, ErrorResults.NO_WORKERS, dead.isEmpty() ? "no live worker owns an eligible lane; waited "
           + (now - prompt.getRoutedAtMs()) + " ms" : "no live worker serves stage " + dead.get(0), incoming, now);
       metrics.request(ErrorResults.NO_WORKERS);
+      routed.remember(prompt.getRequestId(), now);
       return true;
     }
     RoutingDecision d = decision.get();
@@ -113,6 +125,8 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     for (StageWork chunk : PrefillChunks.split(prompt, d.lane(), settings.prefillChunkTokens(), now)) {
       context.forward(new Record<String, SpecificRecord>(prompt.getRequestId(), chunk, now, outgoingHeaders(prompt, incoming)));
     }
+    // after the chunks: a crash in between replays the request (a duplicate at worst), never loses it
+    routed.remember(prompt.getRequestId(), now);
     return true;
   }
 

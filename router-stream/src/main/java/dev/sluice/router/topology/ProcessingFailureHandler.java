@@ -1,7 +1,10 @@
 package dev.sluice.router.topology;
 
 import dev.sluice.router.RouterMetrics;
+import dev.sluice.router.admission.ErrorResults;
+import dev.sluice.schemas.serde.RequestIdentity;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -11,18 +14,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The backstop for an exception thrown while processing one record (the processors already turn
- * expected failures into ERROR results): the source record goes to the DLQ with the exception as
- * its reason and the stream continues, so one bad record never stops the router.
+ * expected failures into ERROR results): a record of a known request is answered with an ERROR
+ * (internal), any other source record goes to the DLQ with the exception as its reason, and the stream
+ * continues, so one bad record never stops the router and no client waits forever.
  */
 public final class ProcessingFailureHandler implements ProcessingExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProcessingFailureHandler.class);
   private String dlqTopic;
+  private String requestsTopic;
+  private String resultsTopic;
   private RouterMetrics metrics;
 
   @Override
   public void configure(Map<String, ?> configs) {
-    Object topic = configs.get(RouterTopology.DLQ_TOPIC_CONFIG);
-    dlqTopic = topic == null ? null : topic.toString();
+    dlqTopic = RouterTopology.string(configs, RouterTopology.DLQ_TOPIC_CONFIG);
+    requestsTopic = RouterTopology.string(configs, RouterTopology.REQUESTS_TOPIC_CONFIG);
+    resultsTopic = RouterTopology.string(configs, RouterTopology.RESULTS_TOPIC_CONFIG);
     metrics = RouterTopology.metricsFrom(configs);
   }
 
@@ -31,6 +38,13 @@ public final class ProcessingFailureHandler implements ProcessingExceptionHandle
     log.error("processing failed in {} for {}-{}@{}; record sent to the DLQ", context.processorNodeId(),
         context.topic(), context.partition(), context.offset(), exception);
     if (metrics != null) metrics.request("failed");
+    // The request ids header is set at admission; a raw request may name itself in its JSON.
+    Optional<String> requestId = RequestIdentity.of(context.headers(),
+        requestsTopic != null && requestsTopic.equals(context.topic()) ? context.sourceRawValue() : null);
+    if (requestId.isPresent() && resultsTopic != null) {
+      return Response.resume(List.of(ErrorResultRecord.of(resultsTopic, requestId.get(), context.headers(),
+          ErrorResults.INTERNAL, "the router failed on this request: " + exception, System.currentTimeMillis())));
+    }
     if (dlqTopic == null || context.sourceRawValue() == null) return Response.resume();
     return Response.resume(List.of(DeadLetterHandler.deadLetter(dlqTopic, context.topic(), context.partition(),
         context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.headers(),

@@ -14,6 +14,7 @@ import dev.sluice.schemas.topic.Topic;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -36,7 +37,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                         └─→ results (no_workers, deadline_exceeded)
  *   workers   ─→ global store (heartbeats: lane owners, load, liveness)
  *   kv-events ─→ global store (block → lanes; only for the precise policy)
- *   unreadable bytes on any input ─→ dlq (DeadLetterHandler)
+ *   unreadable requests that name their id ─→ results (ERROR invalid_request, DeadLetterHandler)
+ *   other unreadable bytes and tombstones on any input ─→ dlq (DeadLetterHandler)
  * </pre>
  *
  * The repartition by the first block's hash gives one task every request of a prefix family, so the
@@ -49,12 +51,20 @@ public final class RouterTopology {
   public static final String KV_INDEX_STORE = "router-kv-index";
   public static final String PREFIX_INDEX_STORE = "router-prefix-index";
   public static final String PENDING_STORE = "router-pending";
+  /** Request ids admitted (sub-topology 0) and routed or ended (sub-topology 1), for de-duplicating replays. */
+  public static final String ADMITTED_IDS_STORE = "router-admitted-ids";
+  public static final String ROUTED_IDS_STORE = "router-routed-ids";
   /** Name of the repartition step; the topic is {@code <application.id>-prefix-family-repartition}. */
   public static final String FAMILY_REPARTITION = "prefix-family";
+
+  /** Session timeout of the router's consumer: how long a dead router's tasks wait before they move. */
+  public static final int SESSION_TIMEOUT_MS = 6_000;
 
   /** Streams config keys the router's error handlers read. */
   public static final String DLQ_TOPIC_CONFIG = "sluice.router.dlq.topic";
   public static final String METRICS_CONFIG = "sluice.router.metrics";
+  public static final String REQUESTS_TOPIC_CONFIG = "sluice.router.requests.topic";
+  public static final String RESULTS_TOPIC_CONFIG = "sluice.router.results.topic";
 
   /** The Streams application id (and consumer group) of every router instance of this prefix. */
   public static String applicationId(SluiceTopics topics) {
@@ -90,10 +100,13 @@ public final class RouterTopology {
         Stores.inMemoryKeyValueStore(PREFIX_INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), SluiceSerdes.stageWork()));
+    builder.addStateStore(RequestIdMemory.storeBuilder(ADMITTED_IDS_STORE, settings.routedIdsTtlMs()));
+    builder.addStateStore(RequestIdMemory.storeBuilder(ROUTED_IDS_STORE, settings.routedIdsTtlMs()));
 
     Map<String, KStream<String, SpecificRecord>> admitted = builder
-        .stream(topics.requests().name(), Consumed.with(topics.requests().keySerde(), topics.requests().valueSerde()).withName("requests"))
-        .process(() -> new AdmissionProcessor(admission, metrics), Named.as("admit"))
+        .stream(topics.requests().name(), Consumed.with(topics.requests().keySerde(),
+            Serdes.serdeFrom(topics.requests().valueSerde().serializer(), new RequestRecordDeserializer())).withName("requests"))
+        .process(() -> new AdmissionProcessor(admission, metrics, settings.routedIdsTtlMs()), Named.as("admit"), ADMITTED_IDS_STORE)
         .split(Named.as("admission-"))
         .branch((key, value) -> value instanceof StageWork, Branched.as("valid"))
         .defaultBranch(Branched.as("invalid"));
@@ -104,7 +117,7 @@ public final class RouterTopology {
         .repartition(Repartitioned.with(Serdes.String(), SluiceSerdes.stageWork()).withName(FAMILY_REPARTITION))
         // Global stores (workers, kv-index) are readable from any processor without being named here.
         .process(() -> new LaneRoutingProcessor(settings, metrics, recentRoutes), Named.as("route"),
-            PREFIX_INDEX_STORE, PENDING_STORE)
+            PREFIX_INDEX_STORE, PENDING_STORE, ROUTED_IDS_STORE)
         .split(Named.as("routing-"))
         .branch((key, value) -> value instanceof StageWork, Branched.as("chunks"))
         .defaultBranch(Branched.as("ended"));
@@ -140,14 +153,34 @@ public final class RouterTopology {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 32 * 1024 * 1024);
     // Classic group protocol with a short heartbeat: rebalances take about a second (STACK.md).
-    p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 500);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 500);
+    // Failover (router-stream README): the tasks of a router that died without leaving the group move
+    // after the session timeout. Streams' 45 s default stalled routing ~45 s after a kill -9; 6 s is the
+    // broker's smallest allowed session (group.min.session.timeout.ms).
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
+    // Static membership: a router restarted under the same instance id is handed its tasks back at once,
+    // without waiting for its old session to expire and without a rebalance (Streams appends "-<thread>").
+    if (settings.instanceId() != null) {
+      p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), settings.instanceId());
+    }
+    // With a second router running, it keeps warm copies of the stores (index, pending, request ids) and
+    // takes a dead router's tasks over without restoring them from the changelogs.
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingFailureHandler.class);
     p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionFailureHandler.class);
     p.put("processing.exception.handler.global.enabled", true);
     p.put(DLQ_TOPIC_CONFIG, topics.dlq().name());
+    p.put(REQUESTS_TOPIC_CONFIG, topics.requests().name());
+    p.put(RESULTS_TOPIC_CONFIG, topics.results().name());
     if (metrics != null) p.put(METRICS_CONFIG, metrics);
     return p;
+  }
+
+  /** A topic name passed in the Streams config, for the error handlers; null when absent. */
+  static String string(Map<String, ?> configs, String key) {
+    Object value = configs.get(key);
+    return value == null ? null : value.toString();
   }
 
   /** The metrics object passed in the Streams config, for the error handlers Streams instantiates. */

@@ -6,8 +6,8 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * InferenceRequest on the requests topic: Avro single-object encoding, or JSON when the record has
- * the header {@code content-type: application/json} or its bytes are a JSON object (so that a plain
- * kafka-console-producer line works too; an Avro single-object record starts with 0xC3 0x01, never '{').
+ * the header {@code content-type: application/json} or its bytes start like JSON, '{' or '[' (so that a
+ * plain kafka-console-producer line works too; an Avro single-object record starts with 0xC3 0x01).
  */
 public final class InferenceRequestSerde extends AvroSerde<InferenceRequest> {
   public InferenceRequestSerde() {
@@ -44,7 +44,7 @@ public final class InferenceRequestSerde extends AvroSerde<InferenceRequest> {
   private static boolean looksLikeJson(byte[] data) {
     for (byte b : data) {
       if (b == ' ' || b == '\n' || b == '\r' || b == '\t') continue;
-      return b == '{';
+      return b == '{' || b == '['; // an array is read as JSON so that it gets a clear reason
     }
     return false;
   }

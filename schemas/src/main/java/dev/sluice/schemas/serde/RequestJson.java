@@ -32,6 +32,9 @@ public final class RequestJson {
     } catch (IOException e) {
       throw new IllegalArgumentException("invalid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
     }
+    if (root != null && root.isArray()) {
+      throw new IllegalArgumentException("a JSON array is not a request: send each request as one JSON object per record");
+    }
     if (root == null || !root.isObject()) throw new IllegalArgumentException("a request must be a JSON object");
     ObjectNode obj = normalise((ObjectNode) root);
     InferenceRequest.Builder b = InferenceRequest.newBuilder();

@@ -1,0 +1,193 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.testing.SharedKafkaExtension;
+import dev.sluice.model.tokenizer.TextTokenizer;
+import dev.sluice.model.tokenizer.Tokenizers;
+import dev.sluice.router.topology.RouterTopology;
+import dev.sluice.schemas.InferenceRequest;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.ResultKind;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The router as a real process, killed with kill -9 while requests stream in, and either started
+ * again on the same data directory (as a supervisor restarts it: routing must resume within 5 s of
+ * the replacement's start) or replaced by a second router already running (within the session timeout
+ * + 5 s of the kill). The results topic — read as any plain consumer reads it — must hold one DONE per
+ * request, no (requestId, index) twice and the output of an undisturbed run, although the replacement
+ * replays what the killed router processed but had not committed.
+ */
+@ExtendWith(SharedKafkaExtension.class)
+class RouterFailoverTest {
+  private static final int REQUESTS = 80;
+  private static final int MAX_TOKENS = 12;
+  private static final long SEND_EVERY_MS = 50;
+  private static final long RESUME_BOUND_MS = 5_000;
+
+  @Test
+  void shouldResumeRoutingWithinFiveSecondsOfARestartAndRouteNoRequestTwice(@TempDir Path dir) throws Exception {
+    Figures f = killRouterMidStream(dir, false);
+    System.out.printf("router failover (kill -9, restart): replacement ready %d ms and routing %d ms after its start;"
+        + " longest wait for a lane %d ms%n", f.readyAfterMs, f.routingAfterMs, f.longestStallMs);
+    assertThat(f.routingAfterMs).as("ms from the replacement's start to its first routed request")
+        .isBetween(0L, RESUME_BOUND_MS);
+  }
+
+  @Test
+  void shouldHandAKilledRoutersTasksToARunningStandby(@TempDir Path dir) throws Exception {
+    Figures f = killRouterMidStream(dir, true);
+    System.out.printf("router failover (kill -9, standby running): longest wait for a lane %d ms%n", f.longestStallMs);
+    // the standby learns of the death after the session timeout, then takes the tasks with warm stores
+    assertThat(f.longestStallMs).as("longest ms from a request's send to its routing")
+        .isLessThan(RouterTopology.SESSION_TIMEOUT_MS + RESUME_BOUND_MS);
+  }
+
+  /** When the replacement ran, and the longest a request waited from its send to its routing. */
+  private record Figures(long readyAfterMs, long routingAfterMs, long longestStallMs) {}
+
+  /**
+   * Streams the requests through the routers (one, or two when {@code standby}), kills the first with
+   * kill -9 mid-stream and, without a standby, starts it again at once on the same data directory;
+   * asserts one generation per request.
+   */
+  private Figures killRouterMidStream(Path dir, boolean standby) throws Exception {
+    try (StagePipelineFixture p = new StagePipelineFixture(standby ? "rstandby" : "rkill", dir)) {
+      for (int k = 0; k < StagePipelineFixture.LAYERS.length; k++) {
+        p.startInProcess(k, p.prefix + "-s" + k);
+      }
+      String[] routerArgs = {"--model", p.model.toString(), "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(),
+          "--prefix", p.prefix, "--lanes", String.valueOf(StagePipelineFixture.LANES)};
+      Map<String, String> texts = texts(p.prefix);
+      Map<String, int[]> prompts = tokenized(p.model, texts);
+      List<String> ids = new ArrayList<>(texts.keySet());
+      ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+      try (ChildRouter first = ChildRouter.start(dir.resolve("router-a"), routerArgs);
+          ChildRouter second = standby ? ChildRouter.start(dir.resolve("router-b"), routerArgs) : null;
+          StagePipelineFixture.Results results = p.new Results();
+          KafkaProducer<String, InferenceRequest> producer = producer()) {
+        awaitReady(first);
+        if (second != null) awaitReady(second);
+        // one request first: the workers load and warm up before the stream starts
+        producer.send(new ProducerRecord<>(p.topics.requests().name(), request(ids.get(0), texts.get(ids.get(0)))));
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> {
+          results.poll();
+          return results.finished() >= 1;
+        });
+        AtomicInteger sent = new AtomicInteger(1);
+        sender.scheduleAtFixedRate(() -> {
+          int i = sent.getAndIncrement();
+          if (i < REQUESTS) producer.send(new ProducerRecord<>(p.topics.requests().name(), request(ids.get(i), texts.get(ids.get(i)))));
+        }, 0, SEND_EVERY_MS, TimeUnit.MILLISECONDS);
+        // kill while requests stream in
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> {
+          results.poll();
+          return sent.get() >= REQUESTS / 3;
+        });
+        assertThat(sent.get()).as("requests sent before the kill").isLessThan(REQUESTS * 2 / 3);
+
+        first.kill(); // mid-stream: requests keep arriving, some routed but not committed
+        long restartedAtMs = System.currentTimeMillis();
+        try (ChildRouter replacement = standby ? null : ChildRouter.start(dir.resolve("router-a"), routerArgs)) {
+          long readyAfterMs = -1;
+          if (replacement != null) {
+            awaitReady(replacement);
+            readyAfterMs = System.currentTimeMillis() - restartedAtMs;
+            replacement.output().lines().filter(l -> l.startsWith("router ready")).forEach(System.out::println);
+          }
+          results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
+          assertOneGenerationEach(p, prompts, results);
+          return new Figures(readyAfterMs, firstRoutedAtOrAfter(results, restartedAtMs) - restartedAtMs,
+              longestStall(results));
+        }
+      } finally {
+        sender.shutdownNow();
+      }
+    }
+  }
+
+  /** The longest time from a request's creation (its send) to its routing, as the DONE results report them. */
+  private static long longestStall(StagePipelineFixture.Results results) {
+    return results.byRequest.values().stream().flatMap(List::stream)
+        .filter(e -> e.getKind() == ResultKind.DONE && e.getTimings() != null)
+        .mapToLong(e -> e.getTimings().getRoutedAtMs() - e.getTimings().getCreatedAtMs()).max().orElseThrow();
+  }
+
+  private static void awaitReady(ChildRouter router) {
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+        .until(() -> router.output().contains("router ready"));
+  }
+
+  /** The earliest routing time, as the DONE results report it, of the requests routed at or after {@code fromMs}. */
+  private static long firstRoutedAtOrAfter(StagePipelineFixture.Results results, long fromMs) {
+    return results.byRequest.values().stream().flatMap(List::stream)
+        .filter(e -> e.getKind() == ResultKind.DONE && e.getTimings() != null)
+        .mapToLong(e -> e.getTimings().getRoutedAtMs()).filter(t -> t >= fromMs).min()
+        .orElseThrow(() -> new AssertionError("no request was routed after the restart"));
+  }
+
+  private static void assertOneGenerationEach(StagePipelineFixture p, Map<String, int[]> prompts,
+      StagePipelineFixture.Results results) {
+    Map<String, int[]> expected = p.expected(prompts, MAX_TOKENS);
+    for (String id : prompts.keySet()) {
+      List<ResultEvent> events = results.byRequest.getOrDefault(id, List.of());
+      assertThat(events.stream().filter(e -> e.getKind() != ResultKind.TOKEN).toList()).as("terminal events of %s", id)
+          .hasSize(1).allMatch(e -> e.getKind() == ResultKind.DONE);
+      Set<Integer> indexes = new HashSet<>();
+      for (ResultEvent e : events) {
+        assertThat(indexes.add(e.getIndex())).as("(%s, %d) on the results topic once", id, e.getIndex()).isTrue();
+      }
+      assertThat(StagePipelineFixture.tokens(events)).as("tokens of %s", id).containsExactly(expected.get(id));
+    }
+  }
+
+  /** Prompt text per request id (text, as the HTTP ingress sends it: the router's tokenizer is on the path). */
+  private static Map<String, String> texts(String prefix) {
+    Map<String, String> texts = new LinkedHashMap<>();
+    String[] openings = {"Once upon a time", "The little dog", "Lily wanted to", "One day, a big", "Tom and Sue"};
+    for (int i = 0; i < REQUESTS; i++) {
+      texts.put(prefix + "-r" + i, openings[i % openings.length] + " " + "and ".repeat(i % 7));
+    }
+    return texts;
+  }
+
+  private static Map<String, int[]> tokenized(Path model, Map<String, String> texts) {
+    Map<String, int[]> out = new LinkedHashMap<>();
+    try (TextTokenizer tokenizer = Tokenizers.load(model)) {
+      texts.forEach((id, text) -> out.put(id, tokenizer.encode(text)));
+    }
+    return out;
+  }
+
+  private static InferenceRequest request(String id, String prompt) {
+    return InferenceRequest.newBuilder().setRequestId(id).setModel("stories260K").setPrompt(prompt)
+        .setMaxTokens(MAX_TOKENS).setTemperature(0f).setCreatedAtMs(System.currentTimeMillis()).build();
+  }
+
+  private static KafkaProducer<String, InferenceRequest> producer() {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers(),
+        ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
+        SluiceSerdes.inferenceRequest().serializer());
+  }
+}

@@ -1,0 +1,32 @@
+package dev.sluice.router.topology;
+
+import dev.sluice.router.admission.ErrorResults;
+import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.serde.SluiceHeaders;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * An ERROR result as raw bytes, for the error handlers: they answer a request the topology never got
+ * to see (unreadable fields, a processing failure) by returning this record to Kafka Streams, which
+ * writes it like a dead letter. It goes where the topology's own results go: the reply partition the
+ * request names, else the producer's partition for the request id key.
+ */
+final class ErrorResultRecord {
+  private ErrorResultRecord() {}
+
+  static ProducerRecord<byte[], byte[]> of(String resultsTopic, String requestId, Headers requestHeaders, String code,
+      String message, long nowMs) {
+    ResultEvent error = ErrorResults.error(requestId, null, code, message, nowMs, nowMs);
+    Headers headers = new RecordHeaders();
+    if (requestHeaders != null) SluiceHeaders.copyRequestHeaders(requestHeaders, headers);
+    SluiceHeaders.put(headers, SluiceHeaders.REQUEST_ID, requestId);
+    Integer reply = ReplyPartitioner.parse(SluiceHeaders.get(requestHeaders, SluiceHeaders.REPLY_PARTITION));
+    if (reply != null) SluiceHeaders.put(headers, SluiceHeaders.REPLY_PARTITION, reply.toString());
+    byte[] value = SluiceSerdes.resultEvent().serializer().serialize(resultsTopic, error);
+    return new ProducerRecord<>(resultsTopic, reply, requestId.getBytes(StandardCharsets.UTF_8), value, headers);
+  }
+}

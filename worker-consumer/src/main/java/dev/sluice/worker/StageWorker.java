@@ -190,6 +190,11 @@ public final class StageWorker implements AutoCloseable {
     return fetch.lanes();
   }
 
+  /** Sequences holding hot KV at this stage, as of the last step (or the last idle sweep). */
+  public int activeSequences() {
+    return scheduler.activeSequences();
+  }
+
   public long kvHits() {
     return cache == null ? 0 : cache.hits();
   }

@@ -221,6 +221,20 @@ class IngressHttpTest {
   }
 
   @Test
+  void shouldAnswer400WithAnOpenAiErrorForChatMessagesTheSpecRejects() throws Exception {
+    Map<String, String> cases = Map.of(
+        "[{\"role\":\"wizard\",\"content\":\"Hi\"}]", "messages[0].role",
+        "[{\"role\":\"user\",\"content\":null}]", "messages[0].content",
+        "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"4\"}]",
+        "messages[1].role");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      Answer a = post(open, "/v1/chat/completions", "{\"messages\":" + c.getKey() + "}", null);
+      assertOpenAiError(a, 400, "invalid_request");
+      assertThat(a.json().at("/error/param").asText()).isEqualTo(c.getValue());
+    }
+  }
+
+  @Test
   void shouldAnswer400NamingTheBadField() throws Exception {
     Answer a = post(open, "/v1/completions", "{\"prompt\":\"Once\",\"temperature\":\"hot\"}", null);
     assertOpenAiError(a, 400, "invalid_request");

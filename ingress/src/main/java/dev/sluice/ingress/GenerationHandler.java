@@ -2,6 +2,7 @@ package dev.sluice.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.ingress.admission.KeyLimits;
 import dev.sluice.ingress.admission.PipelineAdmission;
 import dev.sluice.ingress.http.ClientConnection;
 import dev.sluice.ingress.http.DisconnectWatch;
@@ -23,8 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * Serves {@code /v1/completions} and {@code /v1/chat/completions}: validates, admits (in-flight slots,
- * then the pipeline's own queues: {@link PipelineAdmission}), submits through the {@link Submitter}
+ * Serves {@code /v1/completions} and {@code /v1/chat/completions}: validates, admits (the pipeline's
+ * own queues: {@link PipelineAdmission}; the API key's limits: {@link KeyLimits}; in-flight slots), submits through the {@link Submitter}
  * and answers with the completion or a stream of server-sent events ({@link StreamAnswer}).
  *
  * <p>Asynchronous: a waiting request holds no server thread — results arrive on the results
@@ -42,14 +43,16 @@ final class GenerationHandler {
   private final IngressSettings settings;
   private final Submitter submitter;
   private final PipelineAdmission admission;
+  private final KeyLimits keyLimits;
   private final DisconnectWatch disconnects;
   private final Executor writers;
   private final IngressMetrics metrics;
   private final Supplier<Set<String>> servedModels;
   private final Semaphore slots;
 
-  GenerationHandler(IngressSettings settings, Submitter submitter, PipelineAdmission admission, DisconnectWatch disconnects,
-      Executor writers, IngressMetrics metrics, Supplier<Set<String>> servedModels) {
+  GenerationHandler(IngressSettings settings, Submitter submitter, PipelineAdmission admission, KeyLimits keyLimits,
+      DisconnectWatch disconnects, Executor writers, IngressMetrics metrics, Supplier<Set<String>> servedModels) {
+    this.keyLimits = keyLimits;
     this.settings = settings;
     this.submitter = submitter;
     this.admission = admission;
@@ -63,6 +66,7 @@ final class GenerationHandler {
   void handle(Context ctx, boolean chat) {
     String endpoint = chat ? "chat_completions" : "completions";
     GenerationRequest request;
+    KeyLimits.Charge charge;
     try {
       request = parse(ctx, chat);
       if (!servedModels.get().contains(request.model())) {
@@ -70,7 +74,10 @@ final class GenerationHandler {
             "The model '" + request.model() + "' does not exist; served: " + String.join(", ", servedModels.get()));
       }
       admission.admit();
+      String key = ctx.attribute(IngressServer.API_KEY_ATTRIBUTE);
+      charge = keyLimits.admit(key == null ? KeyLimits.ANONYMOUS : key, estimatedTokens(request));
       if (!slots.tryAcquire()) {
+        charge.refund();
         throw new ApiError(429, "rate_limit_error", "too_many_requests", null,
             "too many requests in flight (max " + settings.maxInFlight() + "); retry later").withRetryAfter(1);
       }
@@ -80,13 +87,21 @@ final class GenerationHandler {
     }
     metrics.inFlight.inc();
     AtomicInteger status = new AtomicInteger(200);
-    CompletableFuture<Void> answer = request.stream() ? stream(ctx, endpoint, request, status) : respond(ctx, endpoint, request, status);
+    CompletableFuture<Void> answer = request.stream() ? stream(ctx, endpoint, request, status, charge)
+        : respond(ctx, endpoint, request, status, charge);
     answer.whenComplete((v, error) -> {
+      charge.settle(0); // no completion (a failure, a client gone): nothing was used that counts
       metrics.inFlight.dec();
       slots.release();
       count(endpoint, error instanceof ApiError e ? e.status() : error != null ? 500 : status.get());
     });
     ctx.future(() -> answer);
+  }
+
+  /** What a request is charged against its key's tokens per minute before it runs: max_tokens plus its prompt. */
+  static long estimatedTokens(GenerationRequest g) {
+    long prompt = g.promptTokens() != null ? g.promptTokens().size() : (g.prompt().length() + 3) / 4;
+    return g.maxTokens() + prompt;
   }
 
   private void count(String endpoint, int status) {
@@ -112,7 +127,8 @@ final class GenerationHandler {
         : GenerationRequest.completion(body, settings.modelName(), settings.defaultMaxTokens(), settings.samplingDefaults());
   }
 
-  private CompletableFuture<Void> respond(Context ctx, String endpoint, GenerationRequest g, AtomicInteger status) {
+  private CompletableFuture<Void> respond(Context ctx, String endpoint, GenerationRequest g, AtomicInteger status,
+      KeyLimits.Charge charge) {
     long start = System.nanoTime();
     CompletableFuture<Void> answer = new CompletableFuture<>();
     AtomicReference<String> id = new AtomicReference<>(UUID.randomUUID().toString());
@@ -132,7 +148,7 @@ final class GenerationHandler {
         answer.completeExceptionally(Submitter.toApiError(error));
         return;
       }
-      finished(endpoint, start, completion);
+      finished(endpoint, start, completion, charge);
       if (completion.isError()) {
         answer.completeExceptionally(ApiError.fromResultCode(completion.errorCode(), completion.errorMessage()));
         return;
@@ -147,7 +163,8 @@ final class GenerationHandler {
     return answer;
   }
 
-  private CompletableFuture<Void> stream(Context ctx, String endpoint, GenerationRequest g, AtomicInteger status) {
+  private CompletableFuture<Void> stream(Context ctx, String endpoint, GenerationRequest g, AtomicInteger status,
+      KeyLimits.Charge charge) {
     long start = System.nanoTime();
     CompletableFuture<Void> answer = new CompletableFuture<>();
     AtomicReference<String> id = new AtomicReference<>(UUID.randomUUID().toString());
@@ -164,7 +181,7 @@ final class GenerationHandler {
       }
       chunks.token(delta);
     }, () -> !sse.started()).whenComplete((completion, error) -> {
-      if (completion != null) finished(endpoint, start, completion);
+      if (completion != null) finished(endpoint, start, completion, charge);
       if (!sse.started() && !sse.isClientGone()) { // nothing sent yet: a plain HTTP error is still possible
         ApiError failure = error != null ? Submitter.toApiError(error)
             : completion.isError() ? ApiError.fromResultCode(completion.errorCode(), completion.errorMessage()) : null;
@@ -189,7 +206,8 @@ final class GenerationHandler {
     submitter.cancel(requestId, reason);
   }
 
-  private void finished(String endpoint, long startNanos, Completion c) {
+  private void finished(String endpoint, long startNanos, Completion c, KeyLimits.Charge charge) {
+    charge.settle(c.promptTokens() + c.completionTokens());
     metrics.latency.labelValues(endpoint).observe(secondsSince(startNanos));
     if (!c.isError()) {
       metrics.tokens.labelValues("prompt").inc(c.promptTokens());

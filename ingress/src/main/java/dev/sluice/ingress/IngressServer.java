@@ -3,7 +3,9 @@ package dev.sluice.ingress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.ingress.admission.KeyLimits;
 import dev.sluice.ingress.admission.PipelineAdmission;
+import dev.sluice.ingress.auth.ApiKeys;
 import dev.sluice.ingress.http.DisconnectWatch;
 import dev.sluice.ingress.openai.ApiError;
 import dev.sluice.ingress.openai.OpenAiJson;
@@ -46,6 +48,8 @@ public final class IngressServer implements AutoCloseable {
   static final Duration DEADLINE_GRACE = Duration.ofSeconds(2);
   /** The response header that names the request (for POST /v1/requests/ID/cancel and resuming a stream). */
   static final String REQUEST_ID_HEADER = "X-Request-Id";
+  /** The context attribute holding the caller's API key ({@link KeyLimits#ANONYMOUS} without keys). */
+  static final String API_KEY_ATTRIBUTE = "sluice.api-key";
 
   private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks = new java.util.concurrent.ConcurrentHashMap<>();
   private final IngressSettings settings;
@@ -54,6 +58,7 @@ public final class IngressServer implements AutoCloseable {
   private final ClusterMetrics clusterMetrics;
   private final PrometheusRegistry registry;
   private final PipelineAdmission admission;
+  private final ApiKeys apiKeys;
   private final DisconnectWatch disconnects = new DisconnectWatch();
   private final ExecutorService writers;
   private final Javalin app;
@@ -74,8 +79,10 @@ public final class IngressServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.apiKeys = new ApiKeys(settings.apiKeys());
     Submitter submitter = new Submitter(settings, client);
-    GenerationHandler generation = new GenerationHandler(settings, submitter, admission, disconnects, writers, metrics,
+    GenerationHandler generation = new GenerationHandler(settings, submitter, admission,
+        new KeyLimits(settings.requestsPerSecondPerKey(), settings.tokensPerMinutePerKey()), disconnects, writers, metrics,
         this::servedModels);
     RequestEndpoints requests = new RequestEndpoints(settings, submitter,
         new ResultsReplay(bootstrapServers, prefix, settings.kafkaOverrides()), disconnects, writers, metrics);
@@ -162,16 +169,22 @@ public final class IngressServer implements AutoCloseable {
     return true;
   }
 
+  /** Checks the API key (in constant time) and leaves it in the context for the per-key limits. */
   private void authenticate(Context ctx) {
-    if (settings.apiKeys().isEmpty()) return;
+    if (!apiKeys.required()) {
+      ctx.attribute(API_KEY_ATTRIBUTE, KeyLimits.ANONYMOUS);
+      return;
+    }
     String header = ctx.header("Authorization");
     if (header == null || !header.startsWith("Bearer ")) {
       throw new ApiError(401, "invalid_request_error", "invalid_api_key", null,
           "missing API key: send 'Authorization: Bearer <key>'");
     }
-    if (!settings.apiKeys().contains(header.substring("Bearer ".length()).trim())) {
+    String key = apiKeys.match(header.substring("Bearer ".length()).trim());
+    if (key == null) {
       throw new ApiError(401, "invalid_request_error", "invalid_api_key", null, "incorrect API key");
     }
+    ctx.attribute(API_KEY_ATTRIBUTE, key);
   }
 
   /** The configured model, plus any other model that live workers report. */

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.cli.up.ModelLocator;
+import dev.sluice.embedded.ModelLocator;
 import dev.sluice.ingress.IngressServer;
 import dev.sluice.ingress.IngressSettings;
-import dev.sluice.kafka.local.SharedKafkaExtension;
+import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
@@ -64,7 +64,7 @@ class StreamResumeTest {
 
   @Test
   void shouldResumeAStreamOnAnotherIngressAfterTheFirstIsKilled(@TempDir Path dir) throws Exception {
-    Path model = ModelLocator.sharedModel();
+    Path model = ModelLocator.embeddedModel();
     assumeTrue(model != null, "shared stories260K model missing — skipping");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
     String prefix = SharedKafkaExtension.uniquePrefix("resume");

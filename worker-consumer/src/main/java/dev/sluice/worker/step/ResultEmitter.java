@@ -119,7 +119,7 @@ public final class ResultEmitter {
 
   /** Ends the cancelled request with its DONE (finishReason CANCELLED), unless it ended already. */
   void cancelled(StageWork w, int source, List<Outgoing> out, long now) {
-    emit(w, source, Completion.cancelled(w, now), out);
+    emit(w, source, Continuation.cancelled(w, now), out);
   }
 
   private void emit(StageWork w, int source, ResultEvent r, List<Outgoing> out) {

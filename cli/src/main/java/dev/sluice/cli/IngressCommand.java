@@ -34,6 +34,17 @@ public final class IngressCommand implements Callable<Integer> {
       1024, Integer.MAX_VALUE, "largest request body; larger gets 413");
   static final ConfigKey<Integer> REQUEST_TIMEOUT_MS = ConfigKey.intKey("request_timeout_ms",
       (int) IngressSettings.DEFAULT_REQUEST_TIMEOUT.toMillis(), 1, Integer.MAX_VALUE, "request deadline; past it 504");
+  static final ConfigKey<Integer> MAX_QUEUED_PER_STAGE = ConfigKey.intKey("max_queued_per_stage",
+      (int) IngressSettings.DEFAULT_MAX_QUEUED_PER_STAGE, 1, Integer.MAX_VALUE,
+      "records a stage may have waiting (its group's lag or its workers' queues); more and new requests get 429");
+  static final ConfigKey<Integer> WORKER_FORGET_AFTER_MS = ConfigKey.intKey("worker_forget_after_ms",
+      (int) IngressSettings.DEFAULT_WORKER_FORGET_AFTER.toMillis(), 1000, Integer.MAX_VALUE,
+      "how long a worker whose heartbeats stopped stays listed by /workers (as stale)");
+  static final ConfigKey<Double> REQUESTS_PER_SECOND_PER_KEY = new ConfigKey<>("requests_per_second_per_key", 0.0,
+      Double::valueOf, v -> v >= 0 && !v.isInfinite(), "a number >= 0",
+      "requests per second each API key may send; more get 429 with Retry-After (0 = no limit)");
+  static final ConfigKey<Integer> TOKENS_PER_MINUTE_PER_KEY = ConfigKey.intKey("tokens_per_minute_per_key", 0, 0,
+      Integer.MAX_VALUE, "tokens (prompt + completion) per minute each API key may use; more get 429 (0 = no limit)");
   static final ConfigKey<String> CHAT_TEMPLATE = ConfigKey.choiceKey("chat_template", "auto", ChatTemplates.CHOICES,
       "how chat messages become a prompt: auto = the model's own template when it has one, else plain");
   static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || ModelReferences.isReference(s),
@@ -59,6 +70,22 @@ public final class IngressCommand implements Callable<Integer> {
 
   @Option(names = "--request-timeout-ms", description = "Request deadline in ms; past it 504 (default: 120000).")
   Integer requestTimeoutMs;
+
+  @Option(names = "--max-queued-per-stage", description = "Records a stage may have waiting before new requests get 429 "
+      + "(default: 1024).")
+  Integer maxQueuedPerStage;
+
+  @Option(names = "--worker-forget-after-ms", description = "How long a silent worker stays listed by /workers "
+      + "(default: 300000).")
+  Integer workerForgetAfterMs;
+
+  @Option(names = "--requests-per-second-per-key", description = "Requests per second each API key may send; more get "
+      + "429 (default: 0 = no limit).")
+  Double requestsPerSecondPerKey;
+
+  @Option(names = "--tokens-per-minute-per-key", description = "Tokens (prompt + completion) per minute each API key "
+      + "may use; more get 429 (default: 0 = no limit).")
+  Integer tokensPerMinutePerKey;
 
   @Option(names = "--chat-template", description = "auto, model, plain or transcript (default: auto = the model's own "
       + "template when --model has one, else plain).")
@@ -99,6 +126,11 @@ public final class IngressCommand implements Callable<Integer> {
     kafka.extraFlags.put(API_KEYS.name(), apiKeys == null ? null : String.join(",", apiKeys));
     kafka.extraFlags.put(MAX_IN_FLIGHT.name(), maxInFlight == null ? null : maxInFlight.toString());
     kafka.extraFlags.put(REQUEST_TIMEOUT_MS.name(), requestTimeoutMs == null ? null : requestTimeoutMs.toString());
+    kafka.extraFlags.put(MAX_QUEUED_PER_STAGE.name(), maxQueuedPerStage == null ? null : maxQueuedPerStage.toString());
+    kafka.extraFlags.put(WORKER_FORGET_AFTER_MS.name(), workerForgetAfterMs == null ? null : workerForgetAfterMs.toString());
+    kafka.extraFlags.put(REQUESTS_PER_SECOND_PER_KEY.name(),
+        requestsPerSecondPerKey == null ? null : requestsPerSecondPerKey.toString());
+    kafka.extraFlags.put(TOKENS_PER_MINUTE_PER_KEY.name(), tokensPerMinutePerKey == null ? null : tokensPerMinutePerKey.toString());
     kafka.extraFlags.put(CHAT_TEMPLATE.name(), chatTemplate);
     kafka.extraFlags.put(MODEL.name(), model);
     ConfigResolver r = kafka.resolver();
@@ -110,7 +142,8 @@ public final class IngressCommand implements Callable<Integer> {
       return new IngressSettings(r.get(HOST), r.get(PORT), r.get(MODEL_NAME), keys, r.get(MAX_IN_FLIGHT),
           r.get(MAX_BODY_BYTES), Duration.ofMillis(r.get(REQUEST_TIMEOUT_MS)), IngressSettings.DEFAULT_MAX_TOKENS,
           ChatTemplates.choose(r.get(CHAT_TEMPLATE), modelDir, log), dev.sluice.embedded.ModelSamplingDefaults.of(modelDir),
-          kafka.clientOverrides());
+          kafka.clientOverrides(), r.get(MAX_QUEUED_PER_STAGE), Duration.ofMillis(r.get(WORKER_FORGET_AFTER_MS)),
+          r.get(REQUESTS_PER_SECOND_PER_KEY), r.get(TOKENS_PER_MINUTE_PER_KEY));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

@@ -26,7 +26,7 @@ class TopicsCommandTest extends CommandTestSupport {
 
     assertThat(sluice("topics", "verify", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--stages", "2", "--lanes", "3"))
         .isZero();
-    assertThat(out.toString()).contains("OK: 7 topics match the layout");
+    assertThat(out.toString()).contains("OK: 8 topics match the layout");
   }
 
   @Test

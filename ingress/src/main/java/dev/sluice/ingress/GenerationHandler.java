@@ -2,62 +2,62 @@ package dev.sluice.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.ingress.admission.KeyLimits;
+import dev.sluice.ingress.admission.PipelineAdmission;
+import dev.sluice.ingress.http.ClientConnection;
+import dev.sluice.ingress.http.DisconnectWatch;
+import dev.sluice.ingress.http.SseStream;
 import dev.sluice.ingress.openai.ApiError;
 import dev.sluice.ingress.openai.GenerationRequest;
 import dev.sluice.ingress.openai.OpenAiJson;
 import dev.sluice.results.Completion;
-import dev.sluice.results.TokenDelta;
-import dev.sluice.results.client.ReplyPartitionLostException;
-import dev.sluice.results.client.SluiceClient;
-import dev.sluice.schemas.InferenceRequest;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code /v1/completions} and {@code /v1/chat/completions}: validates, submits the request
- * to Kafka through the {@link SluiceClient}, and answers with the completion or a stream of
- * server-sent events. The HTTP thread waits for the results (Jetty's pool is larger than
- * {@code max_in_flight}), which keeps the streaming code a plain loop.
+ * Serves {@code /v1/completions} and {@code /v1/chat/completions}: validates, admits (the pipeline's
+ * own queues: {@link PipelineAdmission}; the API key's limits: {@link KeyLimits}; in-flight slots), submits through the {@link Submitter}
+ * and answers with the completion or a stream of server-sent events ({@link StreamAnswer}).
  *
- * <p>A rebalance that moves a waiting request's reply partition away re-submits it once (see
- * {@link #MAX_ATTEMPTS}); a stream that already sent tokens ends with an error event instead.
+ * <p>Asynchronous: a waiting request holds no server thread — results arrive on the results
+ * consumer's thread, and stream events are written by a writer pool ({@link SseStream}). A client that
+ * goes away before its answer (seen by {@link DisconnectWatch}, or by a failed write) has its request
+ * cancelled, which stops the generation at every stage.
  *
- * <p>A streaming response holds its status line until the first result arrives, so a request the
- * pipeline rejects before any token (invalid, unknown model, no workers) still gets its proper HTTP
- * status; an error after tokens were sent is written as a final {@code data: {"error":...}} event.
+ * <p>Errors before the first token are HTTP errors in the OpenAI shape; once a stream started, an
+ * error is written as a final {@code data: {"error":...}} event.
  */
 final class GenerationHandler {
-  private static final Logger log = LoggerFactory.getLogger(GenerationHandler.class);
-  /**
-   * A request whose reply partition moved to another ingress instance (a scale-out rebalance) is
-   * submitted once more under a new request id; the first copy's results then go unread.
-   */
-  private static final int MAX_ATTEMPTS = 2;
+  /** Status counted for a request whose client went away before its answer (nginx's convention). */
+  static final int CLIENT_CLOSED = 499;
 
   private final IngressSettings settings;
-  private final SluiceClient client;
+  private final Submitter submitter;
+  private final PipelineAdmission admission;
+  private final KeyLimits keyLimits;
+  private final DisconnectWatch disconnects;
+  private final Executor writers;
   private final IngressMetrics metrics;
   private final Supplier<Set<String>> servedModels;
   private final Semaphore slots;
 
-  GenerationHandler(IngressSettings settings, SluiceClient client, IngressMetrics metrics, Supplier<Set<String>> servedModels) {
+  GenerationHandler(IngressSettings settings, Submitter submitter, PipelineAdmission admission, KeyLimits keyLimits,
+      DisconnectWatch disconnects, Executor writers, IngressMetrics metrics, Supplier<Set<String>> servedModels) {
+    this.keyLimits = keyLimits;
     this.settings = settings;
-    this.client = client;
+    this.submitter = submitter;
+    this.admission = admission;
+    this.disconnects = disconnects;
+    this.writers = writers;
     this.metrics = metrics;
     this.servedModels = servedModels;
     this.slots = new Semaphore(settings.maxInFlight());
@@ -65,28 +65,47 @@ final class GenerationHandler {
 
   void handle(Context ctx, boolean chat) {
     String endpoint = chat ? "chat_completions" : "completions";
+    GenerationRequest request;
+    KeyLimits.Charge charge;
     try {
-      GenerationRequest request = parse(ctx, chat);
+      request = parse(ctx, chat);
       if (!servedModels.get().contains(request.model())) {
         throw new ApiError(404, "invalid_request_error", "model_not_found", "model",
             "The model '" + request.model() + "' does not exist; served: " + String.join(", ", servedModels.get()));
       }
+      admission.admit();
+      String key = ctx.attribute(IngressServer.API_KEY_ATTRIBUTE);
+      charge = keyLimits.admit(key == null ? KeyLimits.ANONYMOUS : key, estimatedTokens(request));
       if (!slots.tryAcquire()) {
+        charge.refund();
         throw new ApiError(429, "rate_limit_error", "too_many_requests", null,
-            "too many requests in flight (max " + settings.maxInFlight() + "); retry later");
-      }
-      metrics.inFlight.inc();
-      try {
-        if (request.stream()) stream(ctx, endpoint, request); else respond(ctx, endpoint, request);
-      } finally {
-        metrics.inFlight.dec();
-        slots.release();
+            "too many requests in flight (max " + settings.maxInFlight() + "); retry later").withRetryAfter(1);
       }
     } catch (ApiError e) {
-      IngressServer.writeError(ctx, e);
-    } finally {
-      metrics.requests.labelValues(endpoint, Integer.toString(ctx.statusCode())).inc();
+      count(endpoint, e.status());
+      throw e;
     }
+    metrics.inFlight.inc();
+    AtomicInteger status = new AtomicInteger(200);
+    CompletableFuture<Void> answer = request.stream() ? stream(ctx, endpoint, request, status, charge)
+        : respond(ctx, endpoint, request, status, charge);
+    answer.whenComplete((v, error) -> {
+      charge.settle(0); // no completion (a failure, a client gone): nothing was used that counts
+      metrics.inFlight.dec();
+      slots.release();
+      count(endpoint, error instanceof ApiError e ? e.status() : error != null ? 500 : status.get());
+    });
+    ctx.future(() -> answer);
+  }
+
+  /** What a request is charged against its key's tokens per minute before it runs: max_tokens plus its prompt. */
+  static long estimatedTokens(GenerationRequest g) {
+    long prompt = g.promptTokens() != null ? g.promptTokens().size() : (g.prompt().length() + 3) / 4;
+    return g.maxTokens() + prompt;
+  }
+
+  private void count(String endpoint, int status) {
+    metrics.requests.labelValues(endpoint, Integer.toString(status)).inc();
   }
 
   private GenerationRequest parse(Context ctx, boolean chat) {
@@ -108,137 +127,87 @@ final class GenerationHandler {
         : GenerationRequest.completion(body, settings.modelName(), settings.defaultMaxTokens(), settings.samplingDefaults());
   }
 
-  private InferenceRequest toInference(GenerationRequest g) {
-    long now = System.currentTimeMillis();
-    return InferenceRequest.newBuilder()
-        .setRequestId(UUID.randomUUID().toString())
-        .setModel(g.model())
-        .setPrompt(g.prompt())
-        .setPromptTokens(g.promptTokens())
-        .setMaxTokens(g.maxTokens())
-        .setTemperature(g.temperature())
-        .setTopP(g.topP())
-        .setTopK(g.topK())
-        .setStop(g.stop())
-        .setSeed(g.seed())
-        .setStream(g.stream())
-        .setCacheSalt(g.cacheSalt())
-        .setCreatedAtMs(now)
-        .setDeadlineMs(now + settings.requestTimeout().toMillis())
-        .build();
-  }
-
-  private void respond(Context ctx, String endpoint, GenerationRequest g) {
+  private CompletableFuture<Void> respond(Context ctx, String endpoint, GenerationRequest g, AtomicInteger status,
+      KeyLimits.Charge charge) {
     long start = System.nanoTime();
+    CompletableFuture<Void> answer = new CompletableFuture<>();
+    AtomicReference<String> id = new AtomicReference<>(UUID.randomUUID().toString());
     AtomicBoolean first = new AtomicBoolean(true);
-    Completion completion = null;
-    for (int attempt = 1; completion == null; attempt++) {
-      CompletableFuture<Completion> future = client.submit(toInference(g), delta -> {
-        if (first.getAndSet(false)) metrics.timeToFirstToken.labelValues(endpoint).observe(secondsSince(start));
-      });
-      try {
-        completion = future.get();
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof ReplyPartitionLostException) || attempt >= MAX_ATTEMPTS) throw toApiError(e.getCause());
-        log.info("re-submitting after a results rebalance: {}", e.getCause().getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ApiError(503, "service_unavailable_error", "shutting_down", null, "the ingress is shutting down");
+    DisconnectWatch.Watch watch = disconnects.watch(ClientConnection.of(ctx), () -> {
+      if (answer.isDone()) return;
+      cancel(id.get(), "client_disconnected");
+      status.set(CLIENT_CLOSED);
+      answer.complete(null);
+    });
+    submitter.submit(g, id, delta -> {
+      if (first.getAndSet(false)) metrics.timeToFirstToken.labelValues(endpoint).observe(secondsSince(start));
+    }, () -> true).whenComplete((completion, error) -> {
+      watch.stop();
+      if (answer.isDone()) return; // the client went away
+      if (error != null) {
+        answer.completeExceptionally(Submitter.toApiError(error));
+        return;
       }
-    }
-    finished(endpoint, start, completion);
-    if (completion.isError()) throw ApiError.fromResultCode(completion.errorCode(), completion.errorMessage());
-    long created = completion.createdAtMs() > 0 ? completion.createdAtMs() / 1000 : System.currentTimeMillis() / 1000;
-    ctx.status(200).contentType("application/json")
-        .result(OpenAiJson.completion(g.chat(), g.model(), created, completion).toString());
+      finished(endpoint, start, completion, charge);
+      if (completion.isError()) {
+        answer.completeExceptionally(ApiError.fromResultCode(completion.errorCode(), completion.errorMessage()));
+        return;
+      }
+      long created = completion.createdAtMs() > 0 ? completion.createdAtMs() / 1000 : System.currentTimeMillis() / 1000;
+      if (watch.pipelined()) ctx.header("Connection", "close");
+      ctx.header(IngressServer.REQUEST_ID_HEADER, completion.requestId());
+      ctx.status(200).contentType("application/json")
+          .result(OpenAiJson.completion(g.chat(), g.model(), created, completion).toString());
+      answer.complete(null);
+    });
+    return answer;
   }
 
-  private void stream(Context ctx, String endpoint, GenerationRequest g) {
+  private CompletableFuture<Void> stream(Context ctx, String endpoint, GenerationRequest g, AtomicInteger status,
+      KeyLimits.Charge charge) {
     long start = System.nanoTime();
-    long created = System.currentTimeMillis() / 1000;
-    BlockingQueue<Object> events;
-    Object event;
-    for (int attempt = 1; ; attempt++) {
-      BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-      client.submit(toInference(g), queue::add).whenComplete((completion, error) -> queue.add(error != null ? error : completion));
-      events = queue;
-      event = next(events);
-      // Nothing was sent yet, so a request whose reply partition moved can start over.
-      if (!(event instanceof ReplyPartitionLostException) || attempt >= MAX_ATTEMPTS) break;
-      log.info("re-submitting after a results rebalance: {}", ((Throwable) event).getMessage());
-    }
-    if (event instanceof Throwable error) throw toApiError(error);
-    if (event instanceof Completion c && c.isError()) {
-      finished(endpoint, start, c);
-      throw ApiError.fromResultCode(c.errorCode(), c.errorMessage());
-    }
-    ctx.status(200);
-    ctx.res().setContentType("text/event-stream");
-    ctx.res().setCharacterEncoding("UTF-8");
-    ctx.header("Cache-Control", "no-cache");
-    ctx.header("X-Accel-Buffering", "no"); // tell proxies not to buffer the stream
-    try {
-      OutputStream out = ctx.res().getOutputStream();
-      boolean firstToken = true;
-      while (true) {
-        if (event instanceof TokenDelta delta) {
-          if (firstToken) metrics.timeToFirstToken.labelValues(endpoint).observe(secondsSince(start));
-          send(out, OpenAiJson.chunk(g.chat(), g.model(), created, delta.requestId(), delta.text(), firstToken).toString());
-          firstToken = false;
-        } else if (event instanceof Completion c) {
-          finished(endpoint, start, c);
-          if (c.isError()) {
-            send(out, OpenAiJson.error(ApiError.fromResultCode(c.errorCode(), c.errorMessage())).toString());
-          } else {
-            send(out, OpenAiJson.finalChunk(g.chat(), g.model(), created, c).toString());
-            if (g.includeUsage()) send(out, OpenAiJson.usageChunk(g.chat(), g.model(), created, c).toString());
-          }
-          break;
-        } else {
-          send(out, OpenAiJson.error(toApiError((Throwable) event)).toString());
-          break;
-        }
-        event = next(events);
+    CompletableFuture<Void> answer = new CompletableFuture<>();
+    AtomicReference<String> id = new AtomicReference<>(UUID.randomUUID().toString());
+    SseStream sse = new SseStream(ctx, writers, () -> {
+      cancel(id.get(), "client_disconnected");
+      status.set(CLIENT_CLOSED);
+    });
+    StreamAnswer chunks = new StreamAnswer(sse, g.chat(), g.model(), System.currentTimeMillis() / 1000, g.includeUsage(), -1);
+    DisconnectWatch.Watch watch = disconnects.watch(ClientConnection.of(ctx), sse::clientGone);
+    submitter.submit(g, id, delta -> {
+      if (!sse.started()) {
+        metrics.timeToFirstToken.labelValues(endpoint).observe(secondsSince(start));
+        ctx.header(IngressServer.REQUEST_ID_HEADER, id.get());
       }
-      send(out, "[DONE]");
-    } catch (IOException e) {
-      // The client went away; the pipeline finishes the request anyway and its results are dropped.
-      log.debug("stream client disconnected: {}", e.getMessage());
-    }
+      chunks.token(delta);
+    }, () -> !sse.started()).whenComplete((completion, error) -> {
+      if (completion != null) finished(endpoint, start, completion, charge);
+      if (!sse.started() && !sse.isClientGone()) { // nothing sent yet: a plain HTTP error is still possible
+        ApiError failure = error != null ? Submitter.toApiError(error)
+            : completion.isError() ? ApiError.fromResultCode(completion.errorCode(), completion.errorMessage()) : null;
+        if (failure != null) {
+          watch.stop();
+          answer.completeExceptionally(failure);
+          return;
+        }
+        ctx.header(IngressServer.REQUEST_ID_HEADER, id.get());
+      }
+      if (error != null) chunks.fail(error); else chunks.finish(completion);
+    });
+    sse.finished().whenComplete((v, e) -> {
+      watch.stop();
+      answer.complete(null);
+    });
+    return answer;
   }
 
-  private Object next(BlockingQueue<Object> events) {
-    try {
-      // The client's own timeout completes the future first; this bound only guards against a bug.
-      Object event = events.poll(settings.requestTimeout().plus(IngressServer.DEADLINE_GRACE).toMillis() + 5_000, TimeUnit.MILLISECONDS);
-      return event != null ? event : new TimeoutException("no result before the deadline");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return e;
-    }
+  private void cancel(String requestId, String reason) {
+    metrics.cancels.labelValues(reason).inc();
+    submitter.cancel(requestId, reason);
   }
 
-  private static void send(OutputStream out, String data) throws IOException {
-    out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-    out.flush();
-  }
-
-  private static ApiError toApiError(Throwable error) {
-    if (error instanceof ExecutionException && error.getCause() != null) error = error.getCause();
-    if (error instanceof TimeoutException) {
-      return new ApiError(504, "timeout_error", "deadline_exceeded", null, "no result before the request's deadline");
-    }
-    if (error instanceof ReplyPartitionLostException) {
-      return new ApiError(503, "service_unavailable_error", "reply_partition_moved", null, error.getMessage());
-    }
-    if (error instanceof IllegalStateException) {
-      return new ApiError(503, "service_unavailable_error", "not_ready", null, error.getMessage());
-    }
-    log.warn("request failed", error);
-    return new ApiError(500, "server_error", "internal", null, String.valueOf(error.getMessage()));
-  }
-
-  private void finished(String endpoint, long startNanos, Completion c) {
+  private void finished(String endpoint, long startNanos, Completion c, KeyLimits.Charge charge) {
+    charge.settle(c.promptTokens() + c.completionTokens());
     metrics.latency.labelValues(endpoint).observe(secondsSince(startNanos));
     if (!c.isError()) {
       metrics.tokens.labelValues("prompt").inc(c.promptTokens());
@@ -247,7 +216,7 @@ final class GenerationHandler {
     }
   }
 
-  private static double secondsSince(long startNanos) {
+  static double secondsSince(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 }

@@ -15,7 +15,7 @@ public final class IngressMetrics {
   /** The endpoint label values of generation requests. */
   static final List<String> ENDPOINTS = List.of("completions", "chat_completions");
   /** Status codes created at zero for every endpoint (others appear when first answered). */
-  static final List<String> STATUSES = List.of("200", "400", "401", "404", "413", "429", "500", "503", "504");
+  static final List<String> STATUSES = List.of("200", "400", "401", "404", "413", "429", "499", "500", "503", "504");
   /** The kind label values of {@code sluice_ingress_tokens_total}. */
   static final List<String> TOKEN_KINDS = List.of("prompt", "cached", "completion");
 
@@ -26,6 +26,8 @@ public final class IngressMetrics {
   final Histogram timeToFirstToken;
   final Histogram latency;
   final Counter tokens;
+  /** Cancels this instance sent, by reason (client_disconnected, client). */
+  final Counter cancels;
   /** Workers per stage by health (healthy, stale), from their heartbeats. */
   public final Gauge clusterWorkers;
   /** Records of a stage's topic its consumer group has not committed yet. */
@@ -54,9 +56,14 @@ public final class IngressMetrics {
     tokens = Counter.builder().name("sluice_ingress_tokens_total")
         .help("Tokens of finished requests: prompt, cached (prompt tokens served from KV cache), completion")
         .labelNames("kind").register(registry);
+    cancels = Counter.builder().name("sluice_ingress_cancels_total")
+        .help("Requests this instance asked the pipeline to cancel, by reason: client_disconnected (the HTTP client "
+            + "went away before the answer), client (POST /v1/requests/ID/cancel)").labelNames("reason").register(registry);
+    cancels.labelValues("client_disconnected");
+    cancels.labelValues("client");
     clusterWorkers = Gauge.builder().name("sluice_cluster_workers")
         .help("Workers per stage by health as GET /workers says it, from their heartbeats: healthy, stale (heartbeats "
-            + "stopped without a clean leave, in the last 15 min), failed, starting, draining").labelNames("stage", "health")
+            + "stopped without a clean leave, until the worker list forgets them), failed, starting, draining").labelNames("stage", "health")
         .register(registry);
     stageLag = Gauge.builder().name("sluice_cluster_stage_lag_records")
         .help("Records of PREFIX.stage-K the stage's consumer group has not committed yet").labelNames("stage")

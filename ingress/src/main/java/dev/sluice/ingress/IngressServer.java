@@ -3,12 +3,17 @@ package dev.sluice.ingress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.ingress.admission.KeyLimits;
+import dev.sluice.ingress.admission.PipelineAdmission;
+import dev.sluice.ingress.auth.ApiKeys;
+import dev.sluice.ingress.http.DisconnectWatch;
 import dev.sluice.ingress.openai.ApiError;
 import dev.sluice.ingress.openai.OpenAiJson;
 import dev.sluice.ingress.workers.ClusterMetrics;
 import dev.sluice.ingress.workers.WorkerDirectory;
 import dev.sluice.results.client.SluiceClient;
 import dev.sluice.results.client.SluiceClientSettings;
+import dev.sluice.results.replay.ResultsReplay;
 import dev.sluice.schemas.WorkerStatus;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -22,12 +27,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The OpenAI-compatible HTTP ingress on Javalin: {@code POST /v1/completions},
- * {@code POST /v1/chat/completions} (stream false/true), {@code GET /v1/models}, {@code GET /workers},
+ * {@code POST /v1/chat/completions} (stream false/true), {@code POST /v1/requests/{id}/cancel},
+ * {@code GET /v1/requests/{id}/stream} (resume), {@code GET /v1/models}, {@code GET /workers},
  * {@code GET /health}, {@code GET /metrics}.
  *
  * <p>Each instance is a {@link SluiceClient}: a member of the {@code <prefix>.ingress} group on the
@@ -38,6 +46,10 @@ public final class IngressServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IngressServer.class);
   /** The client waits a little past the deadline so the pipeline's own deadline_exceeded can arrive first. */
   static final Duration DEADLINE_GRACE = Duration.ofSeconds(2);
+  /** The response header that names the request (for POST /v1/requests/ID/cancel and resuming a stream). */
+  static final String REQUEST_ID_HEADER = "X-Request-Id";
+  /** The context attribute holding the caller's API key ({@link KeyLimits#ANONYMOUS} without keys). */
+  static final String API_KEY_ATTRIBUTE = "sluice.api-key";
 
   private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks = new java.util.concurrent.ConcurrentHashMap<>();
   private final IngressSettings settings;
@@ -45,6 +57,10 @@ public final class IngressServer implements AutoCloseable {
   private final WorkerDirectory workers;
   private final ClusterMetrics clusterMetrics;
   private final PrometheusRegistry registry;
+  private final PipelineAdmission admission;
+  private final ApiKeys apiKeys;
+  private final DisconnectWatch disconnects = new DisconnectWatch();
+  private final ExecutorService writers;
   private final Javalin app;
 
   private IngressServer(IngressSettings settings, String bootstrapServers, String prefix, PrometheusRegistry registry) {
@@ -53,13 +69,27 @@ public final class IngressServer implements AutoCloseable {
     SluiceClientSettings clientSettings = new SluiceClientSettings(bootstrapServers, prefix, prefix + ".ingress",
         settings.requestTimeout().plus(DEADLINE_GRACE), settings.kafkaOverrides());
     this.client = new SluiceClient(clientSettings);
-    this.workers = new WorkerDirectory(bootstrapServers, prefix, settings.kafkaOverrides());
+    this.workers = new WorkerDirectory(bootstrapServers, prefix, settings.kafkaOverrides(), settings.workerForgetAfter());
     IngressMetrics metrics = IngressMetrics.in(registry);
     this.clusterMetrics = new ClusterMetrics(bootstrapServers, prefix, settings.kafkaOverrides(), workers,
         metrics.clusterWorkers, metrics.stageLag, metrics.dlqRecords);
-    GenerationHandler generation = new GenerationHandler(settings, client, metrics, this::servedModels);
+    this.admission = new PipelineAdmission(workers, clusterMetrics, settings.maxQueuedPerStage());
+    this.writers = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "sluice-ingress-sse-writer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.apiKeys = new ApiKeys(settings.apiKeys());
+    Submitter submitter = new Submitter(settings, client);
+    GenerationHandler generation = new GenerationHandler(settings, submitter, admission,
+        new KeyLimits(settings.requestsPerSecondPerKey(), settings.tokensPerMinutePerKey()), disconnects, writers, metrics,
+        this::servedModels);
+    RequestEndpoints requests = new RequestEndpoints(settings, submitter,
+        new ResultsReplay(bootstrapServers, prefix, settings.kafkaOverrides()), disconnects, writers, metrics);
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
+      // Waiting requests are asynchronous; Jetty's own limit must not end them before their deadline.
+      config.http.asyncTimeout = settings.requestTimeout().plus(DEADLINE_GRACE).plusSeconds(10).toMillis();
       config.http.disableCompression(); // compression would buffer server-sent events
       config.http.maxRequestSize = settings.maxBodyBytes();
       config.jetty.defaultHost = settings.host();
@@ -68,6 +98,8 @@ public final class IngressServer implements AutoCloseable {
     app.before("/workers", this::authenticate);
     app.post("/v1/completions", ctx -> generation.handle(ctx, false));
     app.post("/v1/chat/completions", ctx -> generation.handle(ctx, true));
+    app.post("/v1/requests/{id}/cancel", requests::cancel);
+    app.get("/v1/requests/{id}/stream", requests::resume);
     app.get("/v1/models", this::models);
     app.get("/workers", this::workers);
     app.get("/health", this::health);
@@ -84,6 +116,8 @@ public final class IngressServer implements AutoCloseable {
     try {
       app.start(settings.port());
     } catch (RuntimeException e) {
+      disconnects.close();
+      writers.shutdownNow();
       client.close();
       clusterMetrics.close();
       workers.close();
@@ -116,9 +150,12 @@ public final class IngressServer implements AutoCloseable {
     readinessChecks.put(name, check);
   }
 
-  /** Ready once the results consumer owns a reply partition, the worker list is caught up and every added check passes. */
+  /**
+   * Ready once the results consumer owns a reply partition, the worker list is caught up, every
+   * stage has a live worker and every added check passes.
+   */
   public boolean isReady() {
-    if (!client.isReady() || !workers.isReady()) return false;
+    if (!client.isReady() || !workers.isReady() || !admission.stagesWithoutWorkers().isEmpty()) return false;
     for (var check : readinessChecks.values()) if (!check.getAsBoolean()) return false;
     return true;
   }
@@ -132,16 +169,22 @@ public final class IngressServer implements AutoCloseable {
     return true;
   }
 
+  /** Checks the API key (in constant time) and leaves it in the context for the per-key limits. */
   private void authenticate(Context ctx) {
-    if (settings.apiKeys().isEmpty()) return;
+    if (!apiKeys.required()) {
+      ctx.attribute(API_KEY_ATTRIBUTE, KeyLimits.ANONYMOUS);
+      return;
+    }
     String header = ctx.header("Authorization");
     if (header == null || !header.startsWith("Bearer ")) {
       throw new ApiError(401, "invalid_request_error", "invalid_api_key", null,
           "missing API key: send 'Authorization: Bearer <key>'");
     }
-    if (!settings.apiKeys().contains(header.substring("Bearer ".length()).trim())) {
+    String key = apiKeys.match(header.substring("Bearer ".length()).trim());
+    if (key == null) {
       throw new ApiError(401, "invalid_request_error", "invalid_api_key", null, "incorrect API key");
     }
+    ctx.attribute(API_KEY_ATTRIBUTE, key);
   }
 
   /** The configured model, plus any other model that live workers report. */
@@ -198,7 +241,12 @@ public final class IngressServer implements AutoCloseable {
   private void health(Context ctx) {
     ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
     boolean ready = isReady();
-    root.put("status", ready ? "ok" : "starting");
+    java.util.Set<Integer> withoutWorkers = admission.stagesWithoutWorkers();
+    root.put("status", ready ? "ok" : !withoutWorkers.isEmpty() ? "no_workers" : "starting");
+    ArrayNode missing = root.putArray("stages_without_workers");
+    withoutWorkers.forEach(missing::add);
+    ObjectNode queued = root.putObject("queued_by_stage");
+    admission.queuedByStage().forEach((stage, n) -> queued.put(String.valueOf(stage), n));
     root.put("results_consumer_assigned", client.isReady());
     ArrayNode partitions = root.putArray("reply_partitions");
     client.replyPartitions().forEach(partitions::add);
@@ -217,6 +265,7 @@ public final class IngressServer implements AutoCloseable {
   }
 
   static void writeError(Context ctx, ApiError e) {
+    if (e.retryAfterSeconds() != null) ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
     ctx.status(e.status()).contentType("application/json").result(OpenAiJson.error(e).toString());
   }
 
@@ -232,6 +281,8 @@ public final class IngressServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    disconnects.close();
+    writers.shutdownNow();
     client.close();
     clusterMetrics.close();
     workers.close();

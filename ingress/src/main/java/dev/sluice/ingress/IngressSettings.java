@@ -20,6 +20,11 @@ import java.util.Set;
  * @param chatTemplate how chat messages become a prompt
  * @param samplingDefaults temperature, top_p and top_k of requests that leave them out
  * @param kafkaOverrides extra Kafka client settings (SASL/TLS...)
+ * @param maxQueuedPerStage admission: while a stage has more records waiting than this (its group's
+ *     lag, or its live workers' queues, whichever is more), new requests get 429 with Retry-After
+ * @param workerForgetAfter how long after its last heartbeat a silent worker stays listed by /workers
+ * @param requestsPerSecondPerKey requests per second an API key may send; more get 429 (0 = no limit)
+ * @param tokensPerMinutePerKey tokens (prompt + completion) per minute an API key may use; more get 429 (0 = no limit)
  */
 public record IngressSettings(
     String host,
@@ -32,7 +37,11 @@ public record IngressSettings(
     int defaultMaxTokens,
     ChatTemplate chatTemplate,
     SamplingDefaults samplingDefaults,
-    Map<String, Object> kafkaOverrides) {
+    Map<String, Object> kafkaOverrides,
+    long maxQueuedPerStage,
+    Duration workerForgetAfter,
+    double requestsPerSecondPerKey,
+    long tokensPerMinutePerKey) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -40,6 +49,8 @@ public record IngressSettings(
   public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
   public static final int DEFAULT_MAX_TOKENS = 16;
+  public static final long DEFAULT_MAX_QUEUED_PER_STAGE = 1024;
+  public static final Duration DEFAULT_WORKER_FORGET_AFTER = Duration.ofMinutes(5);
 
   public IngressSettings {
     host = host == null ? DEFAULT_HOST : host;
@@ -54,6 +65,18 @@ public record IngressSettings(
     chatTemplate = chatTemplate == null ? ChatTemplate.PLAIN : chatTemplate;
     samplingDefaults = samplingDefaults == null ? SamplingDefaults.OPENAI : samplingDefaults;
     kafkaOverrides = kafkaOverrides == null ? Map.of() : Map.copyOf(kafkaOverrides);
+    if (maxQueuedPerStage < 1) throw new IllegalArgumentException("max queued records per stage must be >= 1: " + maxQueuedPerStage);
+    workerForgetAfter = workerForgetAfter == null ? DEFAULT_WORKER_FORGET_AFTER : workerForgetAfter;
+    if (requestsPerSecondPerKey < 0) throw new IllegalArgumentException("requests per second per key must be >= 0: " + requestsPerSecondPerKey);
+    if (tokensPerMinutePerKey < 0) throw new IllegalArgumentException("tokens per minute per key must be >= 0: " + tokensPerMinutePerKey);
+  }
+
+  /** With the admission and worker-list defaults. */
+  public IngressSettings(String host, int port, String modelName, Set<String> apiKeys, int maxInFlight, long maxBodyBytes,
+      Duration requestTimeout, int defaultMaxTokens, ChatTemplate chatTemplate, SamplingDefaults samplingDefaults,
+      Map<String, Object> kafkaOverrides) {
+    this(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate,
+        samplingDefaults, kafkaOverrides, DEFAULT_MAX_QUEUED_PER_STAGE, DEFAULT_WORKER_FORGET_AFTER, 0, 0);
   }
 
   /** Defaults for everything but the model name. */
@@ -63,38 +86,51 @@ public record IngressSettings(
   }
 
   public IngressSettings withPort(int newPort) {
-    return new IngressSettings(host, newPort, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
+    return new IngressSettings(host, newPort, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
   }
 
   public IngressSettings withHost(String newHost) {
-    return new IngressSettings(newHost, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
+    return new IngressSettings(newHost, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
   }
 
   public IngressSettings withApiKeys(Set<String> keys) {
-    return new IngressSettings(host, port, modelName, keys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, keys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
   }
 
   public IngressSettings withMaxInFlight(int max) {
-    return new IngressSettings(host, port, modelName, apiKeys, max, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, max, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
   }
 
   public IngressSettings withMaxBodyBytes(long max) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, max, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, max, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
   }
 
   public IngressSettings withRequestTimeout(Duration timeout) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, timeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, timeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
   }
 
   public IngressSettings withChatTemplate(ChatTemplate template) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, template, samplingDefaults, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, template, samplingDefaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
   }
 
   public IngressSettings withSamplingDefaults(SamplingDefaults defaults) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, defaults, kafkaOverrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, defaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
   }
 
   public IngressSettings withKafkaOverrides(Map<String, Object> overrides) {
-    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, overrides);
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, overrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
+  }
+
+  public IngressSettings withMaxQueuedPerStage(long max) {
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, max, workerForgetAfter, requestsPerSecondPerKey, tokensPerMinutePerKey);
+  }
+
+  public IngressSettings withWorkerForgetAfter(Duration after) {
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, maxQueuedPerStage, after, requestsPerSecondPerKey, tokensPerMinutePerKey);
+  }
+
+  /** Per-API-key limits: requests per second and tokens per minute (0 = no limit). */
+  public IngressSettings withKeyLimits(double requestsPerSecond, long tokensPerMinute) {
+    return new IngressSettings(host, port, modelName, apiKeys, maxInFlight, maxBodyBytes, requestTimeout, defaultMaxTokens, chatTemplate, samplingDefaults, kafkaOverrides, maxQueuedPerStage, workerForgetAfter, requestsPerSecond, tokensPerMinute);
   }
 }

@@ -171,7 +171,10 @@ class EndToEndTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     List<String> data = new ArrayList<>();
-    for (String event : response.body().split("\n\n")) if (!event.isBlank()) data.add(event.substring("data: ".length()));
+    for (String event : response.body().split("\n\n")) {
+      if (event.isBlank()) continue;
+      data.add(event.substring(event.indexOf("data: ") + "data: ".length())); // after the event's "id: N" line
+    }
     assertThat(data).last().isEqualTo("[DONE]");
     assertThat(data.stream().filter("[DONE]"::equals).count()).isEqualTo(1);
     List<JsonNode> chunks = new ArrayList<>();

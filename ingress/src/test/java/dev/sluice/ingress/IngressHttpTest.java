@@ -92,7 +92,7 @@ class IngressHttpTest {
 
   // ---- HTTP helpers ----------------------------------------------------------------------------
 
-  record Answer(int status, String body, String contentType) {
+  record Answer(int status, String body, String contentType, String retryAfter) {
     JsonNode json() throws Exception {
       return JSON.readTree(body);
     }
@@ -103,14 +103,16 @@ class IngressHttpTest {
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
     if (key != null) b.header("Authorization", "Bearer " + key);
     HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+    return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+        r.headers().firstValue("Retry-After").orElse(null));
   }
 
   private static Answer get(IngressServer server, String path, String key) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).GET();
     if (key != null) b.header("Authorization", "Bearer " + key);
     HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+    return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+        r.headers().firstValue("Retry-After").orElse(null));
   }
 
   /** The payloads of an SSE body's {@code data:} lines, in order. */
@@ -118,10 +120,21 @@ class IngressHttpTest {
     List<String> data = new ArrayList<>();
     for (String event : body.split("\n\n")) {
       if (event.isBlank()) continue;
+      if (event.startsWith("id: ")) event = event.substring(event.indexOf('\n') + 1);
       assertThat(event).startsWith("data: ");
       data.add(event.substring("data: ".length()));
     }
     return data;
+  }
+
+  /** The {@code id:} of each SSE event, in order (null for an event without one). */
+  private static List<String> sseIds(String body) {
+    List<String> ids = new ArrayList<>();
+    for (String event : body.split("\n\n")) {
+      if (event.isBlank()) continue;
+      ids.add(event.startsWith("id: ") ? event.substring(4, event.indexOf('\n')) : null);
+    }
+    return ids;
   }
 
   private static void assertOpenAiError(Answer a, int status, String code) throws Exception {
@@ -196,6 +209,8 @@ class IngressHttpTest {
     List<String> texts = new ArrayList<>();
     for (String d : data.subList(0, data.size() - 1)) texts.add(JSON.readTree(d).at("/choices/0/text").asText());
     assertThat(texts).containsExactly("Once", " upon", " a", " time", "");
+    // every event of a result carries its index, so a client can resume after the last one it saw
+    assertThat(sseIds(a.body())).containsExactly("0", "1", "2", "3", "4", null);
   }
 
   // ---- errors ----------------------------------------------------------------------------------
@@ -203,6 +218,20 @@ class IngressHttpTest {
   @Test
   void shouldAnswer400ForMalformedJson() throws Exception {
     assertOpenAiError(post(open, "/v1/completions", "{\"prompt\": \"Once", null), 400, "invalid_request");
+  }
+
+  @Test
+  void shouldAnswer400WithAnOpenAiErrorForChatMessagesTheSpecRejects() throws Exception {
+    Map<String, String> cases = Map.of(
+        "[{\"role\":\"wizard\",\"content\":\"Hi\"}]", "messages[0].role",
+        "[{\"role\":\"user\",\"content\":null}]", "messages[0].content",
+        "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"4\"}]",
+        "messages[1].role");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      Answer a = post(open, "/v1/chat/completions", "{\"messages\":" + c.getKey() + "}", null);
+      assertOpenAiError(a, 400, "invalid_request");
+      assertThat(a.json().at("/error/param").asText()).isEqualTo(c.getValue());
+    }
   }
 
   @Test
@@ -266,7 +295,9 @@ class IngressHttpTest {
     });
     await().atMost(Duration.ofSeconds(30)).until(() -> get(strict, "/health", null).json().get("in_flight").asInt() == 1);
 
-    assertOpenAiError(post(strict, "/v1/completions", "{\"prompt\":\"Once\"}", null), 429, "too_many_requests");
+    Answer refused = post(strict, "/v1/completions", "{\"prompt\":\"Once\"}", null);
+    assertOpenAiError(refused, 429, "too_many_requests");
+    assertThat(refused.retryAfter()).isEqualTo("1");
     assertThat(waiting.get().status()).isEqualTo(504);
   }
 
@@ -301,8 +332,8 @@ class IngressHttpTest {
       producer.send(new ProducerRecord<>(new SluiceTopics(prefix).workers().name(), status.getWorkerId(), status)).get();
     }
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> get(open, "/workers", null).json().get("workers").size() == 1);
-    JsonNode worker = get(open, "/workers", null).json().at("/workers/0");
+    await().atMost(Duration.ofSeconds(30)).until(() -> workerNamed(get(open, "/workers", null).json(), "worker-s1-a") != null);
+    JsonNode worker = workerNamed(get(open, "/workers", null).json(), "worker-s1-a");
     assertThat(worker.get("worker_id").asText()).isEqualTo("worker-s1-a");
     assertThat(worker.get("stage").asInt()).isEqualTo(1);
     assertThat(worker.get("layers").asText()).isEqualTo("3-4");
@@ -315,6 +346,11 @@ class IngressHttpTest {
     JsonNode models = get(open, "/v1/models", null).json();
     assertThat(models.get("object").asText()).isEqualTo("list");
     assertThat(models.get("data")).extracting(m -> m.get("id").asText()).containsExactly(MODEL);
+  }
+
+  private static JsonNode workerNamed(JsonNode list, String id) {
+    for (JsonNode w : list.get("workers")) if (w.get("worker_id").asText().equals(id)) return w;
+    return null;
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param text the whole completion (from DONE); empty for ERROR
  * @param tokenIds the generated token ids, in order, from the TOKEN results
- * @param finishReason STOP, LENGTH or ERROR
+ * @param finishReason STOP, LENGTH, ERROR or CANCELLED
  * @param tokenEvents how many TOKEN results preceded the final one (= the final result's index)
  * @param createdAtMs when the client created the request (epoch ms; 0 = unknown)
  * @param firstTokenAtMs when the first token was sampled (epoch ms; 0 = none)
@@ -37,6 +37,11 @@ public record Completion(
 
   public boolean isError() {
     return finishReason == FinishReason.ERROR;
+  }
+
+  /** True when the request was cancelled (a DONE with finish reason CANCELLED): the text is what was generated until then. */
+  public boolean isCancelled() {
+    return finishReason == FinishReason.CANCELLED;
   }
 
   /** Milliseconds from creation to the final result; -1 when the creation time is unknown. */

@@ -51,6 +51,9 @@ public record TopicLayout(
   /** The workers topic rolls hourly so compaction can drop old heartbeats and tombstones. */
   static final long WORKERS_SEGMENT_MS = 60L * 60 * 1000;
 
+  /** A cancel matters while its request can still run: longer than any request's deadline. */
+  public static final long CANCELS_RETENTION_MS = 60L * 60 * 1000;
+
   public TopicLayout {
     new SluiceTopics(prefix); // validates the prefix with the registry's rule
     requireAtLeast("stages", stages, 1);
@@ -135,11 +138,16 @@ public record TopicLayout(
     return registry().kvEvents().name();
   }
 
+  /** Compacted and deleted after the retention: the cancels of recent requests, keyed by request id. */
+  public String cancels() {
+    return registry().cancels().name();
+  }
+
   public String dlq() {
     return registry().dlq().name();
   }
 
-  /** Every topic with its partitions and configs, in the order requests, stages, results, workers, kv-events, dlq. */
+  /** Every topic with its partitions and configs, in the order requests, stages, results, workers, kv-events, dlq, cancels. */
   public List<TopicSpec> allTopics() {
     List<TopicSpec> specs = new ArrayList<>();
     specs.add(deleting(requests(), requestsPartitions, Map.of()));
@@ -155,6 +163,12 @@ public record TopicLayout(
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes))));
     specs.add(deleting(kvEvents(), 1, Map.of()));
     specs.add(deleting(dlq(), 1, Map.of()));
+    // Read whole by every stage worker: one partition, compacted, and gone after the cancel window.
+    specs.add(new TopicSpec(cancels(), 1, replicationFactor, Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(CANCELS_RETENTION_MS),
+        TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(WORKERS_SEGMENT_MS),
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxMessageBytes))));
     return List.copyOf(specs);
   }
 

@@ -20,7 +20,7 @@ class TopicLayoutTest {
     assertThat(layout.dlq()).isEqualTo("acme.dlq");
     assertThat(layout.allTopics()).extracting(TopicSpec::name).containsExactly(
         "acme.requests", "acme.stage-0", "acme.stage-1", "acme.stage-2",
-        "acme.results", "acme.workers", "acme.kv-events", "acme.dlq");
+        "acme.results", "acme.workers", "acme.kv-events", "acme.dlq", "acme.cancels");
   }
 
   @Test

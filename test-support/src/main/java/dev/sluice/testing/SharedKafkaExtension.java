@@ -6,6 +6,7 @@ import dev.sluice.kafka.local.LocalKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -57,6 +58,13 @@ public final class SharedKafkaExtension implements BeforeAllCallback, ParameterR
 
   private static volatile KafkaBroker shared;
 
+  /** The PLAIN user of the in-process broker's SASL_PLAINTEXT listener (see {@link #saslListener()}). */
+  public static final String SASL_USER = "sluice";
+  public static final String SASL_PASSWORD = "sluice-secret";
+
+  /** A listener that takes only SASL clients: its address and the client settings that log in to it. */
+  public record SaslListener(String bootstrapServers, Map<String, Object> clientSettings) {}
+
   /** Where the broker comes from. */
   public enum Mode {
     AUTO, IN_PROCESS, CONTAINER;
@@ -100,6 +108,17 @@ public final class SharedKafkaExtension implements BeforeAllCallback, ParameterR
           "no shared Kafka broker: annotate the test class with @ExtendWith(SharedKafkaExtension.class)");
     }
     return broker.bootstrapServers();
+  }
+
+  /**
+   * The shared in-process broker's SASL_PLAINTEXT (PLAIN) listener, for tests of the security
+   * pass-through; empty when the run shares a container broker.
+   */
+  public static java.util.Optional<SaslListener> saslListener() {
+    bootstrapServers(); // fails clearly without the extension
+    if (!(shared instanceof LocalKafka local)) return java.util.Optional.empty();
+    return local.saslBootstrapServers()
+        .map(address -> new SaslListener(address, LocalKafka.saslPlainClientSettings(SASL_USER, SASL_PASSWORD)));
   }
 
   /**
@@ -167,7 +186,7 @@ public final class SharedKafkaExtension implements BeforeAllCallback, ParameterR
       log.info("tests share {} (a container engine answers; -D{}=in-process for the in-process broker)", broker, MODE_PROPERTY);
       return broker;
     }
-    LocalKafka broker = LocalKafka.inTempDir().start();
+    LocalKafka broker = LocalKafka.inTempDir().withSaslPlainUsers(Map.of(SASL_USER, SASL_PASSWORD)).start();
     log.info("tests share the in-process Kafka broker at {} ({})", broker.bootstrapServers(),
         mode == Mode.IN_PROCESS ? MODE_PROPERTY + "=in-process" : "no container engine answers");
     return broker;

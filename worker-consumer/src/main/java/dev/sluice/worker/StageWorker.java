@@ -6,6 +6,7 @@ import dev.sluice.model.tokenizer.Tokenizers;
 import dev.sluice.schemas.hash.BlockSizeAgreement;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.worker.cache.BlockCache;
+import dev.sluice.worker.cancel.CancelWatch;
 import dev.sluice.worker.commit.AtLeastOnceCommitter;
 import dev.sluice.worker.commit.OffsetCommitter;
 import dev.sluice.worker.commit.OffsetTracker;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * {@link FetchLoop} (poll, lane pause/resume, commits, rebalances) → {@link ReadyQueue} →
  * {@link Scheduler} (the compute thread: batch rule, {@link StepExecutor}) → {@link Outbox} (sends
  * and acknowledgements, or transactions) → {@link OffsetTracker}; {@link Heartbeat} reports
- * {@link WorkerHealth}.
+ * {@link WorkerHealth}; {@link CancelWatch} tells the compute thread of cancelled requests.
  *
  * <pre>{@code
  * try (StageWorker w = StageWorker.start(WorkerSettings.of(0, LayerRange.parse("0-2"), model, bootstrap, "sluice"))) {
@@ -70,6 +71,7 @@ public final class StageWorker implements AutoCloseable {
   private final FetchLoop fetch;
   private final Scheduler scheduler;
   private final Heartbeat heartbeat;
+  private final CancelWatch cancels;
   private final ReadyQueue ready = new ReadyQueue();
   private final SentResults sentResults;
 
@@ -142,6 +144,8 @@ public final class StageWorker implements AutoCloseable {
         scheduler::activeSequences, cache, stats);
     this.heartbeat = new Heartbeat(settings, topics, status::status, status::onTick);
     beat[0] = heartbeat;
+    this.cancels = new CancelWatch(kafka.clientProps(), topics.cancels().name(),
+        id -> scheduler.post(() -> executor.cancel(id)), settings.workerId());
   }
 
   /** Loads the stage's layers, joins the stage's group and starts; metrics go to the default registry. */
@@ -159,6 +163,7 @@ public final class StageWorker implements AutoCloseable {
     worker.heartbeat.start();
     worker.scheduler.start();
     worker.fetch.start();
+    worker.cancels.start();
     return worker;
   }
 
@@ -183,6 +188,11 @@ public final class StageWorker implements AutoCloseable {
   /** Lanes (partitions of stage-K) this worker owns now. */
   public Set<Integer> lanes() {
     return fetch.lanes();
+  }
+
+  /** Sequences holding hot KV at this stage, as of the last step (or the last idle sweep). */
+  public int activeSequences() {
+    return scheduler.activeSequences();
   }
 
   public long kvHits() {
@@ -251,6 +261,7 @@ public final class StageWorker implements AutoCloseable {
   @Override
   public void close() {
     health.draining();
+    cancels.close();
     fetch.drain();
     boolean computeStopped = scheduler.stop(STOP_TIMEOUT_MS);
     try {
@@ -270,6 +281,7 @@ public final class StageWorker implements AutoCloseable {
    * session timeout.
    */
   public void abandon() {
+    cancels.close();
     boolean computeStopped = scheduler.stop(STOP_TIMEOUT_MS);
     outbox.close(false);
     fetch.stop(false);

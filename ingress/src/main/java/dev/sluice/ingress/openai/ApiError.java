@@ -9,6 +9,7 @@ public final class ApiError extends RuntimeException {
   private final String type;
   private final String param;
   private final String code;
+  private Integer retryAfterSeconds;
 
   public ApiError(int status, String type, String code, String param, String message) {
     super(message);
@@ -36,6 +37,17 @@ public final class ApiError extends RuntimeException {
       case "deadline_exceeded" -> new ApiError(504, "timeout_error", c, null, message);
       default -> new ApiError(500, "server_error", c, null, message);
     };
+  }
+
+  /** Adds a {@code Retry-After} header to the answer (429 and 503). */
+  public ApiError withRetryAfter(int seconds) {
+    this.retryAfterSeconds = seconds;
+    return this;
+  }
+
+  /** Seconds for {@code Retry-After}, or null. */
+  public Integer retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public int status() {

@@ -73,16 +73,10 @@ public record GenerationRequest(
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
       throw ApiError.invalid("messages", "'messages' must be a non-empty array");
     }
+    rejectTools(body);
     List<ChatTemplate.Message> list = new ArrayList<>();
-    for (JsonNode m : messages) {
-      if (!m.isObject() || !m.path("role").isTextual()) {
-        throw ApiError.invalid("messages", "every message needs a string 'role'");
-      }
-      String role = m.get("role").asText();
-      if (!ChatTemplate.ROLES.contains(role)) {
-        throw ApiError.invalid("messages", "unknown message role '" + role + "' (use system, developer, user or assistant)");
-      }
-      list.add(new ChatTemplate.Message(role, content(m.get("content"))));
+    for (int i = 0; i < messages.size(); i++) {
+      list.add(message(messages.get(i), "messages[" + i + "]"));
     }
     String prompt;
     try {
@@ -129,20 +123,69 @@ public record GenerationRequest(
     if (body == null || !body.isObject()) throw ApiError.invalid(null, "the request body must be a JSON object");
   }
 
-  private static String content(JsonNode c) {
-    if (c == null || c.isNull()) return "";
+  /**
+   * One chat message, checked as the OpenAI API checks it: a known role; content a string or text
+   * parts, required (null or absent only where the spec allows it, an assistant message with
+   * tool_calls — and tools are not supported); name a string. Tool messages and tool calls are 400s
+   * that say tools are not supported.
+   */
+  private static ChatTemplate.Message message(JsonNode m, String param) {
+    if (!m.isObject()) throw ApiError.invalid(param, param + " must be an object with 'role' and 'content'");
+    JsonNode roleNode = m.get("role");
+    if (roleNode == null || !roleNode.isTextual()) throw ApiError.invalid(param + ".role", param + " needs a string 'role'");
+    String role = roleNode.asText();
+    if (role.equals("tool") || role.equals("function")) {
+      throw ApiError.invalid(param + ".role", "'" + role + "' messages answer tool calls, and this server does not support "
+          + "tools (no 'tools' parameter, no tool_calls)");
+    }
+    if (!ChatTemplate.ROLES.contains(role)) {
+      throw ApiError.invalid(param + ".role", "unknown message role '" + role + "' (use system, developer, user or assistant)");
+    }
+    if (m.has("tool_calls") || m.has("function_call")) {
+      throw ApiError.invalid(param + ".tool_calls", "this server does not support tools, so messages cannot carry tool calls");
+    }
+    JsonNode name = m.get("name");
+    if (name != null && !name.isNull() && !name.isTextual()) throw ApiError.invalid(param + ".name", "'name' must be a string");
+    JsonNode content = m.get("content");
+    if (content == null || content.isNull()) {
+      throw ApiError.invalid(param + ".content", param + " (" + role + ") needs 'content': a string or an array of text parts");
+    }
+    return new ChatTemplate.Message(role, content(content, param + ".content"));
+  }
+
+  /** Tools, functions and structured output are not supported: say so rather than ignore them. */
+  private static void rejectTools(JsonNode body) {
+    for (String field : new String[] {"tools", "functions"}) {
+      JsonNode v = body.get(field);
+      if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+        throw ApiError.invalid(field, "this server does not support tools ('" + field + "')");
+      }
+    }
+    for (String field : new String[] {"tool_choice", "function_call"}) {
+      JsonNode v = body.get(field);
+      if (v != null && !v.isNull() && !"none".equals(v.asText(null))) {
+        throw ApiError.invalid(field, "this server does not support tools; '" + field + "' may only be \"none\"");
+      }
+    }
+    JsonNode format = body.path("response_format").path("type");
+    if (!format.isMissingNode() && !"text".equals(format.asText())) {
+      throw ApiError.invalid("response_format", "only response_format {\"type\": \"text\"} is supported");
+    }
+  }
+
+  private static String content(JsonNode c, String param) {
     if (c.isTextual()) return c.asText();
     if (c.isArray()) { // content parts: only text parts are supported
       StringBuilder text = new StringBuilder();
       for (JsonNode part : c) {
         if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-          throw ApiError.invalid("messages", "only text content parts are supported");
+          throw ApiError.invalid(param, "only text content parts ({\"type\": \"text\", \"text\": ...}) are supported");
         }
         text.append(part.get("text").asText());
       }
       return text.toString();
     }
-    throw ApiError.invalid("messages", "message 'content' must be a string or an array of text parts");
+    throw ApiError.invalid(param, "message 'content' must be a string or an array of text parts");
   }
 
   private static List<Integer> tokenIds(JsonNode array) {

@@ -98,8 +98,10 @@ public final class OpenAiJson {
     return usage;
   }
 
+  /** OpenAI's names; a cancelled request (Sluice's own reason) says "cancelled". */
   private static String finishReason(FinishReason reason) {
-    return reason == FinishReason.LENGTH ? "length" : "stop";
+    if (reason == FinishReason.LENGTH) return "length";
+    return reason == FinishReason.CANCELLED ? "cancelled" : "stop";
   }
 
   public static ArrayNode array() {

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The cluster gauges the alerts need and no single worker can export: how many workers each stage has
  * by health (healthy, stale, failed, starting, draining: as {@code GET /workers} says, from the heartbeats
- * the ingress already reads; a stale one is reported for {@link #STALE_REPORTED_FOR}), how many records of each stage
+ * the ingress already reads; a stale one is reported until the directory forgets it), how many records of each stage
  * topic its group has not committed yet (the lag KEDA scales on), and how many records the DLQ holds.
  * A stage with no worker at all still shows (0 healthy workers, its lag growing), because stages are
  * taken from the stage topics that exist, not only from heartbeats.
@@ -41,8 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterMetrics.class);
   public static final Duration PERIOD = Duration.ofSeconds(5);
-  /** A stale worker is reported for this long after its last heartbeat, then treated as gone. */
-  public static final Duration STALE_REPORTED_FOR = Duration.ofMinutes(15);
   private static final long TIMEOUT_S = 10;
   /** Every health value, each exported per stage (at 0 when no worker has it). */
   public static final List<String> HEALTH = List.of("healthy", "stale", "failed", "starting", "draining");
@@ -58,6 +56,8 @@ public final class ClusterMetrics implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Set<Integer> knownStages = new TreeSet<>();
   private volatile boolean warned;
+  private volatile Set<Integer> stageTopics;
+  private volatile Map<Integer, Long> stageLag = Map.of();
 
   public ClusterMetrics(String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides,
       WorkerDirectory directory, Gauge workers, Gauge lag, Gauge dlq) {
@@ -91,10 +91,15 @@ public final class ClusterMetrics implements AutoCloseable {
         if (name.equals(dlqTopic)) hasDlq = true;
       }
       knownStages.addAll(stages.keySet());
+      stageTopics = Set.copyOf(stages.keySet());
       updateWorkers();
+      Map<Integer, Long> lags = new TreeMap<>();
       for (Map.Entry<Integer, String> stage : stages.entrySet()) {
-        lag.labelValues(String.valueOf(stage.getKey())).set(lag(stage.getValue(), prefix + ".stage-" + stage.getKey()));
+        long l = lag(stage.getValue(), prefix + ".stage-" + stage.getKey());
+        lags.put(stage.getKey(), l);
+        lag.labelValues(String.valueOf(stage.getKey())).set(l);
       }
+      stageLag = Map.copyOf(lags);
       if (hasDlq) {
         dlq.set(endOffsets(dlqTopic).values().stream().mapToLong(Long::longValue).sum());
       } else {
@@ -112,14 +117,22 @@ public final class ClusterMetrics implements AutoCloseable {
     }
   }
 
+  /** The stages whose topics exist, as of the last read; null before the first one succeeded. */
+  public Set<Integer> stages() {
+    return stageTopics;
+  }
+
+  /** Records of each stage topic its group has not committed, as of the last read. */
+  public Map<Integer, Long> stageLag() {
+    return stageLag;
+  }
+
   private void updateWorkers() {
-    long now = System.currentTimeMillis();
     Map<Integer, Map<String, Integer>> counts = new TreeMap<>();
     for (int stage : knownStages) counts.put(stage, new TreeMap<>());
     for (WorkerDirectory.WorkerView w : directory.workers()) {
       int stage = w.status().getStage();
       knownStages.add(stage);
-      if (w.stale() && now - w.seenAtMs() >= STALE_REPORTED_FOR.toMillis()) continue; // long gone
       counts.computeIfAbsent(stage, s -> new TreeMap<>()).merge(health(w), 1, Integer::sum);
     }
     counts.forEach((stage, byHealth) -> {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The cluster's workers as their heartbeats on {@code <prefix>.workers} describe them: the latest
  * status per worker id, read from the beginning of the compacted topic with no consumer group.
  * A tombstone (clean shutdown) removes a worker; one silent for longer than {@link #STALE_AFTER}
- * is reported as stale.
+ * is reported as stale, and one silent for longer than {@code forgetAfter} is no longer listed (its
+ * lanes have long moved to others).
  */
 public final class WorkerDirectory implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerDirectory.class);
@@ -41,8 +42,18 @@ public final class WorkerDirectory implements AutoCloseable {
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean running = true;
+  private final Duration forgetAfter;
+
+  /** How long a silent worker stays listed by default. */
+  public static final Duration DEFAULT_FORGET_AFTER = Duration.ofMinutes(5);
 
   public WorkerDirectory(String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides) {
+    this(bootstrapServers, prefix, kafkaOverrides, DEFAULT_FORGET_AFTER);
+  }
+
+  /** @param forgetAfter how long after its last heartbeat a silent worker stays listed (as stale) */
+  public WorkerDirectory(String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides, Duration forgetAfter) {
+    this.forgetAfter = forgetAfter;
     this.topic = new SluiceTopics(prefix).workers().name();
     this.consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrapServers, null, kafkaOverrides));
     this.thread = new Thread(this::run, "sluice-worker-directory");
@@ -63,9 +74,22 @@ public final class WorkerDirectory implements AutoCloseable {
   public List<WorkerView> workers() {
     long now = System.currentTimeMillis();
     return workers.values().stream()
+        .filter(w -> now - lastBeat(w) <= forgetAfter.toMillis())
         .map(w -> new WorkerView(w.status(), w.seenAtMs(), now - lastBeat(w) > STALE_AFTER.toMillis()))
         .sorted(Comparator.<WorkerView>comparingInt(w -> w.status().getStage()).thenComparing(w -> w.status().getWorkerId()))
         .collect(Collectors.toList());
+  }
+
+  /** Stages that have at least one live (not stale) READY worker. */
+  public java.util.Set<Integer> stagesWithLiveWorkers() {
+    return workers().stream().filter(w -> !w.stale() && w.status().getState() == dev.sluice.schemas.WorkerState.READY)
+        .map(w -> w.status().getStage()).collect(Collectors.toSet());
+  }
+
+  /** Records waiting in the live workers of each stage, as their heartbeats say. */
+  public Map<Integer, Long> queuedByStage() {
+    return workers().stream().filter(w -> !w.stale())
+        .collect(Collectors.groupingBy(w -> w.status().getStage(), Collectors.summingLong(w -> w.status().getQueueDepth())));
   }
 
   /** The models that live (not stale) workers serve. */

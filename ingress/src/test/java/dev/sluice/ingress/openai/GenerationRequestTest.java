@@ -63,6 +63,45 @@ class GenerationRequestTest {
     assertRejected("[1,2]", null);
   }
 
+  private static void assertChatRejected(String messagesAndMore, String param, String messagePart) {
+    assertThatThrownBy(() -> GenerationRequest.chat(JSON.readTree("{" + messagesAndMore + "}"), "stories260K", 16,
+        ChatTemplate.PLAIN)).isInstanceOfSatisfying(ApiError.class, e -> {
+          assertThat(e.status()).isEqualTo(400);
+          assertThat(e.param()).isEqualTo(param);
+          assertThat(e.getMessage()).contains(messagePart);
+        });
+  }
+
+  @Test
+  void shouldRejectChatMessagesTheOpenAiSpecRejects() {
+    String user = "{\"role\":\"user\",\"content\":\"Hi\"}";
+    assertChatRejected("\"messages\":[{\"role\":\"wizard\",\"content\":\"Hi\"}]", "messages[0].role", "unknown message role 'wizard'");
+    assertChatRejected("\"messages\":[" + user + ",{\"content\":\"Hi\"}]", "messages[1].role", "needs a string 'role'");
+    assertChatRejected("\"messages\":[{\"role\":\"user\",\"content\":null}]", "messages[0].content", "needs 'content'");
+    assertChatRejected("\"messages\":[{\"role\":\"system\"}]", "messages[0].content", "needs 'content'");
+    assertChatRejected("\"messages\":[{\"role\":\"user\",\"content\":7}]", "messages[0].content", "a string or an array");
+    assertChatRejected("\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\"}]}]", "messages[0].content",
+        "only text content parts");
+    assertChatRejected("\"messages\":[{\"role\":\"user\",\"content\":\"Hi\",\"name\":3}]", "messages[0].name", "must be a string");
+    assertChatRejected("\"messages\":[\"Hi\"]", "messages[0]", "must be an object");
+    // tools are not supported: a tool message, a tool call, or the tools parameters say so
+    assertChatRejected("\"messages\":[" + user + ",{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"42\"}]",
+        "messages[1].role", "does not support tools");
+    assertChatRejected("\"messages\":[" + user + ",{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\"}]}]",
+        "messages[1].tool_calls", "does not support tools");
+    assertChatRejected("\"messages\":[" + user + "],\"tools\":[{\"type\":\"function\"}]", "tools", "does not support tools");
+    assertChatRejected("\"messages\":[" + user + "],\"tool_choice\":\"auto\"", "tool_choice", "does not support tools");
+    assertChatRejected("\"messages\":[" + user + "],\"response_format\":{\"type\":\"json_object\"}", "response_format", "text");
+  }
+
+  @Test
+  void shouldAcceptWhatTheSpecAllowsWithoutTools() throws Exception {
+    String ok = "{\"messages\":[{\"role\":\"developer\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hi\","
+        + "\"name\":\"ann\"},{\"role\":\"assistant\",\"content\":\"\"}],\"tool_choice\":\"none\",\"tools\":[],"
+        + "\"response_format\":{\"type\":\"text\"}}";
+    assertThat(GenerationRequest.chat(JSON.readTree(ok), "stories260K", 16, ChatTemplate.PLAIN).prompt()).isEqualTo("Be brief.\nHi\n");
+  }
+
   @Test
   void shouldRenderChatMessagesWithTheDocumentedTemplates() throws Exception {
     JsonNode body = JSON.readTree("{\"messages\":[{\"role\":\"system\",\"content\":\"You tell stories.\"},"

@@ -52,6 +52,9 @@ public final class LocalKafka implements KafkaBroker {
 
   private KafkaRaftServer server;
   private int kafkaPort;
+  /** PLAIN users (name → password) of a SASL_PLAINTEXT listener; empty = no such listener. */
+  private Map<String, String> saslUsers = Map.of();
+  private int saslPort;
   private String clusterId;
 
   /**
@@ -90,6 +93,29 @@ public final class LocalKafka implements KafkaBroker {
     }
   }
 
+  /**
+   * Adds a second client listener, SASL_PLAINTEXT with the PLAIN mechanism and these users (name →
+   * password), beside the PLAINTEXT one (which the broker itself keeps using); before {@link #start()}.
+   */
+  public synchronized LocalKafka withSaslPlainUsers(Map<String, String> users) {
+    if (server != null) throw new IllegalStateException("the SASL listener must be set before start()");
+    this.saslUsers = Map.copyOf(users);
+    return this;
+  }
+
+  /** {@code 127.0.0.1:PORT} of the SASL_PLAINTEXT listener; empty when there is none. */
+  public synchronized java.util.Optional<String> saslBootstrapServers() {
+    requireStarted();
+    return saslUsers.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(HOST + ":" + saslPort);
+  }
+
+  /** The client settings that log in to the SASL_PLAINTEXT listener as {@code user}. */
+  public static Map<String, Object> saslPlainClientSettings(String user, String password) {
+    return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+            + password + "\";");
+  }
+
   /** Formats the data directory if needed and starts the broker; returns once it accepts clients. */
   public synchronized LocalKafka start() {
     if (server != null) {
@@ -108,6 +134,7 @@ public final class LocalKafka implements KafkaBroker {
       // in between, so a bind failure is retried with new ports.
       int port = requestedKafkaPort == 0 ? freePort() : requestedKafkaPort;
       int controllerPort = freePort();
+      saslPort = saslUsers.isEmpty() ? 0 : freePort();
       try {
         KafkaConfig config = new KafkaConfig(brokerProperties(port, controllerPort), false);
         formatIfNeeded();
@@ -218,6 +245,15 @@ public final class LocalKafka implements KafkaBroker {
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
+    if (!saslUsers.isEmpty()) {
+      p.put("listeners", p.get("listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + saslPort);
+      p.put("advertised.listeners", p.get("advertised.listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + saslPort);
+      p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+      p.put("sasl.enabled.mechanisms", "PLAIN");
+      StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+      saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+      p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+    }
     p.put("log.dirs", dataDir.toString());
     p.putAll(sluiceSettings());
     p.putAll(SMALL_MACHINE);

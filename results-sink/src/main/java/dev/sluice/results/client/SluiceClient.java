@@ -4,6 +4,7 @@ import dev.sluice.results.Completion;
 import dev.sluice.results.CompletionAssembler;
 import dev.sluice.results.KafkaSettings;
 import dev.sluice.results.TokenDelta;
+import dev.sluice.schemas.CancelRequest;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.serde.SluiceHeaders;
@@ -65,6 +66,7 @@ public final class SluiceClient implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> consumer;
   private final Serializer<InferenceRequest> requestSerializer = SluiceSerdes.inferenceRequest().serializer();
+  private final Serializer<CancelRequest> cancelSerializer = SluiceSerdes.cancelRequest().serializer();
   private final Deserializer<ResultEvent> resultDeserializer = SluiceSerdes.resultEvent().deserializer();
   private final CompletionAssembler assembler = new CompletionAssembler(1);
   private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
@@ -173,6 +175,28 @@ public final class SluiceClient implements AutoCloseable {
       future.completeExceptionally(e);
     }
     return future;
+  }
+
+  /**
+   * Asks every stage to stop the request (a record on {@code <prefix>.cancels}); its waiter, if any,
+   * then completes with the request's DONE whose finish reason is CANCELLED. Any client may cancel
+   * any request id; cancelling an unknown or finished request changes nothing.
+   *
+   * @param reason client (an explicit cancel) or client_disconnected
+   * @return completes once the broker has the cancel
+   */
+  public CompletableFuture<Void> cancel(String requestId, String reason) {
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    String topic = topics.cancels().name();
+    CancelRequest cancel = new CancelRequest(requestId, reason, System.currentTimeMillis());
+    try {
+      producer.send(new ProducerRecord<>(topic, requestId, cancelSerializer.serialize(topic, cancel)), (metadata, error) -> {
+        if (error != null) sent.completeExceptionally(error); else sent.complete(null);
+      });
+    } catch (RuntimeException e) {
+      sent.completeExceptionally(e);
+    }
+    return sent;
   }
 
   private void pollLoop() {

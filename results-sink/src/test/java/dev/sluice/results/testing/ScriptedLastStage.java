@@ -6,6 +6,8 @@ import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.Timings;
 import dev.sluice.schemas.Usage;
+import dev.sluice.schemas.WorkerState;
+import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.serde.SluiceHeaders;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
@@ -32,7 +34,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Plays the router and the last stage in tests: reads InferenceRequests from the real requests topic
  * and writes the ResultEvents a script returns to the real results topic, on the reply partition
- * named by the request's header (or by key when none). A real Kafka round trip, no mocks.
+ * named by the request's header (or by key when none). A real Kafka round trip, no mocks. Like a
+ * worker, it sends a READY heartbeat for stage 0 every second (as {@link #WORKER_ID}), so the ingress
+ * sees a live worker for every stage of the 1-stage layout {@link #createTopics} makes.
  */
 public final class ScriptedLastStage implements AutoCloseable {
   /** A request as it arrived: the record and its reply-partition header. */
@@ -42,7 +46,12 @@ public final class ScriptedLastStage implements AutoCloseable {
   private final SluiceTopics topics;
   private final Function<Received, List<ResultEvent>> script;
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+  /** The worker id of its heartbeats. */
+  public static final String WORKER_ID = "scripted-stage-0";
+
   private final KafkaProducer<String, ResultEvent> producer;
+  private final KafkaProducer<String, WorkerStatus> heartbeats;
+  private long lastBeatMs;
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -54,6 +63,7 @@ public final class ScriptedLastStage implements AutoCloseable {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), SluiceSerdes.resultEvent().serializer());
+    this.heartbeats = new KafkaProducer<>(p, new StringSerializer(), SluiceSerdes.workerStatus().serializer());
     this.thread = new Thread(this::run, "scripted-last-stage");
     thread.setDaemon(true);
     thread.start();
@@ -91,6 +101,7 @@ public final class ScriptedLastStage implements AutoCloseable {
       consumer.assign(consumer.partitionsFor(topics.requests().name()).stream()
           .map(info -> new TopicPartition(info.topic(), info.partition())).toList());
       while (running) {
+        beat();
         for (ConsumerRecord<String, InferenceRequest> record : consumer.poll(Duration.ofMillis(50))) {
           String header = SluiceHeaders.get(record.headers(), SluiceHeaders.REPLY_PARTITION);
           Received r = new Received(record.value(), header == null ? null : Integer.valueOf(header));
@@ -103,10 +114,21 @@ public final class ScriptedLastStage implements AutoCloseable {
     }
   }
 
+  private void beat() {
+    long now = System.currentTimeMillis();
+    if (now - lastBeatMs < 1000) return;
+    lastBeatMs = now;
+    WorkerStatus status = WorkerStatus.newBuilder().setWorkerId(WORKER_ID).setHost("test").setStage(0).setLayerStart(0)
+        .setLayerEnd(1).setLanes(List.of(0, 1)).setState(WorkerState.READY).setTimestampMs(now).build();
+    heartbeats.send(new ProducerRecord<>(topics.workers().name(), WORKER_ID, status));
+  }
+
   @Override
   public void close() throws InterruptedException {
     running = false;
     thread.join(5_000);
+    heartbeats.send(new ProducerRecord<>(topics.workers().name(), WORKER_ID, null)); // a clean leave
+    heartbeats.close(Duration.ofSeconds(5));
     producer.close(Duration.ofSeconds(5));
   }
 

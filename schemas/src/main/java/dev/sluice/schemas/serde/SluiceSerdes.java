@@ -1,5 +1,6 @@
 package dev.sluice.schemas.serde;
 
+import dev.sluice.schemas.CancelRequest;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.KvEvent;
 import dev.sluice.schemas.ResultEvent;
@@ -18,6 +19,9 @@ public final class SluiceSerdes {
   private static final AvroSerde<WorkerStatus> WORKER_STATUS =
       new AvroSerde<>(WorkerStatus.class, WorkerStatus.getClassSchema());
   private static final AvroSerde<KvEvent> KV_EVENT = new AvroSerde<>(KvEvent.class, KvEvent.getClassSchema());
+
+  private static final AvroSerde<CancelRequest> CANCEL_REQUEST =
+      new AvroSerde<>(CancelRequest.class, CancelRequest.getClassSchema());
 
   private SluiceSerdes() {}
 
@@ -39,5 +43,9 @@ public final class SluiceSerdes {
 
   public static AvroSerde<KvEvent> kvEvent() {
     return KV_EVENT;
+  }
+
+  public static AvroSerde<CancelRequest> cancelRequest() {
+    return CANCEL_REQUEST;
   }
 }

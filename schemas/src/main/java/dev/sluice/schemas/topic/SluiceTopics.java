@@ -1,5 +1,6 @@
 package dev.sluice.schemas.topic;
 
+import dev.sluice.schemas.CancelRequest;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.KvEvent;
 import dev.sluice.schemas.ResultEvent;
@@ -44,6 +45,11 @@ public record SluiceTopics(String prefix) {
 
   public Topic<String, KvEvent> kvEvents() {
     return new Topic<>(prefix + ".kv-events", Serdes.String(), SluiceSerdes.kvEvent());
+  }
+
+  /** Cancels of requests, keyed by request id (compacted); every stage worker reads all of it. */
+  public Topic<String, CancelRequest> cancels() {
+    return new Topic<>(prefix + ".cancels", Serdes.String(), SluiceSerdes.cancelRequest());
   }
 
   public Topic<byte[], byte[]> dlq() {

@@ -120,6 +120,26 @@ public final class Continuation {
         .build();
   }
 
+  /**
+   * The terminal DONE of a cancelled request: finishReason CANCELLED, the text the client was sent,
+   * index and completion tokens = the TOKEN results emitted before this record.
+   */
+  public static ResultEvent cancelled(StageWork in, long nowMs) {
+    int index = Math.max(0, Math.min(in.getTokenIds().size(), in.getEndPos()) - in.getPromptLength());
+    return ResultEvent.newBuilder()
+        .setRequestId(in.getRequestId())
+        .setIndex(index)
+        .setKind(ResultKind.DONE)
+        .setText(in.getTextSoFar())
+        .setFinishReason(FinishReason.CANCELLED)
+        .setUsage(new Usage(in.getPromptLength(), in.getCachedTokens(), index))
+        .setTimings(new Timings(in.getCreatedAtMs(), in.getRoutedAtMs(), in.getFirstTokenAtMs(), nowMs,
+            new HashMap<>(in.getStageMillis())))
+        .setModel(in.getModel())
+        .setAtMs(nowMs)
+        .build();
+  }
+
   private static ResultEvent done(StageWork in, int index, String text, FinishReason reason, int completionTokens,
       int cachedTokens, long firstTokenAt, Map<String, Long> stageMillis, long nowMs) {
     Map<String, Long> millis = new HashMap<>(stageMillis);

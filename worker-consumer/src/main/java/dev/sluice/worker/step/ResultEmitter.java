@@ -117,6 +117,11 @@ public final class ResultEmitter {
     emit(w, source, Continuation.error(w, code, message, now), out);
   }
 
+  /** Ends the cancelled request with its DONE (finishReason CANCELLED), unless it ended already. */
+  void cancelled(StageWork w, int source, List<Outgoing> out, long now) {
+    emit(w, source, Continuation.cancelled(w, now), out);
+  }
+
   private void emit(StageWork w, int source, ResultEvent r, List<Outgoing> out) {
     Sent s = sent.computeIfAbsent(w.getRequestId(), k -> new Sent());
     boolean terminal = r.getKind() != ResultKind.TOKEN;

@@ -37,6 +37,7 @@ public final class StepExecutor {
   private final ResultEmitter emitter;
   private final StepPlanner planner;
   private final StepCounters counters;
+  private final CancelledRequests cancelled = new CancelledRequests();
 
   /**
    * @param nextTopic stage-(K+1), or null at the last stage
@@ -70,6 +71,12 @@ public final class StepExecutor {
     hot.release(requestId);
   }
 
+  /** The request was cancelled: its hot KV goes now, and its next record becomes a CANCEL. */
+  public void cancel(String requestId) {
+    cancelled.add(requestId);
+    hot.release(requestId);
+  }
+
   /**
    * Runs the step; {@code Outgoing.source} is the index of the input record in {@code works}.
    *
@@ -81,7 +88,12 @@ public final class StepExecutor {
     List<StepPlanner.Planned> planned = new ArrayList<>();
     long now = System.currentTimeMillis();
     for (int i = 0; i < works.size(); i++) {
-      StepPlanner.Planned p = planner.plan(works.get(i), i, out, now);
+      StageWork w = works.get(i);
+      if (w.getKind() == WorkKind.CANCEL || cancelled.contains(w.getRequestId())) {
+        passCancel(w, i, out, now);
+        continue;
+      }
+      StepPlanner.Planned p = planner.plan(w, i, out, now);
       if (p != null) {
         planned.add(p);
       }
@@ -131,6 +143,22 @@ public final class StepExecutor {
       }
     }
     return new StepResult(out, kv, planned.size(), positions, finished);
+  }
+
+  /**
+   * A cancelled request computes nothing more here: its KV is freed and a CANCEL record (no hidden
+   * states) goes on along the lane, so every later stage frees its KV too; the last stage answers it
+   * with the request's terminal DONE (finishReason CANCELLED), once.
+   */
+  private void passCancel(StageWork w, int source, List<Outgoing> out, long now) {
+    cancel(w.getRequestId());
+    if (model.isLast()) {
+      emitter.cancelled(w, source, out, now);
+      return;
+    }
+    StageWork marker = StageWork.newBuilder(w).setKind(WorkKind.CANCEL).setHidden(null).setStamps(new ArrayList<>())
+        .build();
+    out.add(new Outgoing(nextTopic, w.getLane(), w.getRequestId(), marker, source));
   }
 
   /** Runs the batch as one forward; if that fails, each record alone, failing only the bad ones. */

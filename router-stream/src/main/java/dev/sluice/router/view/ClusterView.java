@@ -18,9 +18,13 @@ import java.util.List;
  * a lane is eligible when every stage 0..S-1 has a live owner for it, because a request on a lane
  * without, say, a stage-1 owner would wait in Kafka with nobody to run it.
  *
- * <p>Load of a lane (in queued requests): for each stage, the owner's queue depth plus active
- * sequences divided by the number of lanes it owns (its share per lane), summed over the stages;
- * plus the requests this router placed on the lane recently, which heartbeats do not show yet.
+ * <p>Load of a lane, as the router sees it ({@link #fromHeartbeats(int, Collection, long, long, double[], double)}):
+ * the larger of the seconds of work this router has in flight there ({@link InFlightWork}) and what
+ * the heartbeats report (for each stage, the owner's queue depth plus active sequences divided by
+ * the lanes it owns, summed over the stages, times the seconds one reported request stands for).
+ * The in-flight work is exact and fresh for this router's own placements; the heartbeats, a second
+ * old, add work other routers or producers put there. Tests and the older callers may also give the
+ * load directly, or as heartbeat requests plus recent placements.
  */
 public final class ClusterView {
   private final double[] load;
@@ -74,6 +78,22 @@ public final class ClusterView {
    * @param recentLoad per-lane requests this router placed recently (length L), or null
    */
   public static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs, double[] recentLoad) {
+    return fromHeartbeats(lanes, workers, nowMs, staleAfterMs, recentLoad, 1.0, false);
+  }
+
+  /**
+   * The router's view: load = max(in-flight seconds, heartbeat requests × secondsPerReportedRequest).
+   *
+   * @param inFlightSeconds this router's work in flight per lane, in seconds (length L)
+   * @param secondsPerReportedRequest seconds of work one request in a heartbeat's queue stands for
+   */
+  public static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs,
+      double[] inFlightSeconds, double secondsPerReportedRequest) {
+    return fromHeartbeats(lanes, workers, nowMs, staleAfterMs, inFlightSeconds, secondsPerReportedRequest, true);
+  }
+
+  private static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs,
+      double[] own, double secondsPerReportedRequest, boolean larger) {
     List<WorkerStatus> live = new ArrayList<>();
     int stages = 0;
     for (WorkerStatus w : workers) {
@@ -90,7 +110,7 @@ public final class ClusterView {
       if (!present[s]) missing.add(s);
     }
     boolean[][] owned = new boolean[stages][lanes];
-    double[] load = recentLoad == null ? new double[lanes] : Arrays.copyOf(recentLoad, lanes);
+    double[] reported = new double[lanes];
     for (WorkerStatus w : live) {
       int ownedLanes = w.getLanes().size();
       if (ownedLanes == 0) continue;
@@ -98,9 +118,11 @@ public final class ClusterView {
       for (int lane : w.getLanes()) {
         if (lane < 0 || lane >= lanes) continue;
         owned[w.getStage()][lane] = true;
-        load[lane] += share;
+        reported[lane] += share * secondsPerReportedRequest;
       }
     }
+    double[] load = own == null ? new double[lanes] : Arrays.copyOf(own, lanes);
+    for (int lane = 0; lane < lanes; lane++) load[lane] = larger ? Math.max(load[lane], reported[lane]) : load[lane] + reported[lane];
     boolean[] eligible = new boolean[lanes];
     for (int lane = 0; lane < lanes; lane++) {
       boolean all = stages > 0;

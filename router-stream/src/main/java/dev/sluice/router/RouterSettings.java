@@ -121,6 +121,12 @@ public record RouterSettings(
         pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
   }
 
+  public RouterSettings withCacheAware(CacheAwareParams params) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, params, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
+  }
+
   public RouterSettings withIndexTtlMs(long ttlMs) {
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,

@@ -23,7 +23,8 @@ import java.util.List;
  * @param workerStaleMs a worker whose heartbeat is older than this is not routed to
  * @param noWorkerWaitMs how long a request waits for an eligible lane before ERROR no_workers
  * @param pendingCheckMs how often waiting requests are retried
- * @param recentLoadWindowMs requests this router placed within this window count as lane load
+ * @param recentLoadWindowMs not read since issue 13 (the in-flight table, InFlightWork, replaced the recent-routes
+ *     window as the load this router adds); kept so the positional callers stay valid until the record is next reshaped
  * @param indexTtlMs cache_aware's index forgets blocks no request used for this long
  * @param dataDir directory for Kafka Streams state (the index is also changelogged in Kafka)
  */

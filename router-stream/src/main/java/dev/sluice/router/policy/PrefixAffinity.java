@@ -12,6 +12,9 @@ import java.util.List;
 final class PrefixAffinity {
   private PrefixAffinity() {}
 
+  /** Costs closer than this are equal (floating-point noise). */
+  private static final double TIE_SECONDS = 1e-9;
+
   /** The decision, or null when no lane is eligible. */
   static RoutingDecision choose(RoutingRequest request, ClusterView view, PrefixIndex index, CacheAwareParams params) {
     List<Integer> eligible = view.eligibleLanes();
@@ -36,7 +39,8 @@ final class PrefixAffinity {
       double prefill = request.uncachedTokens(match[lane]) / params.prefillTokensPerSecond();
       double extra = (request.uncachedTokens(match[lane]) - bestUncached) / params.prefillTokensPerSecond();
       double cost = view.load(lane) + prefill + params.hysteresis() * extra;
-      if (cost < chosenCost) {
+      // Equal costs (idle lanes, most often): the lane given the least work so far evens out the lanes' totals.
+      if (cost < chosenCost - TIE_SECONDS || (cost <= chosenCost + TIE_SECONDS && view.placedWork(lane) < view.placedWork(chosen))) {
         chosen = lane;
         chosenCost = cost;
       }

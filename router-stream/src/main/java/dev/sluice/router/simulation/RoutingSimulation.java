@@ -112,7 +112,8 @@ public final class RoutingSimulation {
       Request request = trace.get(n);
       double now = request.arrivalMs();
       for (ArrayDeque<Running> queue : queues) showResults(queue, now, inFlight, settings.decodeMsPerToken());
-      ClusterView view = ClusterView.allEligible(inFlight.secondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds));
+      ClusterView view = ClusterView.allEligible(inFlight.secondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds))
+          .withPlacedWork(inFlight.placedSecondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds));
       RoutingDecision decision = policy.decide(request.routing(), view).orElseThrow();
       int lane = decision.lane();
       outcomes.merge(decision.outcome().label(), 1L, Long::sum);

@@ -127,7 +127,8 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   private ClusterView view(long now) {
     var ca = settings.cacheAware();
     return ClusterView.fromHeartbeats(settings.lanes(), liveWorkers(), now, settings.workerStaleMs(),
-        inFlight.secondsPerLane(ca.prefillTokensPerSecond(), ca.decodeSecondsPerToken()), ca.reportedRequestSeconds());
+        inFlight.secondsPerLane(ca.prefillTokensPerSecond(), ca.decodeSecondsPerToken()), ca.reportedRequestSeconds())
+        .withPlacedWork(inFlight.placedSecondsPerLane(ca.prefillTokensPerSecond(), ca.decodeSecondsPerToken()));
   }
 
   /** A stage with no live worker left: every request in flight ends now with one ERROR saying so. */

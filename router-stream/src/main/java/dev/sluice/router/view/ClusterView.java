@@ -30,6 +30,7 @@ public final class ClusterView {
   private final double[] load;
   private final boolean[] eligible;
   private final List<Integer> stagesWithoutWorkers;
+  private final double[] placed;
 
   private ClusterView(double[] load, boolean[] eligible) {
     this(load, eligible, List.of());
@@ -40,6 +41,28 @@ public final class ClusterView {
     this.load = load.clone();
     this.eligible = eligible.clone();
     this.stagesWithoutWorkers = List.copyOf(stagesWithoutWorkers);
+    this.placed = new double[load.length];
+  }
+
+  private ClusterView(ClusterView view, double[] placed) {
+    this.load = view.load;
+    this.eligible = view.eligible;
+    this.stagesWithoutWorkers = view.stagesWithoutWorkers;
+    this.placed = Arrays.copyOf(placed, view.load.length);
+  }
+
+  /**
+   * The same view with the work this router has placed on each lane so far (seconds, length L):
+   * among lanes that would serve a request equally soon, the one that has been given the least
+   * work wins, which evens out the lanes' total work without delaying anyone.
+   */
+  public ClusterView withPlacedWork(double[] placedSeconds) {
+    return new ClusterView(this, placedSeconds);
+  }
+
+  /** Work this router has placed on the lane so far, in seconds (0 when not given). */
+  public double placedWork(int lane) {
+    return placed[lane];
   }
 
   /**
@@ -173,7 +196,7 @@ public final class ClusterView {
   public ClusterView withAddedLoad(int lane, double extra) {
     double[] l = load.clone();
     l[lane] += extra;
-    return new ClusterView(l, eligible);
+    return new ClusterView(new ClusterView(l, eligible), placed);
   }
 
   @Override

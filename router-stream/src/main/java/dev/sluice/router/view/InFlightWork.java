@@ -47,9 +47,13 @@ public final class InFlightWork {
 
   private final int lanes;
   private final Map<String, Entry> placements = new HashMap<>();
+  private final long[] placedPrefillTokens;
+  private final long[] placedMaxTokens;
 
   public InFlightWork(int lanes) {
     this.lanes = lanes;
+    this.placedPrefillTokens = new long[lanes];
+    this.placedMaxTokens = new long[lanes];
   }
 
   public int lanes() {
@@ -60,6 +64,17 @@ public final class InFlightWork {
   public synchronized void placed(Placement placement) {
     if (placement.lane() < 0 || placement.lane() >= lanes) throw new IllegalArgumentException("no lane " + placement.lane());
     placements.put(placement.requestId(), new Entry(placement));
+    placedPrefillTokens[placement.lane()] += placement.prefillTokens();
+    placedMaxTokens[placement.lane()] += placement.maxTokens();
+  }
+
+  /** Seconds of work placed on each lane since this table was made, finished or not. */
+  public synchronized double[] placedSecondsPerLane(double prefillTokensPerSecond, double decodeSecondsPerToken) {
+    double[] out = new double[lanes];
+    for (int lane = 0; lane < lanes; lane++) {
+      out[lane] = placedPrefillTokens[lane] / prefillTokensPerSecond + placedMaxTokens[lane] * decodeSecondsPerToken;
+    }
+    return out;
   }
 
   /** A TOKEN result of the request carried {@code tokens} tokens (unknown requests are ignored). */

@@ -36,7 +36,7 @@ class ClusterViewTest {
   }
 
   @Test
-  void shouldShareAWorkersQueueOverItsLanesAndAddRecentRoutes() {
+  void shouldShareAWorkersQueueOverItsLanesAndAddTheGivenLoad() {
     WorkerStatus w = worker("w", 0, List.of(0, 1), 4, NOW);
     w.setActiveSequences(2);
     ClusterView view = ClusterView.fromHeartbeats(3, List.of(w, worker("v", 0, List.of(2), 1, NOW)), NOW, 5_000,
@@ -53,13 +53,27 @@ class ClusterViewTest {
   }
 
   @Test
-  void shouldForgetRecentRoutesAfterTheWindow() {
-    RecentRoutes recent = new RecentRoutes(2, 1_000);
-    recent.record(1, 0);
-    recent.record(1, 600);
-    assertThat(recent.perLane(900)).containsExactly(0, 2);
-    assertThat(recent.perLane(1_000)).containsExactly(0, 1);
-    assertThat(recent.perLane(1_600)).containsExactly(0, 0);
+  void shouldTakeTheLargerOfTheWorkInFlightAndWhatHeartbeatsReport() {
+    // lane 0: 3 requests reported x 0.1 s = 0.3 s, 1.0 s in flight -> 1.0; lane 1: 0.3 s reported, 0.1 s in flight -> 0.3
+    WorkerStatus w = worker("w", 0, List.of(0, 1), 6, NOW);
+    ClusterView view = ClusterView.fromHeartbeats(2, List.of(w), NOW, 5_000, new double[] {1.0, 0.1}, 0.1);
+    assertThat(view.load(0)).isEqualTo(1.0);
+    assertThat(view.load(1)).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void shouldCountAPlacementsRemainingWorkUntilItEnds() {
+    InFlightWork inFlight = new InFlightWork(2);
+    inFlight.placed(new InFlightWork.Placement("a", 1, 500, 10, NOW, "m", NOW, null)); // 0.5 s prefill + 10 x 0.01 s
+    inFlight.placed(new InFlightWork.Placement("b", 1, 100, 10, NOW, "m", NOW, null));
+    assertThat(inFlight.secondsPerLane(1000, 0.01)).containsExactly(0, 0.8);
+    inFlight.tokens("a", 1); // first token: its prefill is done, 9 tokens to go
+    assertThat(inFlight.secondsPerLane(1000, 0.01)[1]).isCloseTo(0.29, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(inFlight.finished("a").lane()).isEqualTo(1);
+    assertThat(inFlight.finished("a")).as("ends once").isNull();
+    inFlight.tokens("unknown", 1);
+    assertThat(inFlight.requestsPerLane()).containsExactly(0, 1);
+    assertThat(inFlight.placedSecondsPerLane(1000, 0.01)).as("placed work stays counted").containsExactly(0, 0.8);
   }
 
   @Test

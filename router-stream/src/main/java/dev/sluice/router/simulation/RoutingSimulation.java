@@ -130,7 +130,7 @@ public final class RoutingSimulation {
       double start = Math.max(now, busyUntil[lane]);
       busyUntil[lane] = start + serviceMs;
       busyTotal[lane] += serviceMs;
-      inFlight.placed(new InFlightWork.Placement(r.requestId(), lane, Math.max(0, r.uncachedTokens(decision.matchedBlocks())),
+      inFlight.placed(new InFlightWork.Placement(r.requestId(), lane, r.promptTokens(), Math.max(0, r.uncachedTokens(decision.matchedBlocks())),
           request.outputTokens(), (long) now, null, (long) now, null));
       queues.get(lane).addLast(new Running(r.requestId(), start + prefillMs, busyUntil[lane], request.outputTokens()));
       latencies[n] = busyUntil[lane] - now;

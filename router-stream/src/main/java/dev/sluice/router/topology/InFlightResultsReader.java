@@ -1,5 +1,6 @@
 package dev.sluice.router.topology;
 
+import dev.sluice.router.RouterMetrics;
 import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
@@ -15,9 +16,14 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class InFlightResultsReader implements Processor<String, ResultEvent, Void, Void> {
   private final InFlightWork inFlight;
+  private final RouterMetrics metrics;
+  private final String policy;
 
-  InFlightResultsReader(InFlightWork inFlight) {
+  /** @param metrics where predicted and reported cached tokens of finished requests go (null: nowhere) */
+  InFlightResultsReader(InFlightWork inFlight, RouterMetrics metrics, String policy) {
     this.inFlight = inFlight;
+    this.metrics = metrics;
+    this.policy = policy;
   }
 
   @Override
@@ -26,6 +32,11 @@ final class InFlightResultsReader implements Processor<String, ResultEvent, Void
     if (event == null) return;
     String requestId = event.getRequestId().toString();
     if (event.getKind() == ResultKind.TOKEN) inFlight.tokens(requestId, event.getTokenIds().size());
-    else inFlight.finished(requestId);
+    else {
+      InFlightWork.Placement placed = inFlight.finished(requestId);
+      if (placed != null && metrics != null && event.getKind() == ResultKind.DONE && event.getUsage() != null) {
+        metrics.finished(policy, placed.promptTokens(), placed.predictedCachedTokens(), event.getUsage().getCachedPromptTokens());
+      }
+    }
   }
 }

@@ -113,7 +113,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
       return true;
     }
     RoutingDecision d = decision.get();
-    inFlight.placed(new InFlightWork.Placement(prompt.getRequestId(), d.lane(),
+    inFlight.placed(new InFlightWork.Placement(prompt.getRequestId(), d.lane(), prompt.getPromptLength(),
         Math.max(0, prompt.getPromptLength() - d.matchedBlocks() * prompt.getBlockSize()), prompt.getSampling().getMaxTokens(),
         now, prompt.getModel(), prompt.getCreatedAtMs(), prompt.getReplyPartition()));
     metrics.decision(policy.name(), d.outcome().label(), d.matchedBlocks());
@@ -150,6 +150,12 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
 
   private void retryPending(long now) {
     failInFlightIfAStageIsGone(now);
+    if (metrics != null) {
+      var ca = settings.cacheAware();
+      int[] requests = inFlight.requestsPerLane();
+      double[] seconds = inFlight.secondsPerLane(ca.prefillTokensPerSecond(), ca.decodeSecondsPerToken());
+      for (int lane = 0; lane < requests.length; lane++) metrics.inFlight(lane, requests[lane], seconds[lane]);
+    }
     List<KeyValue<String, StageWork>> waiting = new ArrayList<>();
     try (KeyValueIterator<String, StageWork> it = pending.all()) {
       it.forEachRemaining(waiting::add);

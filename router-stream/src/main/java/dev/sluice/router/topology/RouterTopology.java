@@ -90,7 +90,7 @@ public final class RouterTopology {
             .withLoggingDisabled(),
         results.name(),
         Consumed.with(results.keySerde(), results.valueSerde()).withName("results"),
-        () -> new InFlightResultsReader(inFlight));
+        () -> new InFlightResultsReader(inFlight, metrics, settings.policy()));
     if (RoutingPolicies.needsWorkerReports(settings.policy())) {
       builder.addGlobalStore(
           Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(KV_INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray())

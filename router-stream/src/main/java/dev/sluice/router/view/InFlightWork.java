@@ -25,11 +25,18 @@ public final class InFlightWork {
   /**
    * One request the router placed.
    *
+   * @param promptTokens the prompt's length
    * @param prefillTokens prompt tokens the lane has to compute (the prompt minus what the policy expected cached)
    * @param maxTokens the most tokens it may generate
    */
-  public record Placement(String requestId, int lane, int prefillTokens, int maxTokens, long placedAtMs,
-      String model, long createdAtMs, Integer replyPartition) {}
+  public record Placement(String requestId, int lane, int promptTokens, int prefillTokens, int maxTokens, long placedAtMs,
+      String model, long createdAtMs, Integer replyPartition) {
+
+    /** Prompt tokens the policy expected to be cached on the lane. */
+    public int predictedCachedTokens() {
+      return promptTokens - prefillTokens;
+    }
+  }
 
   private static final class Entry {
     final Placement placement;

@@ -100,6 +100,12 @@ class RouterTopologyTest {
         .setFinishReason(FinishReason.LENGTH).setModel(MODEL).setAtMs(T0).build(), T0);
   }
 
+  private void done(String requestId, int tokens, int promptTokens, int cachedTokens) {
+    resultsIn.pipeInput(requestId, ResultEvent.newBuilder().setRequestId(requestId).setIndex(tokens).setKind(ResultKind.DONE)
+        .setFinishReason(FinishReason.LENGTH).setModel(MODEL).setAtMs(T0)
+        .setUsage(new dev.sluice.schemas.Usage(promptTokens, cachedTokens, tokens)).build(), T0);
+  }
+
   private static int homeLane(int[] tokens) {
     return (int) (RoutingRequest.of("x", tokens, MODEL, null, 16).familyNumber() % LANES);
   }
@@ -186,6 +192,18 @@ class RouterTopologyTest {
     done("first", 8);
     requests.pipeInput(null, request("third", prompt(3, 40)), T0);
     assertThat(stage0.readValue().getLane()).as("lane 0 is free again once first's DONE is read").isEqualTo(0);
+  }
+
+  @Test
+  void shouldCountTheCachedTokensItPredictedAndThoseTheWorkersReported() {
+    start("cache_aware");
+    allLanesLive();
+    requests.pipeInput(null, request("cold", sharedPrefix(8, 32, 1, 40)), T0);
+    done("cold", 8, 40, 0);
+    requests.pipeInput(null, request("warm", sharedPrefix(8, 32, 2, 40)), T0); // the index expects 2 blocks cached
+    done("warm", 8, 40, 16); // the worker had only 1
+    assertThat(metrics.cachedPromptTokens("cache_aware", "predicted")).isEqualTo(32);
+    assertThat(metrics.cachedPromptTokens("cache_aware", "reported")).isEqualTo(16);
   }
 
   @Test

@@ -64,8 +64,8 @@ class ClusterViewTest {
   @Test
   void shouldCountAPlacementsRemainingWorkUntilItEnds() {
     InFlightWork inFlight = new InFlightWork(2);
-    inFlight.placed(new InFlightWork.Placement("a", 1, 500, 10, NOW, "m", NOW, null)); // 0.5 s prefill + 10 x 0.01 s
-    inFlight.placed(new InFlightWork.Placement("b", 1, 100, 10, NOW, "m", NOW, null));
+    inFlight.placed(new InFlightWork.Placement("a", 1, 600, 500, 10, NOW, "m", NOW, null)); // 0.5 s prefill + 10 x 0.01 s
+    inFlight.placed(new InFlightWork.Placement("b", 1, 100, 100, 10, NOW, "m", NOW, null));
     assertThat(inFlight.secondsPerLane(1000, 0.01)).containsExactly(0, 0.8);
     inFlight.tokens("a", 1); // first token: its prefill is done, 9 tokens to go
     assertThat(inFlight.secondsPerLane(1000, 0.01)[1]).isCloseTo(0.29, org.assertj.core.data.Offset.offset(1e-9));

@@ -29,6 +29,7 @@ final class PrefixAffinity {
     boolean anyUnder = false;
     for (int lane : eligible) anyUnder |= view.load(lane) < limit;
 
+    double tokensPerSecond = view.prefillTokensPerSecond(params.prefillTokensPerSecond());
     int home = (int) (request.familyNumber() % view.lanes());
     int chosen = -1;
     double chosenCost = Double.POSITIVE_INFINITY;
@@ -36,8 +37,8 @@ final class PrefixAffinity {
     for (int i = 0; i < view.lanes(); i++) {
       int lane = (home + i) % view.lanes();
       if (!view.isEligible(lane) || (anyUnder && view.load(lane) >= limit)) continue;
-      double prefill = request.uncachedTokens(match[lane]) / params.prefillTokensPerSecond();
-      double extra = (request.uncachedTokens(match[lane]) - bestUncached) / params.prefillTokensPerSecond();
+      double prefill = request.uncachedTokens(match[lane]) / tokensPerSecond;
+      double extra = (request.uncachedTokens(match[lane]) - bestUncached) / tokensPerSecond;
       double cost = view.load(lane) + prefill + params.hysteresis() * extra;
       // Equal costs (idle lanes, most often): the lane given the least work so far evens out the lanes' totals.
       if (cost < chosenCost - TIE_SECONDS || (cost <= chosenCost + TIE_SECONDS && view.placedWork(lane) < view.placedWork(chosen))) {

@@ -18,6 +18,7 @@ final class InFlightResultsReader implements Processor<String, ResultEvent, Void
   private final InFlightWork inFlight;
   private final RouterMetrics metrics;
   private final String policy;
+  private java.util.function.LongSupplier clock = System::currentTimeMillis;
 
   /** @param metrics where predicted and reported cached tokens of finished requests go (null: nowhere) */
   InFlightResultsReader(InFlightWork inFlight, RouterMetrics metrics, String policy) {
@@ -27,13 +28,18 @@ final class InFlightResultsReader implements Processor<String, ResultEvent, Void
   }
 
   @Override
+  public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+    clock = context::currentSystemTimeMs;
+  }
+
+  @Override
   public void process(Record<String, ResultEvent> record) {
     ResultEvent event = record.value();
     if (event == null) return;
     String requestId = event.getRequestId().toString();
-    if (event.getKind() == ResultKind.TOKEN) inFlight.tokens(requestId, event.getTokenIds().size());
+    if (event.getKind() == ResultKind.TOKEN) inFlight.tokensAt(requestId, event.getTokenIds().size(), clock.getAsLong());
     else {
-      InFlightWork.Placement placed = inFlight.finished(requestId);
+      InFlightWork.Placement placed = inFlight.finishedAt(requestId, clock.getAsLong());
       if (placed != null && metrics != null && event.getKind() == ResultKind.DONE && event.getUsage() != null) {
         metrics.finished(policy, placed.promptTokens(), placed.predictedCachedTokens(), event.getUsage().getCachedPromptTokens());
       }

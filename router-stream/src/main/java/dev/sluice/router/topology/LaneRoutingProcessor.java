@@ -113,9 +113,10 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
       return true;
     }
     RoutingDecision d = decision.get();
+    boolean laneWasIdle = view.load(d.lane()) == 0;
     inFlight.placed(new InFlightWork.Placement(prompt.getRequestId(), d.lane(), prompt.getPromptLength(),
         Math.max(0, prompt.getPromptLength() - d.matchedBlocks() * prompt.getBlockSize()), prompt.getSampling().getMaxTokens(),
-        now, prompt.getModel(), prompt.getCreatedAtMs(), prompt.getReplyPartition()));
+        now, prompt.getModel(), prompt.getCreatedAtMs(), prompt.getReplyPartition(), laneWasIdle));
     metrics.decision(policy.name(), d.outcome().label(), d.matchedBlocks());
     metrics.request("routed");
     for (StageWork chunk : PrefillChunks.split(prompt, d.lane(), settings.prefillChunkTokens(), now)) {
@@ -124,11 +125,13 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     return true;
   }
 
+  /** The lanes now, with loads in seconds at the lane speed learned so far (the policies weigh prefill at it too). */
   private ClusterView view(long now) {
-    var ca = settings.cacheAware();
+    double prefill = inFlight.speed().prefillTokensPerSecond();
+    double decode = inFlight.speed().decodeSecondsPerToken();
     return ClusterView.fromHeartbeats(settings.lanes(), liveWorkers(), now, settings.workerStaleMs(),
-        inFlight.secondsPerLane(ca.prefillTokensPerSecond(), ca.decodeSecondsPerToken()), ca.reportedRequestSeconds())
-        .withPlacedWork(inFlight.placedSecondsPerLane(ca.prefillTokensPerSecond(), ca.decodeSecondsPerToken()));
+        inFlight.secondsPerLane(prefill, decode), settings.cacheAware().reportedRequestSeconds())
+        .withPlacedWork(inFlight.placedSecondsPerLane(prefill, decode)).withPrefillSpeed(prefill);
   }
 
   /** A stage with no live worker left: every request in flight ends now with one ERROR saying so. */
@@ -151,9 +154,8 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   private void retryPending(long now) {
     failInFlightIfAStageIsGone(now);
     if (metrics != null) {
-      var ca = settings.cacheAware();
       int[] requests = inFlight.requestsPerLane();
-      double[] seconds = inFlight.secondsPerLane(ca.prefillTokensPerSecond(), ca.decodeSecondsPerToken());
+      double[] seconds = inFlight.secondsPerLane(inFlight.speed().prefillTokensPerSecond(), inFlight.speed().decodeSecondsPerToken());
       for (int lane = 0; lane < requests.length; lane++) metrics.inFlight(lane, requests[lane], seconds[lane]);
     }
     List<KeyValue<String, StageWork>> waiting = new ArrayList<>();

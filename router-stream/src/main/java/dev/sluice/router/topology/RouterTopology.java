@@ -68,7 +68,8 @@ public final class RouterTopology {
    * @param tokenizer the served model's tokenizer, or null to accept pre-tokenized requests only
    */
   public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics) {
-    return build(topics, settings, tokenizer, metrics, new InFlightWork(settings.lanes()));
+    return build(topics, settings, tokenizer, metrics, new InFlightWork(settings.lanes(), new dev.sluice.router.view.LaneSpeed(
+        settings.cacheAware().prefillTokensPerSecond(), settings.cacheAware().decodeSecondsPerToken())));
   }
 
   /** @param inFlight this router process's placements not finished yet (shared by its routing tasks) */

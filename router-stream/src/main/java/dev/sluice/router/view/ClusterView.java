@@ -19,18 +19,20 @@ import java.util.List;
  * without, say, a stage-1 owner would wait in Kafka with nobody to run it.
  *
  * <p>Load of a lane, as the router sees it ({@link #fromHeartbeats(int, Collection, long, long, double[], double)}):
- * the larger of the seconds of work this router has in flight there ({@link InFlightWork}) and what
- * the heartbeats report (for each stage, the owner's queue depth plus active sequences divided by
- * the lanes it owns, summed over the stages, times the seconds one reported request stands for).
- * The in-flight work is exact and fresh for this router's own placements; the heartbeats, a second
- * old, add work other routers or producers put there. Tests and the older callers may also give the
- * load directly, or as heartbeat requests plus recent placements.
+ * the work waiting at the lane's owners. A worker computes for every lane it owns, so for each stage
+ * the owner's load is the larger of the seconds of work this router has in flight on all of that
+ * worker's lanes ({@link InFlightWork}) and what its heartbeat reports (queue depth plus active
+ * sequences, times the seconds one reported request stands for); the lane's load is its busiest
+ * owner's. The in-flight work is exact and fresh for this router's own placements; the heartbeats,
+ * a second old, add work other routers or producers put there. Tests and the older callers may also
+ * give the load directly, or as heartbeat requests (their per-lane share) plus a per-lane extra.
  */
 public final class ClusterView {
   private final double[] load;
   private final boolean[] eligible;
   private final List<Integer> stagesWithoutWorkers;
   private final double[] placed;
+  private final double prefillTokensPerSecond;
 
   private ClusterView(double[] load, boolean[] eligible) {
     this(load, eligible, List.of());
@@ -42,13 +44,25 @@ public final class ClusterView {
     this.eligible = eligible.clone();
     this.stagesWithoutWorkers = List.copyOf(stagesWithoutWorkers);
     this.placed = new double[load.length];
+    this.prefillTokensPerSecond = Double.NaN;
   }
 
-  private ClusterView(ClusterView view, double[] placed) {
+  private ClusterView(ClusterView view, double[] placed, double prefillTokensPerSecond) {
     this.load = view.load;
     this.eligible = view.eligible;
     this.stagesWithoutWorkers = view.stagesWithoutWorkers;
     this.placed = Arrays.copyOf(placed, view.load.length);
+    this.prefillTokensPerSecond = prefillTokensPerSecond;
+  }
+
+  /** The same view with the lanes' measured prefill speed (what its loads were computed with). */
+  public ClusterView withPrefillSpeed(double tokensPerSecond) {
+    return new ClusterView(this, placed, tokensPerSecond);
+  }
+
+  /** The lanes' prefill speed the loads were computed with, or {@code otherwise} when the view has none. */
+  public double prefillTokensPerSecond(double otherwise) {
+    return Double.isNaN(prefillTokensPerSecond) ? otherwise : prefillTokensPerSecond;
   }
 
   /**
@@ -57,7 +71,7 @@ public final class ClusterView {
    * work wins, which evens out the lanes' total work without delaying anyone.
    */
   public ClusterView withPlacedWork(double[] placedSeconds) {
-    return new ClusterView(this, placedSeconds);
+    return new ClusterView(this, placedSeconds, prefillTokensPerSecond);
   }
 
   /** Work this router has placed on the lane so far, in seconds (0 when not given). */
@@ -134,18 +148,24 @@ public final class ClusterView {
     }
     boolean[][] owned = new boolean[stages][lanes];
     double[] reported = new double[lanes];
+    double[] base = own == null ? new double[lanes] : Arrays.copyOf(own, lanes);
+    double[] load = larger ? new double[lanes] : base.clone();
     for (WorkerStatus w : live) {
       int ownedLanes = w.getLanes().size();
       if (ownedLanes == 0) continue;
       double share = (double) (w.getQueueDepth() + w.getActiveSequences()) / ownedLanes;
+      double workerWork = 0;
+      for (int lane : w.getLanes()) if (lane >= 0 && lane < lanes) workerWork += base[lane];
+      double workerReported = (w.getQueueDepth() + w.getActiveSequences()) * secondsPerReportedRequest;
       for (int lane : w.getLanes()) {
         if (lane < 0 || lane >= lanes) continue;
         owned[w.getStage()][lane] = true;
         reported[lane] += share * secondsPerReportedRequest;
+        // One worker computes for all its lanes: a lane waits behind the work of every lane its owners serve.
+        if (larger) load[lane] = Math.max(load[lane], Math.max(workerWork, workerReported));
       }
     }
-    double[] load = own == null ? new double[lanes] : Arrays.copyOf(own, lanes);
-    for (int lane = 0; lane < lanes; lane++) load[lane] = larger ? Math.max(load[lane], reported[lane]) : load[lane] + reported[lane];
+    if (!larger) for (int lane = 0; lane < lanes; lane++) load[lane] += reported[lane];
     boolean[] eligible = new boolean[lanes];
     for (int lane = 0; lane < lanes; lane++) {
       boolean all = stages > 0;
@@ -196,7 +216,7 @@ public final class ClusterView {
   public ClusterView withAddedLoad(int lane, double extra) {
     double[] l = load.clone();
     l[lane] += extra;
-    return new ClusterView(new ClusterView(l, eligible), placed);
+    return new ClusterView(new ClusterView(l, eligible), placed, prefillTokensPerSecond);
   }
 
   @Override

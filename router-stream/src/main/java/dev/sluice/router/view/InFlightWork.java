@@ -30,7 +30,13 @@ public final class InFlightWork {
    * @param maxTokens the most tokens it may generate
    */
   public record Placement(String requestId, int lane, int promptTokens, int prefillTokens, int maxTokens, long placedAtMs,
-      String model, long createdAtMs, Integer replyPartition) {
+      String model, long createdAtMs, Integer replyPartition, boolean laneWasIdle) {
+
+    /** A placement that teaches the lane speed nothing (the simulation's, and tests'). */
+    public Placement(String requestId, int lane, int promptTokens, int prefillTokens, int maxTokens, long placedAtMs,
+        String model, long createdAtMs, Integer replyPartition) {
+      this(requestId, lane, promptTokens, prefillTokens, maxTokens, placedAtMs, model, createdAtMs, replyPartition, false);
+    }
 
     /** Prompt tokens the policy expected to be cached on the lane. */
     public int predictedCachedTokens() {
@@ -41,6 +47,7 @@ public final class InFlightWork {
   private static final class Entry {
     final Placement placement;
     int tokensSeen;
+    long firstTokenAtMs = -1;
 
     Entry(Placement placement) {
       this.placement = placement;
@@ -53,12 +60,19 @@ public final class InFlightWork {
   }
 
   private final int lanes;
+  private final LaneSpeed speed;
   private final Map<String, Entry> placements = new HashMap<>();
   private final long[] placedPrefillTokens;
   private final long[] placedMaxTokens;
 
   public InFlightWork(int lanes) {
+    this(lanes, new LaneSpeed(1, 0));
+  }
+
+  /** @param speed learns from the timed results ({@link #tokensAt}, {@link #finishedAt}) */
+  public InFlightWork(int lanes, LaneSpeed speed) {
     this.lanes = lanes;
+    this.speed = speed;
     this.placedPrefillTokens = new long[lanes];
     this.placedMaxTokens = new long[lanes];
   }
@@ -88,6 +102,29 @@ public final class InFlightWork {
   public synchronized void tokens(String requestId, int tokens) {
     Entry e = placements.get(requestId);
     if (e != null) e.tokensSeen += Math.max(1, tokens);
+  }
+
+  /** {@link #tokens} read at {@code nowMs}: the first token of a placement on an idle lane times its prefill. */
+  public synchronized void tokensAt(String requestId, int tokens, long nowMs) {
+    Entry e = placements.get(requestId);
+    if (e == null) return;
+    if (e.tokensSeen == 0) {
+      e.firstTokenAtMs = nowMs;
+      if (e.placement.laneWasIdle()) speed.prefill(e.placement.prefillTokens(), (nowMs - e.placement.placedAtMs()) / 1000.0);
+    }
+    e.tokensSeen += Math.max(1, tokens);
+  }
+
+  /** {@link #finished} read at {@code nowMs}: its tokens after the first time the decode speed. */
+  public synchronized Placement finishedAt(String requestId, long nowMs) {
+    Entry e = placements.remove(requestId);
+    if (e == null) return null;
+    if (e.firstTokenAtMs >= 0 && e.tokensSeen >= 2) speed.decode(e.tokensSeen - 1, (nowMs - e.firstTokenAtMs) / 1000.0);
+    return e.placement;
+  }
+
+  public LaneSpeed speed() {
+    return speed;
   }
 
   /** Tells how far a request got (the simulation's view of its TOKEN results): tokens generated so far. */

@@ -53,12 +53,19 @@ class ClusterViewTest {
   }
 
   @Test
-  void shouldTakeTheLargerOfTheWorkInFlightAndWhatHeartbeatsReport() {
-    // lane 0: 3 requests reported x 0.1 s = 0.3 s, 1.0 s in flight -> 1.0; lane 1: 0.3 s reported, 0.1 s in flight -> 0.3
+  void shouldLoadALaneWithTheWorkOfEveryLaneItsWorkersServe() {
+    // w serves lanes 0 and 1: 1.0 + 0.1 s in flight, more than its 6 reported requests x 0.1 s -> 1.1 on both.
+    // v serves lane 2: 0.2 s in flight, less than its 9 reported requests -> 0.9. A stage-1 worker serving
+    // every lane with 30 reported requests makes each lane wait 3 s there.
     WorkerStatus w = worker("w", 0, List.of(0, 1), 6, NOW);
-    ClusterView view = ClusterView.fromHeartbeats(2, List.of(w), NOW, 5_000, new double[] {1.0, 0.1}, 0.1);
-    assertThat(view.load(0)).isEqualTo(1.0);
-    assertThat(view.load(1)).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-9));
+    WorkerStatus v = worker("v", 0, List.of(2), 9, NOW);
+    ClusterView view = ClusterView.fromHeartbeats(3, List.of(w, v), NOW, 5_000, new double[] {1.0, 0.1, 0.2}, 0.1);
+    assertThat(view.load(0)).isCloseTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(view.load(1)).isCloseTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(view.load(2)).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
+    ClusterView twoStages = ClusterView.fromHeartbeats(3, List.of(w, v, worker("s1", 1, List.of(0, 1, 2), 30, NOW)), NOW,
+        5_000, new double[] {1.0, 0.1, 0.2}, 0.1);
+    assertThat(twoStages.load(2)).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test

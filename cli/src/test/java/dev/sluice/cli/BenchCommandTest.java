@@ -23,6 +23,27 @@ class BenchCommandTest extends CommandTestSupport {
   }
 
   @Test
+  void shouldPrintTheTargetsAtTheOfferedLoadAndDrawTheSweep(@TempDir Path dir) throws IOException {
+    Path trace = mooncakeTrace();
+    Path report = dir.resolve("sweep.html");
+
+    int code = sluice("bench", "policies", "--trace", trace.toString(), "--lanes", "4", "--load", "0.8",
+        "--policies", "least_load,cache_aware", "--sweep", "0.5,0.9", "--out", report.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    String printed = out.toString();
+    assertThat(printed).contains("offered load without cache hits: 80% of lane capacity")
+        .contains("targets (cache_aware, 4 lanes, 80% offered load")
+        .contains("hit rate of the pooled ceiling").contains("fewest requests on a lane")
+        .contains("sweep  50%:").contains("sweep  90%:");
+    assertThat(printed.lines().filter(l -> l.startsWith("  [pass]") || l.startsWith("  [FAIL]"))).hasSize(5);
+    String html = Files.readString(report);
+    assertThat(html).contains("Hit rate against offered load").contains("p99 latency against offered load")
+        .contains("Targets (cache_aware)");
+    assertThat(html.split("<svg ", -1)).hasSize(1 + 4 + 3);
+  }
+
+  @Test
   void shouldCompareEveryPolicyOnTheMooncakeTraceAndWriteTheReport(@TempDir Path dir) throws IOException {
     Path trace = mooncakeTrace();
     Path report = dir.resolve("policies.html");

@@ -22,6 +22,12 @@ import java.util.TreeMap;
  * remembered (a bounded, oldest-first set) so that late duplicates of a finished request are
  * dropped instead of opening a new one.
  *
+ * <p>The first terminal event wins: a DONE or ERROR released in order ends the request, and an ERROR
+ * also ends it past a gap in the indexes (the router ends a request it had on the pipeline with an
+ * ERROR at index maxTokens + 1 when a stage lost every worker: the tokens it could not have seen
+ * yet no longer matter). Anything of the request that comes later — a late DONE from a worker that
+ * recovered included — is dropped as a duplicate.
+ *
  * <p>Thread-safe (every method is synchronized); cheap enough for one results consumer.
  */
 public final class CompletionAssembler {
@@ -67,6 +73,9 @@ public final class CompletionAssembler {
     }
     request.waiting.put(event.getIndex(), event);
     Released released = request.release();
+    if (released.completion() == null && event.getKind() == ResultKind.ERROR) {
+      released = new Released(released.deltas(), request.complete(event));
+    }
     if (released.completion() != null) {
       open.remove(requestId);
       finished.put(requestId, Boolean.TRUE);

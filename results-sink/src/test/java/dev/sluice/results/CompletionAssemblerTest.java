@@ -53,6 +53,30 @@ class CompletionAssemblerTest {
   }
 
   @Test
+  void shouldEndARequestAtTheRoutersInFlightErrorAndDropALateDone() {
+    // Two tokens, then the router ends the request (a stage lost every worker) at index maxTokens + 1 = 9;
+    // token 2 of a worker that came back, and its DONE, arrive after that.
+    ResultEvent routerError = error("a", 9, "no_workers", "stage 1 lost every live worker");
+    feed(token("a", 0, 5, "Once"), token("a", 1, 6, " upon"), routerError, token("a", 2, 7, " a"),
+        done("a", 3, "Once upon a", FinishReason.STOP, 7, 0, 0));
+
+    assertThat(deltas).extracting(TokenDelta::text).containsExactly("Once", " upon");
+    assertThat(completions).singleElement().satisfies(c -> {
+      assertThat(c.isError()).isTrue();
+      assertThat(c.errorCode()).isEqualTo("no_workers");
+    });
+    assertThat(assembler.duplicates()).isEqualTo(2);
+    assertThat(assembler.openRequests()).isZero();
+  }
+
+  @Test
+  void shouldKeepTheDoneWhenItCameBeforeTheRoutersError() {
+    feed(token("a", 0, 5, "x"), done("a", 1, "x", FinishReason.STOP, 3, 0, 0), error("a", 9, "no_workers", "stage 1 lost every live worker"));
+    assertThat(completions).singleElement().satisfies(c -> assertThat(c.isError()).isFalse());
+    assertThat(assembler.duplicates()).isEqualTo(1);
+  }
+
+  @Test
   void shouldDropDuplicatesByRequestIdAndIndex() {
     feed(token("a", 0, 1, "x"), token("a", 0, 1, "x"), token("b", 0, 9, "y"), token("a", 1, 2, "z"),
         token("a", 0, 1, "x"), done("a", 2, "xz", FinishReason.STOP, 1, 0, 0), done("a", 2, "xz", FinishReason.STOP, 1, 0, 0));

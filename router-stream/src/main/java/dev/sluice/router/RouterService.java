@@ -86,7 +86,7 @@ public final class RouterService implements AutoCloseable {
   private static RouterService start(RouterSettings settings, String bootstrapServers, String prefix, PromptTokenizer tokenizer,
       Map<String, Object> clientOverrides, RouterMetrics metrics, AutoCloseable tokenizerToClose) {
     SluiceTopics topics = new SluiceTopics(prefix);
-    if (metrics != null) metrics.startAtZero(settings.policy());
+    if (metrics != null) metrics.startAtZero(settings.policy(), settings.lanes());
     Properties props = RouterTopology.properties(settings, bootstrapServers, topics, metrics);
     props.putAll(clientOverrides);
     Map<String, Object> client = new java.util.HashMap<>(clientOverrides);

@@ -23,7 +23,8 @@ import java.util.List;
  * @param workerStaleMs a worker whose heartbeat is older than this is not routed to
  * @param noWorkerWaitMs how long a request waits for an eligible lane before ERROR no_workers
  * @param pendingCheckMs how often waiting requests are retried
- * @param recentLoadWindowMs requests this router placed within this window count as lane load
+ * @param recentLoadWindowMs not read since issue 13 (the in-flight table, InFlightWork, replaced the recent-routes
+ *     window as the load this router adds); kept so the positional callers stay valid until the record is next reshaped
  * @param indexTtlMs cache_aware's index forgets blocks no request used for this long
  * @param dataDir directory for Kafka Streams state (the index is also changelogged in Kafka)
  * @param maxPromptBytes prompt text longer than this many UTF-8 bytes is refused (too_large) before it is
@@ -143,6 +144,12 @@ public record RouterSettings(
     return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, timeoutMs,
         prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
         pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+  }
+
+  public RouterSettings withCacheAware(CacheAwareParams params) {
+    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
+        prefillChunkTokens, blockSize, policy, params, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
+        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
   }
 
   public RouterSettings withIndexTtlMs(long ttlMs) {

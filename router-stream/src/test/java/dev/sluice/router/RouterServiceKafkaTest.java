@@ -60,8 +60,9 @@ class RouterServiceKafkaTest {
   private RouterSettings settings(String instance) {
     // Heartbeats are produced once, so they must not go stale during the test.
     return RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(dir.resolve(instance))
-        // Recent-load window 0: these tests are about placement, not about the load bound.
-        .withTimes(600_000, 10_000, 200, 0);
+        // Requests that cost no work: these tests are about placement, not about load.
+        .withTimes(600_000, 10_000, 200, 0)
+        .withCacheAware(new dev.sluice.router.policy.CacheAwareParams(1.0, 4.0, 1e9, 0, 3.0, 0));
   }
 
   private RouterService router(String instance, RouterMetrics metrics, String prefix) {
@@ -217,6 +218,84 @@ class RouterServiceKafkaTest {
       java.util.Arrays.sort(micros);
       System.out.printf("router: request -> stage-0 record, %d sequential requests on the local broker: p50 %.1f ms, p99 %.1f ms%n",
           n, micros[n / 2] / 1000.0, micros[(int) (n * 0.99)] / 1000.0);
+    }
+  }
+
+  @Test
+  void shouldEndAnInFlightRequestWithOneErrorWhenItsStageLosesEveryWorkerAndIgnoreALateDone() throws Exception {
+    String prefix = SharedKafkaExtension.uniquePrefix("router-stage-lost");
+    try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
+      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(2).withLanes(LANES)
+          .withRequestsPartitions(REQUEST_PARTITIONS).withResultsPartitions(2));
+    }
+    SluiceTopics topics = new SluiceTopics(prefix);
+    RouterSettings settings = RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(dir.resolve("stage-lost"))
+        .withTimes(2_000, 10_000, 200, 0);
+    var beats = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.workerStatus().serializer());
+    java.util.concurrent.atomic.AtomicBoolean stage1Alive = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicLong stage1LastBeat = new java.util.concurrent.atomic.AtomicLong();
+    var beating = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    beating.scheduleAtFixedRate(() -> {
+      long now = System.currentTimeMillis();
+      beats.send(new ProducerRecord<>(topics.workers().name(), "s0", worker("s0", 0, List.of(0, 1, 2, 3), 0, now)));
+      if (stage1Alive.get()) {
+        beats.send(new ProducerRecord<>(topics.workers().name(), "s1", worker("s1", 1, List.of(0, 1, 2, 3), 0, now)));
+        stage1LastBeat.set(now);
+      }
+    }, 0, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try (RouterService router = RouterService.start(settings, bootstrap, prefix, null, Map.of(), new RouterMetrics(new PrometheusRegistry()));
+         var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
+         var lateWorker = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.resultEvent().serializer());
+         var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer())) {
+      await().atMost(Duration.ofSeconds(60)).until(router::isReady);
+      TopicPartition reply = new TopicPartition(topics.results().name(), 1);
+      results.assign(List.of(reply));
+      results.seekToBeginning(List.of(reply));
+
+      var record = new ProducerRecord<String, InferenceRequest>(topics.requests().name(), null, request("stranded", sharedPrefix(3, 16, 4, 40)));
+      record.headers().add(SluiceHeaders.REPLY_PARTITION, "1".getBytes(StandardCharsets.UTF_8));
+      producer.send(record).get();
+      assertThat(readStage0(topics, 1)).extracting(ConsumerRecord::key).containsExactly("stranded");
+
+      stage1Alive.set(false); // stage 1's only worker dies; nobody finishes the request
+      List<ResultEvent> seen = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        results.poll(Duration.ofMillis(100)).forEach(r -> seen.add(r.value()));
+        return !seen.isEmpty();
+      });
+      long afterLastBeatMs = System.currentTimeMillis() - stage1LastBeat.get();
+      System.out.printf("router: in-flight request ended %d ms after stage 1's last heartbeat (stale after 2000 ms)%n", afterLastBeatMs);
+      assertThat(seen).singleElement().satisfies(e -> {
+        assertThat(e.getRequestId()).isEqualTo("stranded");
+        assertThat(e.getKind()).isEqualTo(dev.sluice.schemas.ResultKind.ERROR);
+        assertThat(e.getErrorCode()).isEqualTo("no_workers");
+        assertThat(e.getErrorMessage()).contains("stage 1");
+      });
+
+      // A stage-1 worker comes back and finishes the request from Kafka: TOKEN 0 and DONE 1, too late.
+      stage1Alive.set(true);
+      for (ResultEvent late : List.of(
+          ResultEvent.newBuilder().setRequestId("stranded").setIndex(0).setKind(dev.sluice.schemas.ResultKind.TOKEN)
+              .setTokenIds(List.of(7)).setText("x").setAtMs(System.currentTimeMillis()).build(),
+          ResultEvent.newBuilder().setRequestId("stranded").setIndex(1).setKind(dev.sluice.schemas.ResultKind.DONE)
+              .setFinishReason(dev.sluice.schemas.FinishReason.STOP).setText("x").setAtMs(System.currentTimeMillis()).build())) {
+        lateWorker.send(new ProducerRecord<>(reply.topic(), reply.partition(), "stranded", late)).get();
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        results.poll(Duration.ofMillis(100)).forEach(r -> seen.add(r.value()));
+        return seen.size() >= 3;
+      });
+      // What every results reader does with them: one completion, the router's ERROR.
+      var assembler = new dev.sluice.results.CompletionAssembler();
+      List<dev.sluice.results.Completion> completions = new ArrayList<>();
+      for (ResultEvent e : seen) {
+        var released = assembler.accept(e);
+        if (released.completion() != null) completions.add(released.completion());
+      }
+      assertThat(completions).singleElement().satisfies(c -> assertThat(c.errorCode()).isEqualTo("no_workers"));
+    } finally {
+      beating.shutdownNow();
+      beats.close();
     }
   }
 

@@ -83,7 +83,7 @@ public record PolicyReport(Workload workload, Settings settings, long seed, List
   }
 
   /** Three significant figures at most: 859 ms, 2.00 s, 10.8 s, 63.6 s. */
-  static String millis(double ms) {
+  public static String millis(double ms) {
     if (ms < 1_000) return String.format(Locale.ROOT, "%.0f ms", ms);
     return String.format(Locale.ROOT, ms < 10_000 ? "%.2f s" : "%.1f s", ms / 1000);
   }

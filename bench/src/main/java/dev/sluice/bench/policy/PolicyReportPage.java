@@ -24,12 +24,21 @@ public final class PolicyReportPage {
   private PolicyReportPage() {}
 
   public static void write(PolicyReport report, Path file) throws IOException {
+    write(report, null, file);
+  }
+
+  /** The page with the targets and, when {@code sweep} is not null, hit rate and latency against load. */
+  public static void write(PolicyReport report, LoadSweep sweep, Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) Files.createDirectories(parent);
-    Files.writeString(file, render(report), StandardCharsets.UTF_8);
+    Files.writeString(file, render(report, sweep), StandardCharsets.UTF_8);
   }
 
   public static String render(PolicyReport report) {
+    return render(report, null);
+  }
+
+  public static String render(PolicyReport report, LoadSweep sweep) {
     PolicyReport.Workload w = report.workload();
     List<Report> reports = report.reports();
     StringBuilder h = new StringBuilder();
@@ -59,6 +68,25 @@ public final class PolicyReportPage {
       h.append("<td class=\"text\">").append(escape(outcomes(r.outcomes()))).append("</td></tr>\n");
     }
     h.append("</table>\n");
+    List<PolicyTargets.Target> targets = PolicyTargets.check(report);
+    if (!targets.isEmpty()) {
+      h.append("<h2>Targets (cache_aware)</h2>\n<ul class=\"targets\">\n");
+      for (PolicyTargets.Target t : targets) {
+        h.append("<li class=\"").append(t.pass() ? "pass" : "fail").append("\"><b>").append(t.pass() ? "pass" : "FAIL")
+            .append("</b> ").append(escape(t.name())).append(": ").append(escape(t.measured())).append(" (target ")
+            .append(escape(t.goal())).append(")</li>\n");
+      }
+      h.append("</ul>\n");
+    }
+    if (sweep != null && !sweep.points().isEmpty()) {
+      figure(h, "Hit rate against offered load",
+          "Each point is a full replay at that offered load (lane speeds scaled; load as if nothing were cached).",
+          SvgCharts.sweep(sweep, Report::hitRate, SvgCharts::percentLabel));
+      figure(h, "Mean latency against offered load", "Queueing + service, mean over all requests.",
+          SvgCharts.sweep(sweep, Report::meanLatencyMs, SvgCharts::millisLabel));
+      figure(h, "p99 latency against offered load", "99th percentile of queueing + service.",
+          SvgCharts.sweep(sweep, Report::p99LatencyMs, SvgCharts::millisLabel));
+    }
 
     figure(h, "Cache hit rate against the pooled ceiling",
         "Dark: prompt tokens served from the chosen lane's cache. Pale: what one pooled cache of all lanes would serve.",
@@ -98,8 +126,8 @@ public final class PolicyReportPage {
     item(h, "offered load", String.format(Locale.ROOT, "%.0f%% of lane capacity if nothing were cached",
         100 * report.offeredLoadWithoutHits()));
     item(h, "cache_aware / precise", String.format(Locale.ROOT,
-        "ε %.2f, min headroom %.1f requests, assumed prefill %,.0f tokens/s, %.3f s per queued request",
-        ca.epsilon(), ca.minHeadroom(), ca.prefillTokensPerSecond(), ca.queuedRequestSeconds()));
+        "ε %.2f, min headroom %.1f s, hysteresis %.1f, load = work in flight at the lanes' speed",
+        ca.epsilon(), ca.minHeadroomSeconds(), ca.hysteresis()));
     item(h, "seed", Long.toString(report.seed()));
     h.append("</dl>\n");
   }
@@ -145,5 +173,6 @@ public final class PolicyReportPage {
       th:first-child, td:first-child, td.text { text-align: left; } td.text { font-size: 11px; color: #4a5568; }
       figure { margin: 0; }
       code { font-size: 13px; }
+      ul.targets { font-size: 14px; } li.pass b { color: #2f855a; } li.fail b { color: #c53030; }
       """;
 }

@@ -109,6 +109,72 @@ final class SvgCharts {
     return s.append("</svg>").toString();
   }
 
+  private static final String[] SERIES = {"#2b6cb0", "#dd6b20", "#2f855a", "#6b46c1", "#c53030", "#718096", "#b7791f", "#00a3c4"};
+
+  /**
+   * A line per policy of {@code metric} against offered load (x), with a legend; {@code format}
+   * labels the y axis. The y axis starts at 0 and ends at a round value over the largest point.
+   */
+  static String sweep(LoadSweep sweep, java.util.function.ToDoubleFunction<Report> metric, DoubleFunction<String> format) {
+    int width = WIDTH;
+    int height = 260;
+    double left = 70;
+    double right = width - 150;
+    double top = 16;
+    double bottom = height - 30;
+    List<String> policies = sweep.points().isEmpty() ? List.of()
+        : sweep.points().get(0).report().reports().stream().map(Report::policy).toList();
+    double maxX = sweep.points().stream().mapToDouble(LoadSweep.Point::load).max().orElse(1);
+    double minX = sweep.points().stream().mapToDouble(LoadSweep.Point::load).min().orElse(0);
+    if (maxX == minX) maxX = minX + 0.1;
+    double maxY = 0;
+    for (LoadSweep.Point p : sweep.points()) for (Report r : p.report().reports()) maxY = Math.max(maxY, metric.applyAsDouble(r));
+    maxY = maxY <= 1 && maxY > 0 ? 1 : niceCeiling(maxY);
+    StringBuilder s = open(width, height);
+    for (int k = 0; k <= 5; k++) {
+      double v = maxY * k / 5;
+      double y = bottom - (bottom - top) * k / 5;
+      line(s, left, y, right, y, "#e2e8f0", false);
+      text(s, left - 6, y + 4, format.apply(v), "end", "normal");
+    }
+    for (LoadSweep.Point p : sweep.points()) {
+      double x = left + (right - left) * (p.load() - minX) / (maxX - minX);
+      text(s, x, bottom + 16, String.format(Locale.ROOT, "%.0f%%", 100 * p.load()), "middle", "normal");
+    }
+    for (int i = 0; i < policies.size(); i++) {
+      String policy = policies.get(i);
+      String colour = SERIES[i % SERIES.length];
+      StringBuilder points = new StringBuilder();
+      for (LoadSweep.Point p : sweep.points()) {
+        Report r = p.report().reports().stream().filter(x -> x.policy().equals(policy)).findFirst().orElse(null);
+        if (r == null) continue;
+        double x = left + (right - left) * (p.load() - minX) / (maxX - minX);
+        double y = bottom - (bottom - top) * (maxY == 0 ? 0 : metric.applyAsDouble(r) / maxY);
+        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+        s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s at %.0f%%: %s</title></circle>%n",
+            x, y, colour, PolicyReportPage.escape(policy), 100 * p.load(), PolicyReportPage.escape(format.apply(metric.applyAsDouble(r)))));
+      }
+      s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"/>%n",
+          points.toString().trim(), colour, RoutingPolicies.DEFAULT.equals(policy) ? "3" : "1.5"));
+      double ly = top + 14 + i * 18;
+      line(s, right + 12, ly - 4, right + 32, ly - 4, colour, false);
+      text(s, right + 38, ly, policy, "start", RoutingPolicies.DEFAULT.equals(policy) ? "bold" : "normal");
+    }
+    line(s, left, bottom, right, bottom, "#718096", false);
+    text(s, (left + right) / 2, height - 2, "offered load without cache hits", "middle", "normal");
+    return s.append("</svg>").toString();
+  }
+
+  /** A percentage axis label. */
+  static String percentLabel(double v) {
+    return String.format(Locale.ROOT, "%.0f%%", 100 * v);
+  }
+
+  /** A latency axis label. */
+  static String millisLabel(double ms) {
+    return roundMillis(ms);
+  }
+
   /** Axis labels: 0 ms, 500 ms, 2 s, 0.5 s steps shown as 2.5 s. */
   private static String roundMillis(double ms) {
     if (ms < 1_000) return String.format(Locale.ROOT, "%.0f ms", ms);

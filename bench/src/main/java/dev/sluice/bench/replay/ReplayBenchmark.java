@@ -145,7 +145,7 @@ public final class ReplayBenchmark {
   }
 
   /** Requests served per worker, named s<stage>w<index> to keep the table narrow. */
-  private static Map<String, Long> requestsPerWorker(LocalPipeline pipeline) {
+  public static Map<String, Long> requestsPerWorker(LocalPipeline pipeline) {
     Map<String, Long> served = new LinkedHashMap<>();
     for (StageWorker worker : pipeline.workers()) {
       String id = worker.workerId().replace(NAMESPACE + "-stage", "s").replace("-w", "w");
@@ -159,7 +159,7 @@ public final class ReplayBenchmark {
     out.flush();
   }
 
-  private static void deleteQuietly(Path dir) {
+  public static void deleteQuietly(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

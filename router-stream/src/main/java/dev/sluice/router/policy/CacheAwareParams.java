@@ -1,22 +1,40 @@
 package dev.sluice.router.policy;
 
 /**
- * Parameters of {@link CacheAwarePolicy} and {@link PrecisePolicy}; see the block comment of
- * {@link CacheAwarePolicy} for how each one is used.
+ * Parameters of {@link CacheAwarePolicy} and {@link PrecisePolicy}; the block comment of
+ * {@link CacheAwarePolicy} says how each one is used. Loads are seconds of work in flight on a lane
+ * ({@link dev.sluice.router.view.InFlightWork}).
  *
- * @param epsilon load bound factor: no lane takes a request while its load is at or above (1 + ε) × the mean
- * @param minHeadroom requests a lane may always hold above the mean, so that a nearly idle cluster does
- *     not scatter a prefix family over every lane (bounded loads need a slack when loads are tiny)
+ * @param epsilon load bound factor: a lane whose work is at or above (1 + ε) × the mean takes no request
+ *     while another lane is under the bound
+ * @param minHeadroomSeconds seconds of work a lane may always carry above the mean, so that a nearly idle
+ *     cluster does not scatter a prefix family over every lane (bounded loads need a slack when loads are tiny)
  * @param prefillTokensPerSecond prompt tokens a lane prefills per second (turns uncached tokens into seconds)
- * @param queuedRequestSeconds seconds one queued request delays a newcomer (turns load into seconds)
+ * @param decodeSecondsPerToken seconds one generated token adds to a lane's work
+ * @param hysteresis a lane that holds less of the prompt than the best-matching lane must be cheaper by
+ *     (1 + hysteresis) × the extra prefill it would do, so short bursts do not move a family
+ * @param reportedRequestSeconds seconds of work one request in a heartbeat's queue stands for (heartbeats
+ *     count requests, not their sizes)
  */
-public record CacheAwareParams(double epsilon, double minHeadroom, double prefillTokensPerSecond, double queuedRequestSeconds) {
-  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(0.1, 2.0, 1000.0, 0.01);
+public record CacheAwareParams(double epsilon, double minHeadroomSeconds, double prefillTokensPerSecond,
+    double decodeSecondsPerToken, double hysteresis, double reportedRequestSeconds) {
+  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(1.0, 4.0, 1000.0, 0.01, 3.0, 0.1);
 
   public CacheAwareParams {
-    if (!(epsilon >= 0)) throw new IllegalArgumentException("epsilon must be >= 0: " + epsilon);
-    if (!(minHeadroom >= 0)) throw new IllegalArgumentException("min headroom must be >= 0: " + minHeadroom);
-    if (!(prefillTokensPerSecond > 0)) throw new IllegalArgumentException("prefill tokens per second must be > 0: " + prefillTokensPerSecond);
-    if (!(queuedRequestSeconds >= 0)) throw new IllegalArgumentException("queued request seconds must be >= 0: " + queuedRequestSeconds);
+    require(epsilon >= 0, "epsilon must be >= 0: " + epsilon);
+    require(minHeadroomSeconds >= 0, "min headroom must be >= 0 s: " + minHeadroomSeconds);
+    require(prefillTokensPerSecond > 0, "prefill tokens per second must be > 0: " + prefillTokensPerSecond);
+    require(decodeSecondsPerToken >= 0, "decode seconds per token must be >= 0: " + decodeSecondsPerToken);
+    require(hysteresis >= 0, "hysteresis must be >= 0: " + hysteresis);
+    require(reportedRequestSeconds >= 0, "reported request seconds must be >= 0: " + reportedRequestSeconds);
+  }
+
+  /** The same parameters with the lane speed of a simulation or benchmark. */
+  public CacheAwareParams withLaneSpeed(double prefillPerSecond, double decodeSeconds) {
+    return new CacheAwareParams(epsilon, minHeadroomSeconds, prefillPerSecond, decodeSeconds, hysteresis, reportedRequestSeconds);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) throw new IllegalArgumentException(message);
   }
 }

@@ -1,114 +1,84 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.policy.RoutingDecision.Outcome;
 import dev.sluice.router.view.ClusterView;
-import java.util.BitSet;
-import java.util.List;
 import java.util.Optional;
 
 /*
- * cache_aware — prefix affinity with bounded loads (the default policy).
+ * cache_aware — prefix affinity weighed against the work in flight, with bounded loads (the default).
  *
- * State: a PrefixIndex, block hash -> set of lanes that were sent that block. Block hashes are
- * chained, so "lane L holds block j-1" means L holds the whole prefix of j blocks.
+ * Load signal. load(L) = seconds of work still to do on lane L: the router's own placements there
+ * that have not finished (InFlightWork: each one's remaining prefill tokens / prefillTokensPerSecond
+ * + remaining tokens × decodeSecondsPerToken, updated by every TOKEN, DONE and ERROR result the
+ * router reads back), or what the workers' heartbeats report (queued + active requests ×
+ * reportedRequestSeconds) when that is more (work other routers or producers put there). It moves
+ * with every placement and result, so it does not swing like a once-a-second queue snapshot.
+ *
+ * Index. A PrefixIndex, block hash -> lanes that were sent that block. Block hashes are chained, so
+ * "lane L holds block j-1" means L holds the whole prefix of j blocks.
  *
  * For a request with block hashes h[0..n) and P prompt tokens, over the eligible lanes E:
  *   1. match(L) = the largest j such that L is in index[h[j-1]] (0 when none), found by walking the
- *      blocks from the last one back until every lane of E has its answer.
- *   2. limit = max((1 + epsilon) * mean load over E, mean load + minHeadroom).
- *      A lane is under the bound when its load < limit. This is consistent hashing with bounded
- *      loads: however popular a prefix is (one system prompt in front of every request), the lanes
- *      holding it stop taking new requests once they carry more than their share, and the request
- *      goes where it costs least. minHeadroom keeps a nearly idle cluster from scattering a family.
- *   3. Among the lanes under the bound (all of E if none is), choose the lowest
- *        cost(L) = (P - match(L) * blockSize) / prefillTokensPerSecond + load(L) * queuedRequestSeconds
- *      i.e. the prefill still to do there plus the queue the request joins, both in seconds.
- *      Ties (always the case for a brand-new prefix on an even cluster) go to the first lane in ring
- *      order from home = familyHash mod L, so new families spread evenly and every router instance
- *      places the same family the same way.
+ *      blocks from the last one back until every lane of E has its answer; best = max match.
+ *   2. Bounded load: limit = max((1 + epsilon) × mean load over E, mean + minHeadroomSeconds). Lanes
+ *      at or above the limit take nothing while any lane is under it. However popular a prefix is
+ *      (one system prompt in front of every request), the lanes holding it stop taking requests once
+ *      they carry more than their share. minHeadroomSeconds keeps a nearly idle cluster from
+ *      scattering a family (when the mean is tiny, ε × mean is no slack at all).
+ *   3. Among the lanes left, choose the lowest
+ *        cost(L) = load(L) + uncached(L) / prefillTokensPerSecond
+ *                + hysteresis × (uncached(L) − uncached(best)) / prefillTokensPerSecond
+ *      where uncached(L) = P − match(L) × blockSize: the queue the request joins plus the prefill it
+ *      still needs there, i.e. when it would get its first token on L. The hysteresis term makes a
+ *      lane holding less of the prompt pay extra for the prefill it would redo, so a burst that
+ *      briefly lengthens the family's lane does not move the family (each move costs a cold prefill
+ *      now and a second copy of the prefix in the caches later). A lane is never starved: an idle
+ *      lane costs only the prefill, so it wins as soon as the others' queues are longer than that.
+ *      Ties (idle lanes, most often, for a new prefix) go to the lane this router has given the
+ *      least work so far (InFlightWork's placed work, in seconds), and among those to the first in
+ *      ring order from home = familyHash mod L. Idle lanes serve a newcomer equally soon, so this
+ *      costs nobody latency, and it evens out the lanes' total work (at 64 lanes in simulation,
+ *      busiest/mean lane 1.28 with ring order alone, 1.07 with it).
  *   4. Outcome: new_prefix when no lane matched any block; affinity_hit when the chosen lane has the
- *      longest match; load_override otherwise (the best-matching lane was over the bound or too busy).
+ *      longest match; load_override otherwise (the best-matching lane was over the bound or its
+ *      queue was longer than the prefill it saves).
  *   5. Learning (cache_aware only): the index records that the chosen lane now holds every block of
- *      the prompt (and that they were just used: the router's index forgets blocks unused for
- *      index_ttl, as the workers' LRU caches would have evicted them). A family that outgrows one lane therefore ends up replicated on several lanes,
- *      each of which can then serve it with a cache hit.
+ *      the prompt (re-adding marks them used; the router's index forgets blocks unused for
+ *      index_ttl, as the workers' LRU caches would have evicted them). A family that outgrows one
+ *      lane ends up replicated on several, each of which then serves it from cache.
  *
- * Parameters (CacheAwareParams): epsilon (0.1), minHeadroom (2 requests), prefillTokensPerSecond
- * (1000), queuedRequestSeconds (0.01: workers batch decode steps, so one more queued sequence delays
- * a newcomer by about its share of a batched step, not by a whole request; balancing is mostly the
- * bound's job, and within the bound cached prefixes should win). The index itself is not told about evictions; the precise
- * policy is the variant whose index is fed by the workers' kv-events instead of by its own choices.
+ * Parameters (CacheAwareParams; defaults for GPT-2-small-sized stages on a CPU):
+ *   epsilon 1.0                 load bound factor (step 2): a safety net against pile-ups; the cost
+ *                               of step 3 already balances, and a tight bound (0.1) costs hit rate
+ *                               (simulated at 80% load on the Mooncake trace, 8 lanes: 0.69 of the
+ *                               pooled ceiling at ε 0.1 / 0.5 s headroom / hysteresis 0.5, 0.90 here)
+ *   minHeadroomSeconds 4.0      slack above the mean load (step 2)
+ *   prefillTokensPerSecond 1000 the lanes' prefill speed: turns uncached tokens into seconds
+ *   decodeSecondsPerToken 0.01  one generated token's share of a lane (decode steps are batched)
+ *   hysteresis 3.0              extra weight of prefill a less-matching lane would redo (step 3)
+ *   reportedRequestSeconds 0.1  seconds one request in a heartbeat's queue stands for
+ * The index is not told about evictions; the precise policy is the variant whose index is fed by the
+ * workers' kv-events instead of by its own choices.
  */
 
-/** Prefix affinity with bounded loads; the algorithm is described in the comment above. */
-public class CacheAwarePolicy implements RoutingPolicy {
+/** Prefix affinity weighed against work in flight, with bounded loads; see the comment above. */
+public final class CacheAwarePolicy implements RoutingPolicy {
   public static final String NAME = "cache_aware";
 
   private final PrefixIndex index;
   private final CacheAwareParams params;
-  private final boolean learn;
 
   public CacheAwarePolicy(PrefixIndex index, CacheAwareParams params) {
-    this(index, params, true);
-  }
-
-  protected CacheAwarePolicy(PrefixIndex index, CacheAwareParams params, boolean learn) {
     this.index = index;
     this.params = params;
-    this.learn = learn;
   }
 
   @Override
   public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
-    List<Integer> eligible = view.eligibleLanes();
-    if (eligible.isEmpty()) return Optional.empty();
-
-    int[] match = longestMatches(request.blockHashes(), view, eligible);
-    int bestMatch = 0;
-    for (int lane : eligible) bestMatch = Math.max(bestMatch, match[lane]);
-
-    double mean = view.averageEligibleLoad();
-    double limit = Math.max((1 + params.epsilon()) * mean, mean + params.minHeadroom());
-    boolean anyUnder = false;
-    for (int lane : eligible) anyUnder |= view.load(lane) < limit;
-
-    int home = (int) (request.familyNumber() % view.lanes());
-    int chosen = -1;
-    double chosenCost = Double.POSITIVE_INFINITY;
-    // Visiting lanes in ring order from home makes the first lane with the lowest cost win ties.
-    for (int i = 0; i < view.lanes(); i++) {
-      int lane = (home + i) % view.lanes();
-      if (!view.isEligible(lane) || (anyUnder && view.load(lane) >= limit)) continue;
-      double cost = request.uncachedTokens(match[lane]) / params.prefillTokensPerSecond()
-          + view.load(lane) * params.queuedRequestSeconds();
-      if (cost < chosenCost) {
-        chosen = lane;
-        chosenCost = cost;
-      }
-    }
-
-    Outcome outcome = bestMatch == 0 ? Outcome.NEW_PREFIX
-        : match[chosen] == bestMatch ? Outcome.AFFINITY_HIT : Outcome.LOAD_OVERRIDE;
-    if (learn) {
-      List<byte[]> hashes = request.blockHashes();
-      // Every block, the matched ones too: re-adding marks them used, so a hot prefix is not aged out.
-      for (byte[] hash : hashes) index.add(hash, chosen);
-    }
-    return Optional.of(new RoutingDecision(chosen, outcome, match[chosen]));
-  }
-
-  /** match[lane] = blocks of the prompt's prefix the index places on that lane (see step 1). */
-  private int[] longestMatches(List<byte[]> hashes, ClusterView view, List<Integer> eligible) {
-    int[] match = new int[view.lanes()];
-    BitSet open = new BitSet();
-    for (int lane : eligible) open.set(lane);
-    for (int j = hashes.size(); j >= 1 && !open.isEmpty(); j--) {
-      BitSet holders = index.lanesOf(hashes.get(j - 1));
-      holders.and(open);
-      for (int lane = holders.nextSetBit(0); lane >= 0; lane = holders.nextSetBit(lane + 1)) match[lane] = j;
-      open.andNot(holders);
-    }
-    return match;
+    RoutingDecision decision = PrefixAffinity.choose(request, view, index, params);
+    if (decision == null) return Optional.empty();
+    // Every block, the matched ones too: re-adding marks them used, so a hot prefix is not aged out.
+    for (byte[] hash : request.blockHashes()) index.add(hash, decision.lane());
+    return Optional.of(decision);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.policy.RoutingPolicy;
 import dev.sluice.router.policy.RoutingRequest;
 import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.hash.BlockHasher;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -26,8 +27,10 @@ import java.util.TreeMap;
  *
  * <p>Lane model: each lane is one FIFO server with its own LRU block cache of
  * {@code cacheBlocksPerLane} blocks. A request's service time is its uncached prompt tokens /
- * {@code prefillTokensPerSecond} plus {@code outputTokens × decodeMsPerToken}; the load a policy
- * sees is the number of requests queued or running on each lane when the request arrives. A
+ * {@code prefillTokensPerSecond} plus {@code outputTokens × decodeMsPerToken}. The load a policy
+ * sees is what the router sees: its {@link InFlightWork} table of placements not finished yet, with
+ * the progress the results would show (the first token ends a request's prefill, then one token per
+ * decode step), in seconds of work at the lanes' speed (the policies are given that speed). A
  * request's cached tokens are the longest prefix of its blocks in the lane's cache. The precise
  * policy reads the lane caches themselves (kv-events without delay, evictions included);
  * cache_aware learns from its own choices. The report also gives the hit rate one pooled cache of
@@ -86,12 +89,15 @@ public final class RoutingSimulation {
     List<LruBlocks> caches = new ArrayList<>();
     for (int i = 0; i < lanes; i++) caches.add(new LruBlocks(settings.cacheBlocksPerLane()));
     LruBlocks pooled = new LruBlocks((long) settings.cacheBlocksPerLane() * lanes);
+    // The router is told its lanes' speed (in the real router these are configured).
+    CacheAwareParams params = settings.cacheAware().withLaneSpeed(settings.prefillTokensPerSecond(), settings.decodeMsPerToken() / 1000);
     RoutingPolicy policy = RoutingPolicies.create(policyName, new RoutingPolicies.Inputs(new Random(seed),
         new InMemoryPrefixIndex(Math.max(1, settings.cacheBlocksPerLane()) * lanes), new LaneCachesIndex(caches),
-        settings.cacheAware(), 1));
+        params, 1));
 
-    List<ArrayDeque<Double>> finishTimes = new ArrayList<>();
-    for (int i = 0; i < lanes; i++) finishTimes.add(new ArrayDeque<>());
+    InFlightWork inFlight = new InFlightWork(lanes);
+    List<ArrayDeque<Running>> queues = new ArrayList<>();
+    for (int i = 0; i < lanes; i++) queues.add(new ArrayDeque<>());
     double[] busyUntil = new double[lanes];
     double[] busyTotal = new double[lanes];
     int[] perLane = new int[lanes];
@@ -100,17 +106,15 @@ public final class RoutingSimulation {
     long promptTokens = 0;
     long cachedTokens = 0;
     long pooledCached = 0;
+    double decodeSeconds = settings.decodeMsPerToken() / 1000;
 
     for (int n = 0; n < trace.size(); n++) {
       Request request = trace.get(n);
       double now = request.arrivalMs();
-      double[] load = new double[lanes];
-      for (int lane = 0; lane < lanes; lane++) {
-        ArrayDeque<Double> f = finishTimes.get(lane);
-        while (!f.isEmpty() && f.peekFirst() <= now) f.pollFirst();
-        load[lane] = f.size();
-      }
-      RoutingDecision decision = policy.decide(request.routing(), ClusterView.allEligible(load)).orElseThrow();
+      for (ArrayDeque<Running> queue : queues) showResults(queue, now, inFlight, settings.decodeMsPerToken());
+      ClusterView view = ClusterView.allEligible(inFlight.secondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds))
+          .withPlacedWork(inFlight.placedSecondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds));
+      RoutingDecision decision = policy.decide(request.routing(), view).orElseThrow();
       int lane = decision.lane();
       outcomes.merge(decision.outcome().label(), 1L, Long::sum);
 
@@ -121,12 +125,14 @@ public final class RoutingSimulation {
       promptTokens += r.promptTokens();
       cachedTokens += cached;
 
-      double serviceMs = (r.promptTokens() - cached) * 1000.0 / settings.prefillTokensPerSecond()
-          + request.outputTokens() * settings.decodeMsPerToken();
+      double prefillMs = (r.promptTokens() - cached) * 1000.0 / settings.prefillTokensPerSecond();
+      double serviceMs = prefillMs + request.outputTokens() * settings.decodeMsPerToken();
       double start = Math.max(now, busyUntil[lane]);
       busyUntil[lane] = start + serviceMs;
       busyTotal[lane] += serviceMs;
-      finishTimes.get(lane).addLast(busyUntil[lane]);
+      inFlight.placed(new InFlightWork.Placement(r.requestId(), lane, r.promptTokens(), Math.max(0, r.uncachedTokens(decision.matchedBlocks())),
+          request.outputTokens(), (long) now, null, (long) now, null));
+      queues.get(lane).addLast(new Running(r.requestId(), start + prefillMs, busyUntil[lane], request.outputTokens()));
       latencies[n] = busyUntil[lane] - now;
       perLane[lane]++;
     }
@@ -140,6 +146,19 @@ public final class RoutingSimulation {
         promptTokens == 0 ? 0 : (double) pooledCached / promptTokens,
         perLane, meanBusy == 0 ? 1 : maxBusy / meanBusy, Arrays.stream(latencies).average().orElse(0),
         sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.99 * sorted.length) - 1)], outcomes);
+  }
+
+  /** A request on a lane's FIFO: when its first token and its end come. */
+  private record Running(String requestId, double firstTokenAtMs, double finishAtMs, int outputTokens) {}
+
+  /** What the results topic would have told the router by {@code now}: finished requests and the head's progress. */
+  private static void showResults(ArrayDeque<Running> queue, double now, InFlightWork inFlight, double decodeMs) {
+    while (!queue.isEmpty() && queue.peekFirst().finishAtMs() <= now) inFlight.finished(queue.pollFirst().requestId());
+    Running head = queue.peekFirst();
+    if (head != null && head.firstTokenAtMs() <= now) {
+      int generated = 1 + (decodeMs <= 0 ? head.outputTokens() : (int) ((now - head.firstTokenAtMs()) / decodeMs));
+      inFlight.progress(head.requestId(), Math.min(head.outputTokens(), generated));
+    }
   }
 
   /** 16 bytes from a block id (SplitMix64 twice), stable everywhere. */

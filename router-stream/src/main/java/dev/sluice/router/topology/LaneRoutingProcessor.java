@@ -9,7 +9,7 @@ import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.policy.RoutingPolicy;
 import dev.sluice.router.policy.RoutingRequest;
 import dev.sluice.router.view.ClusterView;
-import dev.sluice.router.view.RecentRoutes;
+import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkerStatus;
@@ -40,12 +40,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * PREFILL_CHUNK records (key = request id); with no eligible lane the request waits in the
  * changelogged pending store and is retried by a wall-clock punctuator until it can be placed, its
  * deadline passes (deadline_exceeded) or it has waited {@code noWorkerWaitMs} (no_workers).
+ *
+ * <p>Every placement goes into the router's {@link InFlightWork} table (the policies' load signal)
+ * until its DONE or ERROR comes back. When a whole stage has lost every live worker, the same check
+ * ends every request still in flight with one ERROR (no_workers) at once instead of letting it wait
+ * for its deadline; that ERROR's index is maxTokens + 1, above any index a worker can write, so a
+ * worker that recovers and finishes the request late cannot take its place: result readers keep the
+ * first terminal event of a request and drop the rest (CompletionAssembler).
  */
 final class LaneRoutingProcessor implements Processor<String, StageWork, String, SpecificRecord> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LaneRoutingProcessor.class);
   private final RouterSettings settings;
   private final RouterMetrics metrics;
-  private final RecentRoutes recentRoutes;
+  private final InFlightWork inFlight;
 
   private ProcessorContext<String, SpecificRecord> context;
   private RoutingPolicy policy;
@@ -56,10 +63,10 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   /** Requests routed or ended by this task: a replay of one is dropped, never routed a second time. */
   private RequestIdMemory routed;
 
-  LaneRoutingProcessor(RouterSettings settings, RouterMetrics metrics, RecentRoutes recentRoutes) {
+  LaneRoutingProcessor(RouterSettings settings, RouterMetrics metrics, InFlightWork inFlight) {
     this.settings = settings;
     this.metrics = metrics;
-    this.recentRoutes = recentRoutes;
+    this.inFlight = inFlight;
   }
 
   @Override
@@ -105,8 +112,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
       routed.remember(prompt.getRequestId(), now);
       return true;
     }
-    ClusterView view = ClusterView.fromHeartbeats(settings.lanes(), liveWorkers(), now, settings.workerStaleMs(),
-        recentRoutes.perLane(now));
+    ClusterView view = view(now);
     Optional<RoutingDecision> decision = policy.decide(routingRequest(familyKey, prompt), view);
     if (decision.isEmpty()) {
       List<Integer> dead = view.stagesWithoutWorkers();
@@ -119,7 +125,10 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
       return true;
     }
     RoutingDecision d = decision.get();
-    recentRoutes.record(d.lane(), now);
+    boolean laneWasIdle = view.load(d.lane()) == 0;
+    inFlight.placed(new InFlightWork.Placement(prompt.getRequestId(), d.lane(), prompt.getPromptLength(),
+        Math.max(0, prompt.getPromptLength() - d.matchedBlocks() * prompt.getBlockSize()), prompt.getSampling().getMaxTokens(),
+        now, prompt.getModel(), prompt.getCreatedAtMs(), prompt.getReplyPartition(), laneWasIdle));
     metrics.decision(policy.name(), d.outcome().label(), d.matchedBlocks());
     metrics.request("routed");
     for (StageWork chunk : PrefillChunks.split(prompt, d.lane(), settings.prefillChunkTokens(), now)) {
@@ -130,7 +139,39 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     return true;
   }
 
+  /** The lanes now, with loads in seconds at the lane speed learned so far (the policies weigh prefill at it too). */
+  private ClusterView view(long now) {
+    double prefill = inFlight.speed().prefillTokensPerSecond();
+    double decode = inFlight.speed().decodeSecondsPerToken();
+    return ClusterView.fromHeartbeats(settings.lanes(), liveWorkers(), now, settings.workerStaleMs(),
+        inFlight.secondsPerLane(prefill, decode), settings.cacheAware().reportedRequestSeconds())
+        .withPlacedWork(inFlight.placedSecondsPerLane(prefill, decode)).withPrefillSpeed(prefill);
+  }
+
+  /** A stage with no live worker left: every request in flight ends now with one ERROR saying so. */
+  private void failInFlightIfAStageIsGone(long now) {
+    if (inFlight.size() == 0) return;
+    List<Integer> dead = view(now).stagesWithoutWorkers();
+    if (dead.isEmpty()) return;
+    for (InFlightWork.Placement p : inFlight.removeAll(inFlight.all())) {
+      ResultEvent error = ErrorResults.inFlightError(p.requestId(), p.model(), ErrorResults.NO_WORKERS,
+          "stage " + dead.get(0) + " lost every live worker while the request was in flight on lane " + p.lane(),
+          p.maxTokens(), p.createdAtMs(), now);
+      Headers out = new RecordHeaders();
+      SluiceHeaders.put(out, SluiceHeaders.REQUEST_ID, p.requestId());
+      if (p.replyPartition() != null) SluiceHeaders.put(out, SluiceHeaders.REPLY_PARTITION, p.replyPartition().toString());
+      context.forward(new Record<String, SpecificRecord>(p.requestId(), error, now, out));
+      metrics.request(ErrorResults.NO_WORKERS);
+    }
+  }
+
   private void retryPending(long now) {
+    failInFlightIfAStageIsGone(now);
+    if (metrics != null) {
+      int[] requests = inFlight.requestsPerLane();
+      double[] seconds = inFlight.secondsPerLane(inFlight.speed().prefillTokensPerSecond(), inFlight.speed().decodeSecondsPerToken());
+      for (int lane = 0; lane < requests.length; lane++) metrics.inFlight(lane, requests[lane], seconds[lane]);
+    }
     List<KeyValue<String, StageWork>> waiting = new ArrayList<>();
     try (KeyValueIterator<String, StageWork> it = pending.all()) {
       it.forEachRemaining(waiting::add);

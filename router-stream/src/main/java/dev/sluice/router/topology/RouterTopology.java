@@ -5,7 +5,7 @@ import dev.sluice.router.RouterMetrics;
 import dev.sluice.router.RouterSettings;
 import dev.sluice.router.admission.RequestAdmission;
 import dev.sluice.router.policy.RoutingPolicies;
-import dev.sluice.router.view.RecentRoutes;
+import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.serde.SluiceSerdes;
@@ -36,6 +36,7 @@ import org.apache.kafka.streams.state.Stores;
  *                   └─ valid, keyed by prefix family ─repartition─ route ─┬─→ stage-0 (PREFILL_CHUNKs, partition = lane)
  *                                                                         └─→ results (no_workers, deadline_exceeded)
  *   workers   ─→ global store (heartbeats: lane owners, load, liveness)
+ *   results   ─→ global source (TOKEN/DONE/ERROR of the requests this router placed: its in-flight table)
  *   kv-events ─→ global store (block → lanes; only for the precise policy)
  *   unreadable requests that name their id ─→ results (ERROR invalid_request, DeadLetterHandler)
  *   other unreadable bytes and tombstones on any input ─→ dlq (DeadLetterHandler)
@@ -54,6 +55,8 @@ public final class RouterTopology {
   /** Request ids admitted (sub-topology 0) and routed or ended (sub-topology 1), for de-duplicating replays. */
   public static final String ADMITTED_IDS_STORE = "router-admitted-ids";
   public static final String ROUTED_IDS_STORE = "router-routed-ids";
+  /** The (empty) store of the global results source that keeps the in-flight table. */
+  public static final String RESULTS_SEEN_STORE = "router-results-seen";
   /** Name of the repartition step; the topic is {@code <application.id>-prefix-family-repartition}. */
   public static final String FAMILY_REPARTITION = "prefix-family";
 
@@ -75,8 +78,14 @@ public final class RouterTopology {
    * @param tokenizer the served model's tokenizer, or null to accept pre-tokenized requests only
    */
   public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics) {
+    return build(topics, settings, tokenizer, metrics, new InFlightWork(settings.lanes(), new dev.sluice.router.view.LaneSpeed(
+        settings.cacheAware().prefillTokensPerSecond(), settings.cacheAware().decodeSecondsPerToken())));
+  }
+
+  /** @param inFlight this router process's placements not finished yet (shared by its routing tasks) */
+  public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics,
+      InFlightWork inFlight) {
     StreamsBuilder builder = new StreamsBuilder();
-    RecentRoutes recentRoutes = new RecentRoutes(settings.lanes(), settings.recentLoadWindowMs());
     RequestAdmission admission = new RequestAdmission(settings, tokenizer);
     Topic<String, StageWork> stage0 = topics.stage(0);
     Topic<String, ResultEvent> results = topics.results();
@@ -87,6 +96,12 @@ public final class RouterTopology {
         topics.workers().name(),
         Consumed.with(topics.workers().keySerde(), topics.workers().valueSerde()).withName("workers"),
         WorkerTableUpdater::new);
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RESULTS_SEEN_STORE), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled(),
+        results.name(),
+        Consumed.with(results.keySerde(), results.valueSerde()).withName("results"),
+        () -> new InFlightResultsReader(inFlight, metrics, settings.policy()));
     if (RoutingPolicies.needsWorkerReports(settings.policy())) {
       builder.addGlobalStore(
           Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(KV_INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray())
@@ -116,7 +131,7 @@ public final class RouterTopology {
         .mapValues(value -> (StageWork) value, Named.as("as-prompt"))
         .repartition(Repartitioned.with(Serdes.String(), SluiceSerdes.stageWork()).withName(FAMILY_REPARTITION))
         // Global stores (workers, kv-index) are readable from any processor without being named here.
-        .process(() -> new LaneRoutingProcessor(settings, metrics, recentRoutes), Named.as("route"),
+        .process(() -> new LaneRoutingProcessor(settings, metrics, inFlight), Named.as("route"),
             PREFIX_INDEX_STORE, PENDING_STORE, ROUTED_IDS_STORE)
         .split(Named.as("routing-"))
         .branch((key, value) -> value instanceof StageWork, Branched.as("chunks"))

@@ -18,14 +18,21 @@ import java.util.List;
  * a lane is eligible when every stage 0..S-1 has a live owner for it, because a request on a lane
  * without, say, a stage-1 owner would wait in Kafka with nobody to run it.
  *
- * <p>Load of a lane (in queued requests): for each stage, the owner's queue depth plus active
- * sequences divided by the number of lanes it owns (its share per lane), summed over the stages;
- * plus the requests this router placed on the lane recently, which heartbeats do not show yet.
+ * <p>Load of a lane, as the router sees it ({@link #fromHeartbeats(int, Collection, long, long, double[], double)}):
+ * the work waiting at the lane's owners. A worker computes for every lane it owns, so for each stage
+ * the owner's load is the larger of the seconds of work this router has in flight on all of that
+ * worker's lanes ({@link InFlightWork}) and what its heartbeat reports (queue depth plus active
+ * sequences, times the seconds one reported request stands for); the lane's load is its busiest
+ * owner's. The in-flight work is exact and fresh for this router's own placements; the heartbeats,
+ * a second old, add work other routers or producers put there. Tests and the older callers may also
+ * give the load directly, or as heartbeat requests (their per-lane share) plus a per-lane extra.
  */
 public final class ClusterView {
   private final double[] load;
   private final boolean[] eligible;
   private final List<Integer> stagesWithoutWorkers;
+  private final double[] placed;
+  private final double prefillTokensPerSecond;
 
   private ClusterView(double[] load, boolean[] eligible) {
     this(load, eligible, List.of());
@@ -36,6 +43,40 @@ public final class ClusterView {
     this.load = load.clone();
     this.eligible = eligible.clone();
     this.stagesWithoutWorkers = List.copyOf(stagesWithoutWorkers);
+    this.placed = new double[load.length];
+    this.prefillTokensPerSecond = Double.NaN;
+  }
+
+  private ClusterView(ClusterView view, double[] placed, double prefillTokensPerSecond) {
+    this.load = view.load;
+    this.eligible = view.eligible;
+    this.stagesWithoutWorkers = view.stagesWithoutWorkers;
+    this.placed = Arrays.copyOf(placed, view.load.length);
+    this.prefillTokensPerSecond = prefillTokensPerSecond;
+  }
+
+  /** The same view with the lanes' measured prefill speed (what its loads were computed with). */
+  public ClusterView withPrefillSpeed(double tokensPerSecond) {
+    return new ClusterView(this, placed, tokensPerSecond);
+  }
+
+  /** The lanes' prefill speed the loads were computed with, or {@code otherwise} when the view has none. */
+  public double prefillTokensPerSecond(double otherwise) {
+    return Double.isNaN(prefillTokensPerSecond) ? otherwise : prefillTokensPerSecond;
+  }
+
+  /**
+   * The same view with the work this router has placed on each lane so far (seconds, length L):
+   * among lanes that would serve a request equally soon, the one that has been given the least
+   * work wins, which evens out the lanes' total work without delaying anyone.
+   */
+  public ClusterView withPlacedWork(double[] placedSeconds) {
+    return new ClusterView(this, placedSeconds, prefillTokensPerSecond);
+  }
+
+  /** Work this router has placed on the lane so far, in seconds (0 when not given). */
+  public double placedWork(int lane) {
+    return placed[lane];
   }
 
   /**
@@ -74,6 +115,22 @@ public final class ClusterView {
    * @param recentLoad per-lane requests this router placed recently (length L), or null
    */
   public static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs, double[] recentLoad) {
+    return fromHeartbeats(lanes, workers, nowMs, staleAfterMs, recentLoad, 1.0, false);
+  }
+
+  /**
+   * The router's view: load = max(in-flight seconds, heartbeat requests × secondsPerReportedRequest).
+   *
+   * @param inFlightSeconds this router's work in flight per lane, in seconds (length L)
+   * @param secondsPerReportedRequest seconds of work one request in a heartbeat's queue stands for
+   */
+  public static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs,
+      double[] inFlightSeconds, double secondsPerReportedRequest) {
+    return fromHeartbeats(lanes, workers, nowMs, staleAfterMs, inFlightSeconds, secondsPerReportedRequest, true);
+  }
+
+  private static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs,
+      double[] own, double secondsPerReportedRequest, boolean larger) {
     List<WorkerStatus> live = new ArrayList<>();
     int stages = 0;
     for (WorkerStatus w : workers) {
@@ -90,17 +147,25 @@ public final class ClusterView {
       if (!present[s]) missing.add(s);
     }
     boolean[][] owned = new boolean[stages][lanes];
-    double[] load = recentLoad == null ? new double[lanes] : Arrays.copyOf(recentLoad, lanes);
+    double[] reported = new double[lanes];
+    double[] base = own == null ? new double[lanes] : Arrays.copyOf(own, lanes);
+    double[] load = larger ? new double[lanes] : base.clone();
     for (WorkerStatus w : live) {
       int ownedLanes = w.getLanes().size();
       if (ownedLanes == 0) continue;
       double share = (double) (w.getQueueDepth() + w.getActiveSequences()) / ownedLanes;
+      double workerWork = 0;
+      for (int lane : w.getLanes()) if (lane >= 0 && lane < lanes) workerWork += base[lane];
+      double workerReported = (w.getQueueDepth() + w.getActiveSequences()) * secondsPerReportedRequest;
       for (int lane : w.getLanes()) {
         if (lane < 0 || lane >= lanes) continue;
         owned[w.getStage()][lane] = true;
-        load[lane] += share;
+        reported[lane] += share * secondsPerReportedRequest;
+        // One worker computes for all its lanes: a lane waits behind the work of every lane its owners serve.
+        if (larger) load[lane] = Math.max(load[lane], Math.max(workerWork, workerReported));
       }
     }
+    if (!larger) for (int lane = 0; lane < lanes; lane++) load[lane] += reported[lane];
     boolean[] eligible = new boolean[lanes];
     for (int lane = 0; lane < lanes; lane++) {
       boolean all = stages > 0;
@@ -151,7 +216,7 @@ public final class ClusterView {
   public ClusterView withAddedLoad(int lane, double extra) {
     double[] l = load.clone();
     l[lane] += extra;
-    return new ClusterView(l, eligible);
+    return new ClusterView(new ClusterView(l, eligible), placed, prefillTokensPerSecond);
   }
 
   @Override

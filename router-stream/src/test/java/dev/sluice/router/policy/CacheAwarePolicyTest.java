@@ -17,21 +17,33 @@ class CacheAwarePolicyTest {
   }
 
   @Test
-  void shouldFollowTheLongestCachedPrefixUntilTheLaneIsOverTheBound() {
-    ClusterView view = FixedCluster.view(); // loads 3, 0, 1, (stale)
+  void shouldFollowTheLongestCachedPrefixUntilItsQueueOutweighsThePrefillItSaves() {
+    ClusterView view = FixedCluster.view(); // work in flight 3 s, 0 s, 1 s, (stale)
     RoutingRequest first = FixedCluster.requestWithHome(2, 64);
 
-    // New family: every lane costs the same prefill, so the least loaded lane wins: lane 1.
+    // New family: every lane costs the same 64 ms of prefill, so the least loaded lane wins: lane 1.
     assertThat(policy.decide(first, view)).contains(new RoutingDecision(1, Outcome.NEW_PREFIX, 0));
     // The same prompt again: all 4 blocks cached on lane 1.
     assertThat(policy.decide(first, view)).contains(new RoutingDecision(1, Outcome.AFFINITY_HIT, 4));
-    // Lane 1 at load 3: mean 7/3, limit max(2.57, 4.33); still under the bound, and 4 cached blocks
-    // (64 tokens = 64 ms of prefill) outweigh 2 extra queued requests (20 ms).
-    assertThat(policy.decide(first, view.withAddedLoad(1, 3))).contains(new RoutingDecision(1, Outcome.AFFINITY_HIT, 4));
-    // Lane 1 at load 6: mean 10/3, limit 5.33 -> over the bound; lane 2 (load 1) wins and learns the family.
-    assertThat(policy.decide(first, view.withAddedLoad(1, 6))).contains(new RoutingDecision(2, Outcome.LOAD_OVERRIDE, 0));
-    // Now both lanes hold it; with lane 1 still busy, lane 2 serves it from cache.
-    assertThat(policy.decide(first, view.withAddedLoad(1, 6))).contains(new RoutingDecision(2, Outcome.AFFINITY_HIT, 4));
+    // Lane 1 with 1.2 s in flight: still cheaper than lane 2's 1 s + 64 ms + 3 x 64 ms of hysteresis.
+    assertThat(policy.decide(first, view.withAddedLoad(1, 1.2))).contains(new RoutingDecision(1, Outcome.AFFINITY_HIT, 4));
+    // With 1.5 s it is not: lane 2 takes it (a load override) and learns the family...
+    assertThat(policy.decide(first, view.withAddedLoad(1, 1.5))).contains(new RoutingDecision(2, Outcome.LOAD_OVERRIDE, 0));
+    // ...so now both lanes hold it, and the less busy one serves it from cache.
+    assertThat(policy.decide(first, view.withAddedLoad(1, 1.5))).contains(new RoutingDecision(2, Outcome.AFFINITY_HIT, 4));
+  }
+
+  @Test
+  void shouldNotLetALaneOverTheLoadBoundTakeMoreEvenWhenItsCacheWouldWin() {
+    RoutingRequest large = FixedCluster.requestWithHome(1, 2048); // 2.048 s of prefill, 128 blocks
+    ClusterView view = FixedCluster.view();
+    assertThat(policy.decide(large, view)).contains(new RoutingDecision(1, Outcome.NEW_PREFIX, 0));
+    // Lane 1 at 7.5 s: mean 3.83, limit max(2 x 3.83, 3.83 + 4) = 7.83, so it is under the bound, and its
+    // cache wins over lane 2's 1 s + 2.048 s of prefill + 3 x 2.048 s of hysteresis.
+    assertThat(policy.decide(large, view.withAddedLoad(1, 7.5))).contains(new RoutingDecision(1, Outcome.AFFINITY_HIT, 128));
+    // Lane 1 at 9 s: mean 13/3, limit max(2 x 4.33, 4.33 + 4) = 8.67, so lane 1 is over the bound although
+    // its cost (9 s) is still below lane 2's (9.19 s).
+    assertThat(policy.decide(large, view.withAddedLoad(1, 9))).contains(new RoutingDecision(2, Outcome.LOAD_OVERRIDE, 0));
   }
 
   @Test

@@ -55,6 +55,7 @@ class RouterTopologyTest {
   private TestInputTopic<byte[], byte[]> rawRequests;
   private TestInputTopic<String, WorkerStatus> workers;
   private TestInputTopic<String, KvEvent> kvEvents;
+  private TestInputTopic<String, ResultEvent> resultsIn;
   private TestOutputTopic<String, StageWork> stage0;
   private TestOutputTopic<String, ResultEvent> results;
   private TestOutputTopic<byte[], byte[]> dlq;
@@ -67,6 +68,7 @@ class RouterTopologyTest {
     rawRequests = driver.createInputTopic(topics.requests().name(), new ByteArraySerializer(), new ByteArraySerializer());
     workers = driver.createInputTopic(topics.workers().name(), new StringSerializer(), SluiceSerdes.workerStatus().serializer());
     kvEvents = driver.createInputTopic(topics.kvEvents().name(), new StringSerializer(), SluiceSerdes.kvEvent().serializer());
+    resultsIn = driver.createInputTopic(topics.results().name(), new StringSerializer(), SluiceSerdes.resultEvent().serializer());
     stage0 = driver.createOutputTopic(topics.stage(0).name(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer());
     results = driver.createOutputTopic(topics.results().name(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
     dlq = driver.createOutputTopic(topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -90,6 +92,18 @@ class RouterTopologyTest {
 
   private long now() {
     return T0 + (driver == null ? 0 : 0);
+  }
+
+  /** What the last stage writes when a request finishes after {@code tokens} tokens. */
+  private void done(String requestId, int tokens) {
+    resultsIn.pipeInput(requestId, ResultEvent.newBuilder().setRequestId(requestId).setIndex(tokens).setKind(ResultKind.DONE)
+        .setFinishReason(FinishReason.LENGTH).setModel(MODEL).setAtMs(T0).build(), T0);
+  }
+
+  private void done(String requestId, int tokens, int promptTokens, int cachedTokens) {
+    resultsIn.pipeInput(requestId, ResultEvent.newBuilder().setRequestId(requestId).setIndex(tokens).setKind(ResultKind.DONE)
+        .setFinishReason(FinishReason.LENGTH).setModel(MODEL).setAtMs(T0)
+        .setUsage(new dev.sluice.schemas.Usage(promptTokens, cachedTokens, tokens)).build(), T0);
   }
 
   private static int homeLane(int[] tokens) {
@@ -135,33 +149,93 @@ class RouterTopologyTest {
       start(policy);
       allLanesLive();
       for (int i = 0; i < 6; i++) {
-        // Requests half a second apart: earlier ones have left the router's recent-load window.
+        // One after the other: each finishes (its DONE comes back) before the next arrives.
         requests.pipeInput(null, request(policy + i, sharedPrefix(5, 32, 100 + i, 40 + i)), T0 + i * 500L);
         driver.advanceWallClockTime(Duration.ofMillis(500));
+        done(policy + i, 8);
       }
       List<StageWork> chunks = stage0.readValuesToList();
       assertThat(chunks).hasSize(6);
-      assertThat(chunks).extracting(StageWork::getLane).as(policy).containsOnly(chunks.get(0).getLane());
+      assertThat(chunks).extracting(StageWork::getLane).as(policy + " " + chunks.stream().map(c -> c.getLane() + "/" + c.getPromptLength()).toList()).containsOnly(chunks.get(0).getLane());
       driver.close();
       driver = null;
     }
   }
 
   @Test
-  void shouldReplicateAHotPrefixToASecondLaneOnceItsLaneIsOverTheBound() {
+  void shouldGrowABurstOfOnePrefixOntoMoreLanesAsItsWorkInFlightGrows() {
     start("cache_aware");
     allLanesLive();
     for (int i = 0; i < 6; i++) {
       requests.pipeInput(null, request("burst" + i, sharedPrefix(5, 32, 100 + i, 40 + i)), T0);
     }
     List<Integer> lanes = stage0.readValuesToList().stream().map(StageWork::getLane).toList();
-    int home = homeLane(sharedPrefix(5, 32, 100, 40));
-    // Three requests fill the home lane to mean + minHeadroom; the family then grows onto one more lane.
-    assertThat(lanes.subList(0, 3)).containsOnly(home);
-    assertThat(lanes.subList(3, 6)).containsOnly(lanes.get(3));
-    assertThat(lanes.get(3)).isNotEqualTo(home);
-    assertThat(metrics.decisions("cache_aware", "load_override")).isEqualTo(1);
-    assertThat(metrics.decisions("cache_aware", "affinity_hit")).isEqualTo(4);
+    int h = homeLane(sharedPrefix(5, 32, 100, 40));
+    // Nothing finishes: each placement adds ~0.04 s of prefill + 8 tokens x 0.01 s to its lane. Two
+    // requests on a lane (0.21 s) outweigh a cold prefill elsewhere (0.04 s + 3 x 0.032 s of
+    // hysteresis for the 2 cached blocks it would redo), so the family grows onto the next lane in
+    // ring order, which then serves it from cache.
+    assertThat(lanes).containsExactly(h, h, (h + 1) % LANES, (h + 1) % LANES, (h + 2) % LANES, (h + 2) % LANES);
+    assertThat(metrics.decisions("cache_aware", "new_prefix")).isEqualTo(1);
+    assertThat(metrics.decisions("cache_aware", "load_override")).isEqualTo(2);
+    assertThat(metrics.decisions("cache_aware", "affinity_hit")).isEqualTo(3);
+  }
+
+  @Test
+  void shouldCountAPlacementAsLoadUntilItsDoneComesBack() {
+    start("least_load");
+    allLanesLive();
+    requests.pipeInput(null, request("first", prompt(1, 40)), T0);
+    requests.pipeInput(null, request("second", prompt(2, 40)), T0);
+    // least_load: lane 0 is busy with "first" (in flight), so "second" goes to lane 1.
+    assertThat(stage0.readValuesToList()).extracting(StageWork::getLane).containsExactly(0, 1);
+    done("first", 8);
+    requests.pipeInput(null, request("third", prompt(3, 40)), T0);
+    assertThat(stage0.readValue().getLane()).as("lane 0 is free again once first's DONE is read").isEqualTo(0);
+  }
+
+  @Test
+  void shouldCountTheCachedTokensItPredictedAndThoseTheWorkersReported() {
+    start("cache_aware");
+    allLanesLive();
+    requests.pipeInput(null, request("cold", sharedPrefix(8, 32, 1, 40)), T0);
+    done("cold", 8, 40, 0);
+    requests.pipeInput(null, request("warm", sharedPrefix(8, 32, 2, 40)), T0); // the index expects 2 blocks cached
+    done("warm", 8, 40, 16); // the worker had only 1
+    assertThat(metrics.cachedPromptTokens("cache_aware", "predicted")).isEqualTo(32);
+    assertThat(metrics.cachedPromptTokens("cache_aware", "reported")).isEqualTo(16);
+  }
+
+  @Test
+  void shouldEndInFlightRequestsWithOneErrorAtOnceWhenAStageLosesEveryWorker() {
+    start("cache_aware");
+    allLanesLive();
+    workers.pipeInput("s1", worker("s1", 1, List.of(0, 1, 2, 3), 0, T0)); // stage 1: one worker for every lane
+    var headers = new RecordHeaders();
+    headers.add(SluiceHeaders.REPLY_PARTITION, "5".getBytes(StandardCharsets.UTF_8));
+    requests.pipeInput(new TestRecord<>(null, request("on-the-way", prompt(4, 20)), headers, Instant.ofEpochMilli(T0)));
+    requests.pipeInput(null, request("finished", prompt(5, 20)), T0);
+    assertThat(stage0.readValuesToList()).hasSize(2);
+    resultsIn.pipeInput("on-the-way", ResultEvent.newBuilder().setRequestId("on-the-way").setIndex(0).setKind(ResultKind.TOKEN)
+        .setTokenIds(List.of(42)).setText("x").setAtMs(T0).build(), T0);
+    done("finished", 8);
+
+    // The stage-1 worker is killed: its heartbeat goes stale after 5 s, the others keep beating.
+    driver.advanceWallClockTime(Duration.ofSeconds(4));
+    for (int lane = 0; lane < LANES; lane++) workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), 0, T0 + 4_000));
+    driver.advanceWallClockTime(Duration.ofMillis(800));
+    assertThat(results.isEmpty()).as("still within the stale limit").isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(400));
+
+    TestRecord<String, ResultEvent> error = results.readRecord();
+    assertThat(error.key()).isEqualTo("on-the-way");
+    assertThat(error.value().getKind()).isEqualTo(ResultKind.ERROR);
+    assertThat(error.value().getErrorCode()).isEqualTo("no_workers");
+    assertThat(error.value().getErrorMessage()).contains("stage 1").contains("in flight");
+    assertThat(error.value().getIndex()).as("above any index a worker writes (maxTokens 8)").isEqualTo(9);
+    assertThat(SluiceHeaders.get(error.headers(), SluiceHeaders.REPLY_PARTITION)).isEqualTo("5");
+    driver.advanceWallClockTime(Duration.ofSeconds(11));
+    assertThat(results.isEmpty()).as("one ERROR, and none for the request that had finished").isTrue();
   }
 
   @Test

@@ -36,7 +36,7 @@ class ClusterViewTest {
   }
 
   @Test
-  void shouldShareAWorkersQueueOverItsLanesAndAddRecentRoutes() {
+  void shouldShareAWorkersQueueOverItsLanesAndAddTheGivenLoad() {
     WorkerStatus w = worker("w", 0, List.of(0, 1), 4, NOW);
     w.setActiveSequences(2);
     ClusterView view = ClusterView.fromHeartbeats(3, List.of(w, worker("v", 0, List.of(2), 1, NOW)), NOW, 5_000,
@@ -53,13 +53,34 @@ class ClusterViewTest {
   }
 
   @Test
-  void shouldForgetRecentRoutesAfterTheWindow() {
-    RecentRoutes recent = new RecentRoutes(2, 1_000);
-    recent.record(1, 0);
-    recent.record(1, 600);
-    assertThat(recent.perLane(900)).containsExactly(0, 2);
-    assertThat(recent.perLane(1_000)).containsExactly(0, 1);
-    assertThat(recent.perLane(1_600)).containsExactly(0, 0);
+  void shouldLoadALaneWithTheWorkOfEveryLaneItsWorkersServe() {
+    // w serves lanes 0 and 1: 1.0 + 0.1 s in flight, more than its 6 reported requests x 0.1 s -> 1.1 on both.
+    // v serves lane 2: 0.2 s in flight, less than its 9 reported requests -> 0.9. A stage-1 worker serving
+    // every lane with 30 reported requests makes each lane wait 3 s there.
+    WorkerStatus w = worker("w", 0, List.of(0, 1), 6, NOW);
+    WorkerStatus v = worker("v", 0, List.of(2), 9, NOW);
+    ClusterView view = ClusterView.fromHeartbeats(3, List.of(w, v), NOW, 5_000, new double[] {1.0, 0.1, 0.2}, 0.1);
+    assertThat(view.load(0)).isCloseTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(view.load(1)).isCloseTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(view.load(2)).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
+    ClusterView twoStages = ClusterView.fromHeartbeats(3, List.of(w, v, worker("s1", 1, List.of(0, 1, 2), 30, NOW)), NOW,
+        5_000, new double[] {1.0, 0.1, 0.2}, 0.1);
+    assertThat(twoStages.load(2)).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void shouldCountAPlacementsRemainingWorkUntilItEnds() {
+    InFlightWork inFlight = new InFlightWork(2);
+    inFlight.placed(new InFlightWork.Placement("a", 1, 600, 500, 10, NOW, "m", NOW, null)); // 0.5 s prefill + 10 x 0.01 s
+    inFlight.placed(new InFlightWork.Placement("b", 1, 100, 100, 10, NOW, "m", NOW, null));
+    assertThat(inFlight.secondsPerLane(1000, 0.01)).containsExactly(0, 0.8);
+    inFlight.tokens("a", 1); // first token: its prefill is done, 9 tokens to go
+    assertThat(inFlight.secondsPerLane(1000, 0.01)[1]).isCloseTo(0.29, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(inFlight.finished("a").lane()).isEqualTo(1);
+    assertThat(inFlight.finished("a")).as("ends once").isNull();
+    inFlight.tokens("unknown", 1);
+    assertThat(inFlight.requestsPerLane()).containsExactly(0, 1);
+    assertThat(inFlight.placedSecondsPerLane(1000, 0.01)).as("placed work stays counted").containsExactly(0, 0.8);
   }
 
   @Test

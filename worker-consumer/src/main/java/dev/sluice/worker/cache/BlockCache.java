@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,11 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * with headroom over the budget so that rarely happens. On open the index is rebuilt from the file's
  * keys (their order of use is lost across restarts; that only affects which block goes first).
  *
+ * <p>The index also remembers the lanes each block was stored or used for: the worker's cache is
+ * shared by every lane it owns, so an evicted block is gone from all of them, and the kv-events that
+ * feed the precise policy report the eviction under those lanes (not under the lane of the request
+ * whose store pushed it out). Blocks restored from the file have no known lane until used again.
+ *
  * <p>Thread-safe (one lock); the worker thread stores and loads, heartbeats read the counters.
  */
 public final class BlockCache implements AutoCloseable {
@@ -36,7 +42,7 @@ public final class BlockCache implements AutoCloseable {
   private static final int MAX_EVICT_RETRIES = 64;
 
   private final ChronicleMap<byte[], byte[]> map;
-  private final LinkedHashMap<ByteBuffer, Boolean> lru = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<ByteBuffer, BitSet> lru = new LinkedHashMap<>(1024, 0.75f, true);
   private final int blockBytes;
   private final long capacityBlocks;
   private final AtomicLong hits = new AtomicLong();
@@ -48,7 +54,7 @@ public final class BlockCache implements AutoCloseable {
     this.blockBytes = blockBytes;
     this.capacityBlocks = capacityBlocks;
     for (byte[] key : map.keySet()) {
-      lru.put(ByteBuffer.wrap(key), Boolean.TRUE);
+      lru.put(ByteBuffer.wrap(key), new BitSet());
     }
     trimToBudget(new ArrayList<>());
   }
@@ -113,21 +119,43 @@ public final class BlockCache implements AutoCloseable {
     return value;
   }
 
+  /** A block evicted to make room, with the lanes it had been stored or used for (empty: unknown). */
+  public record Evicted(byte[] hash, BitSet lanes) {}
+
   /**
    * Stores a block (rewriting an existing one is harmless: same hash, same values) and returns the
    * hashes evicted to make room.
    */
-  public synchronized List<byte[]> store(byte[] hash, byte[] block) {
+  public List<byte[]> store(byte[] hash, byte[] block) {
+    return storeForLane(hash, block, -1).stream().map(Evicted::hash).toList();
+  }
+
+  /**
+   * Records that a request on {@code lane} holds this cached block (it was used there); true when
+   * the block is cached and the lane is new for it.
+   */
+  public synchronized boolean addLane(byte[] hash, int lane) {
+    BitSet lanes = lru.get(ByteBuffer.wrap(hash));
+    if (lanes == null || lane < 0 || lanes.get(lane)) return false;
+    lanes.set(lane);
+    return true;
+  }
+
+  /** {@link #store} for a request on {@code lane} (negative: unknown); returns the evicted blocks with their lanes. */
+  public synchronized List<Evicted> storeForLane(byte[] hash, byte[] block, int lane) {
     if (block.length != blockBytes) {
       throw new IllegalArgumentException("a block is " + blockBytes + " bytes, got " + block.length);
     }
-    List<byte[]> evicted = new ArrayList<>();
+    List<Evicted> evicted = new ArrayList<>();
     ByteBuffer key = ByteBuffer.wrap(hash.clone());
-    if (lru.containsKey(key)) {
-      lru.get(key); // touch
+    BitSet known = lru.get(key); // touches it
+    if (known != null) {
+      if (lane >= 0) known.set(lane);
       return evicted;
     }
-    lru.put(key, Boolean.TRUE);
+    BitSet lanes = new BitSet();
+    if (lane >= 0) lanes.set(lane);
+    lru.put(key, lanes);
     trimToBudget(evicted);
     for (int attempt = 0; ; attempt++) {
       try {
@@ -155,7 +183,7 @@ public final class BlockCache implements AutoCloseable {
     return evictions.get();
   }
 
-  private void trimToBudget(List<byte[]> evicted) {
+  private void trimToBudget(List<Evicted> evicted) {
     while (lru.size() > capacityBlocks) {
       if (!evictOldest(evicted, null)) {
         return;
@@ -163,17 +191,17 @@ public final class BlockCache implements AutoCloseable {
     }
   }
 
-  private boolean evictOldest(List<byte[]> evicted, ByteBuffer keep) {
-    Iterator<ByteBuffer> it = lru.keySet().iterator();
+  private boolean evictOldest(List<Evicted> evicted, ByteBuffer keep) {
+    Iterator<java.util.Map.Entry<ByteBuffer, BitSet>> it = lru.entrySet().iterator();
     while (it.hasNext()) {
-      ByteBuffer oldest = it.next();
-      if (oldest.equals(keep)) {
+      java.util.Map.Entry<ByteBuffer, BitSet> oldest = it.next();
+      if (oldest.getKey().equals(keep)) {
         continue;
       }
       it.remove();
-      map.remove(oldest.array());
+      map.remove(oldest.getKey().array());
       evictions.incrementAndGet();
-      evicted.add(oldest.array());
+      evicted.add(new Evicted(oldest.getKey().array(), oldest.getValue()));
       return true;
     }
     return false;

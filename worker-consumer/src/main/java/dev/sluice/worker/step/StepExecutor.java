@@ -191,18 +191,28 @@ public final class StepExecutor {
     HotSequences.Hot seq = p.hot();
     int complete = Math.min(Math.min(seq.kv.length(), w.getPromptLength()) / blockSize, hashes.size());
     List<byte[]> stored = new ArrayList<>();
-    List<byte[]> evicted = new ArrayList<>();
+    java.util.TreeMap<Integer, List<byte[]>> evicted = new java.util.TreeMap<>();
+    int lane = w.getLane();
     for (int b = seq.storedBlocks; b < complete; b++) {
       byte[] hash = StepPlanner.bytes(hashes.get(b));
-      if (!cache.contains(hash)) {
-        evicted.addAll(cache.store(hash, seq.kv.exportRange(b * blockSize, (b + 1) * blockSize)));
-        stored.add(hash);
+      if (cache.contains(hash)) {
+        if (cache.addLane(hash, lane)) stored.add(hash); // this lane now holds it too
+        continue;
       }
+      for (BlockCache.Evicted e : cache.storeForLane(hash, seq.kv.exportRange(b * blockSize, (b + 1) * blockSize), lane)) {
+        // Gone from every lane it was stored or used for on this worker; -1 when those are unknown.
+        if (e.lanes().isEmpty()) evicted.computeIfAbsent(-1, k -> new ArrayList<>()).add(e.hash());
+        e.lanes().stream().forEach(l -> evicted.computeIfAbsent(l, k -> new ArrayList<>()).add(e.hash()));
+      }
+      stored.add(hash);
     }
     seq.storedBlocks = Math.max(seq.storedBlocks, complete);
-    if (!stored.isEmpty() || !evicted.isEmpty()) {
-      changes.add(new KvChange(w.getLane(), stored, evicted));
+    if (!stored.isEmpty() || evicted.containsKey(lane)) {
+      changes.add(new KvChange(lane, stored, evicted.getOrDefault(lane, List.of())));
     }
+    evicted.forEach((l, hashesOut) -> {
+      if (l != lane) changes.add(new KvChange(l, List.of(), hashesOut));
+    });
   }
 
   /** The record for stage K+1: this step's hidden states [to - from, hidden] and a stamp. */

@@ -45,6 +45,22 @@ class BlockCacheTest {
   }
 
   @Test
+  void shouldReportAnEvictedBlockUnderEveryLaneThatHeldItNotTheLaneThatPushedItOut(@TempDir Path dir) {
+    try (BlockCache cache = BlockCache.open(dir, "t", BLOCK, 2L * BLOCK)) {
+      cache.storeForLane(hash(1), block(1), 3);
+      assertThat(cache.addLane(hash(1), 5)).as("lane 5 used it").isTrue();
+      assertThat(cache.addLane(hash(1), 5)).as("already known").isFalse();
+      cache.storeForLane(hash(2), block(2), 4);
+      List<BlockCache.Evicted> evicted = cache.storeForLane(hash(3), block(3), 0); // a lane-0 request pushes block 1 out
+
+      assertThat(evicted).singleElement().satisfies(e -> {
+        assertThat(e.hash()).isEqualTo(hash(1));
+        assertThat(e.lanes().stream().boxed().toList()).containsExactly(3, 5);
+      });
+    }
+  }
+
+  @Test
   void shouldKeepBlocksAcrossReopen(@TempDir Path dir) {
     try (BlockCache cache = BlockCache.open(dir, "t", BLOCK, 8L * BLOCK)) {
       cache.store(hash(7), block(7));

@@ -1,0 +1,61 @@
+package dev.sluice.bench.prefix;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One policy's run of one workload on a fresh pipeline.
+ *
+ * @param ttftMs time to first token of every completed request, ascending
+ * @param tpotMs mean time per output token after the first, over requests with more than one token (-1: none)
+ * @param wallMs first submission to last final result
+ * @param rejected requests that ended in an ERROR or timed out
+ * @param ceiling the workload's own cached share ceiling ({@link PrefixWorkload#ceiling})
+ * @param requestsPerWorker requests each worker served (worker id → count)
+ */
+public record PrefixResult(String policy, String workload, double[] ttftMs, double tpotMs, long promptTokens,
+    long cachedTokens, long generatedTokens, long wallMs, int completed, int rejected, double ceiling,
+    Map<String, Long> requestsPerWorker) {
+
+  public PrefixResult {
+    ttftMs = ttftMs.clone();
+    Arrays.sort(ttftMs);
+    requestsPerWorker = Map.copyOf(requestsPerWorker);
+  }
+
+  /** The p-th percentile (0..100) of TTFT, nearest rank; -1 without data. */
+  public double ttft(double p) {
+    if (ttftMs.length == 0) return -1;
+    int rank = (int) Math.ceil(p / 100 * ttftMs.length);
+    return ttftMs[Math.max(0, Math.min(ttftMs.length - 1, rank - 1))];
+  }
+
+  public double cachedShare() {
+    return promptTokens == 0 ? 0 : (double) cachedTokens / promptTokens;
+  }
+
+  public double ofCeiling() {
+    return ceiling == 0 ? 1 : cachedShare() / ceiling;
+  }
+
+  public double tokensPerSecond() {
+    return wallMs == 0 ? 0 : generatedTokens * 1000.0 / wallMs;
+  }
+
+  /**
+   * Busiest over mean worker, by requests served, within each stage (workers named
+   * {@code s<stage>w<i>}); the worst stage.
+   */
+  public double busiestOverMean() {
+    Map<String, List<Long>> byStage = new java.util.TreeMap<>();
+    requestsPerWorker.forEach((id, n) -> byStage.computeIfAbsent(id.replaceAll("w\\d+$", ""), k -> new java.util.ArrayList<>()).add(n));
+    double worst = 1;
+    for (List<Long> counts : byStage.values()) {
+      double mean = counts.stream().mapToLong(Long::longValue).average().orElse(0);
+      long max = counts.stream().mapToLong(Long::longValue).max().orElse(0);
+      if (mean > 0) worst = Math.max(worst, max / mean);
+    }
+    return worst;
+  }
+}

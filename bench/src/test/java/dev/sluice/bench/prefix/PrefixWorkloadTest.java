@@ -1,0 +1,60 @@
+package dev.sluice.bench.prefix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PrefixWorkloadTest {
+  private static final PrefixWorkload.Shape SHAPE = new PrefixWorkload.Shape(3, 2, 32, 16, 1000, 1);
+
+  private static boolean sharesPrefix(int[] a, int[] b, int n) {
+    return Arrays.equals(Arrays.copyOf(a, n), Arrays.copyOf(b, n));
+  }
+
+  @Test
+  void shouldSendGroupsInterleavedBehindTheirOwnSystemPrompt() {
+    List<int[]> p = PrefixWorkload.of("groups", SHAPE).prompts();
+    assertThat(p).hasSize(6).allSatisfy(t -> assertThat(t).hasSize(1 + 32 + 16).startsWith(1));
+    assertThat(sharesPrefix(p.get(0), p.get(3), 33)).as("group 0, questions 0 and 1").isTrue();
+    assertThat(sharesPrefix(p.get(0), p.get(3), 34)).as("their questions differ").isFalse();
+    assertThat(p.get(0)[1]).as("groups 0 and 1 differ from the first system-prompt token").isNotEqualTo(p.get(1)[1]);
+    // ceiling: 3 groups x 1 repeat x 2 whole blocks of 16 (BOS + 31 prompt tokens + 1 = block 2 holds the question's start)
+    assertThat(PrefixWorkload.of("groups", SHAPE).ceiling(16)).isEqualTo(3 * 32.0 / (6 * 49));
+  }
+
+  @Test
+  void shouldExtendEachConversationTurnByTurn() {
+    List<int[]> p = PrefixWorkload.of("multi-turn", SHAPE).prompts();
+    assertThat(p).hasSize(6);
+    int[] turn0 = p.get(0);
+    int[] turn1 = p.get(3); // conversation 0, turn 1
+    assertThat(turn1).hasSize(turn0.length + 32);
+    assertThat(sharesPrefix(turn1, turn0, turn0.length)).isTrue();
+  }
+
+  @Test
+  void shouldOpenEveryRequestWithOneSystemPrompt() {
+    PrefixWorkload w = PrefixWorkload.of("system-prompt", SHAPE);
+    assertThat(w.prompts()).hasSize(6).allSatisfy(t -> assertThat(sharesPrefix(t, w.prompts().get(0), 33)).isTrue());
+    assertThat(w.ceiling(16)).isEqualTo(5 * 32.0 / (6 * 49));
+    assertThatThrownBy(() -> PrefixWorkload.of("chat", SHAPE)).hasMessageContaining("groups, multi-turn, system-prompt");
+  }
+
+  @Test
+  void shouldJudgeCacheAwareAgainstTheOtherPoliciesOfTheRun() {
+    Map<String, Long> even = Map.of("s0w0", 6L, "s0w1", 6L);
+    PrefixResult random = new PrefixResult("random", "groups", new double[] {1900, 2000, 2100}, 20, 100, 10, 12, 1000, 3, 0, 0.8, even);
+    PrefixResult hash = new PrefixResult("prefix_hash", "groups", new double[] {150, 190, 200}, 20, 100, 78, 12, 1000, 3, 0, 0.8,
+        Map.of("s0w0", 12L, "s0w1", 0L));
+    PrefixResult ca = new PrefixResult("cache_aware", "groups", new double[] {160, 250, 300}, 20, 100, 77, 12, 1000, 3, 0, 0.8, even);
+    List<dev.sluice.bench.policy.PolicyTargets.Target> t = PrefixTargets.check(List.of(random, hash, ca));
+    assertThat(t).extracting(x -> x.name() + " " + x.pass()).containsExactly("TTFT p50 vs random true",
+        "TTFT p50 vs prefix_hash false", "cached share of the ceiling true", "busiest/mean worker true");
+    assertThat(hash.busiestOverMean()).isEqualTo(2.0);
+    assertThat(ca.ttft(50)).isEqualTo(250);
+  }
+}

@@ -1,0 +1,147 @@
+package dev.sluice.cli;
+
+import dev.sluice.bench.prefix.PrefixBenchmark;
+import dev.sluice.bench.prefix.PrefixReport;
+import dev.sluice.bench.prefix.PrefixResult;
+import dev.sluice.bench.prefix.PrefixStats;
+import dev.sluice.bench.prefix.PrefixTargets;
+import dev.sluice.bench.prefix.PrefixWorkload;
+import dev.sluice.embedded.ModelLocator;
+import dev.sluice.model.ModelConfig;
+import dev.sluice.router.policy.RoutingPolicies;
+import dev.sluice.schemas.hash.BlockSizeAgreement;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice bench prefix}: built-in shared-prefix workloads ({@link PrefixWorkload}) through a
+ * real in-process pipeline, a fresh one (empty caches, empty routing index) per policy and workload,
+ * closed loop at a concurrency or open loop at a rate; prints the side-by-side table and the
+ * targets and writes an HTML report with a TTFT CDF per policy.
+ */
+@Command(name = "prefix", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Shared-prefix workloads through the real pipeline, one fresh pipeline per policy: TTFT, TPOT, "
+        + "tokens/s, cached share against the workload's ceiling, requests per worker.",
+        "For the targets: ./sluice init-model --shape gpt2-small --out models/gpt2-small, then --model models/gpt2-small."})
+public final class BenchPrefixCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", description = "Model directory or hub id (default: the embedded models/stories260K).")
+  String model;
+
+  @Option(names = "--workloads", split = ",", defaultValue = "groups,system-prompt",
+      description = "Workloads: groups, multi-turn, system-prompt (default: ${DEFAULT-VALUE}).")
+  List<String> workloads;
+
+  @Option(names = "--policies", split = ",", defaultValue = "random,least_load,prefix_hash,cache_aware",
+      description = "Routing policies, in order (default: ${DEFAULT-VALUE}).")
+  List<String> policies;
+
+  @Option(names = "--groups", defaultValue = "8", description = "G: groups (conversations for multi-turn) (default: ${DEFAULT-VALUE}).")
+  int groups;
+
+  @Option(names = "--questions", defaultValue = "6", description = "Q: questions per group (turns for multi-turn) (default: ${DEFAULT-VALUE}).")
+  int questions;
+
+  @Option(names = "--prefix-tokens", defaultValue = "300", description = "P: tokens of each system prompt or opening (default: ${DEFAULT-VALUE}).")
+  int prefixTokens;
+
+  @Option(names = "--question-tokens", defaultValue = "16", description = "U: tokens of each question or answer (default: ${DEFAULT-VALUE}).")
+  int questionTokens;
+
+  @Option(names = "--max-tokens", defaultValue = "4", description = "Tokens generated per request (default: ${DEFAULT-VALUE}).")
+  int maxTokens;
+
+  @Option(names = "--concurrency", defaultValue = "4", description = "Closed loop: requests in flight at once (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--rate", description = "Open loop instead: requests per second, evenly spaced.")
+  Double rate;
+
+  @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages (default: ${DEFAULT-VALUE}).")
+  int stages;
+
+  @Option(names = "--workers-per-stage", defaultValue = "2", description = "Workers per stage (default: ${DEFAULT-VALUE}).")
+  int workersPerStage;
+
+  @Option(names = "--lanes", defaultValue = "8", description = "Lanes (default: ${DEFAULT-VALUE}).")
+  int lanes;
+
+  @Option(names = "--warmup", defaultValue = "8",
+      description = "Unmeasured requests with unrelated prompts on each fresh pipeline first (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--timeout-s", defaultValue = "600", description = "Longest wait for one run's completions (default: ${DEFAULT-VALUE}).")
+  int timeoutSeconds;
+
+  @Option(names = "--out", defaultValue = "bench-prefix.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter w = spec.commandLine().getOut();
+    validate();
+    Path modelDir = model != null ? ModelReferences.resolve(model, line -> { w.println(line); w.flush(); }) : ModelLocator.embeddedModel();
+    ModelConfig config = ModelConfig.read(modelDir);
+    PrefixWorkload.Shape shape = new PrefixWorkload.Shape(groups, questions, prefixTokens, questionTokens, config.vocabSize(),
+        config.bosTokenId());
+    String setup = String.format(Locale.ROOT, "model %s (%d layers, hidden %d), %d stages x %d workers, %d lanes, %s, "
+            + "max_tokens %d, %d warm-up requests, a fresh pipeline per policy", modelDir.getFileName(), config.numLayers(),
+        config.hiddenSize(), stages, workersPerStage, lanes, rate == null ? "closed loop at concurrency " + concurrency
+            : String.format(Locale.ROOT, "open loop at %.2f requests/s", rate), maxTokens, warmup);
+    w.println(setup);
+    List<PrefixReport.Section> sections = new ArrayList<>();
+    for (String name : workloads) {
+      PrefixWorkload workload = PrefixWorkload.of(name, shape);
+      if (workload.longestPrompt() + maxTokens > config.maxPositions()) {
+        throw new ParameterException(spec.commandLine(), name + ": prompts of up to " + workload.longestPrompt()
+            + " tokens + --max-tokens exceed the model's context of " + config.maxPositions());
+      }
+      double ceiling = workload.ceiling(BlockSizeAgreement.DEFAULT_BLOCK_SIZE);
+      w.printf(Locale.ROOT, "%nworkload %s: %s; %d requests, %,d prompt tokens, cached-share ceiling %.1f%%%n", name,
+          workload.description(), workload.prompts().size(), workload.promptTokens(), 100 * ceiling);
+      w.flush();
+      PrefixBenchmark bench = new PrefixBenchmark(new PrefixBenchmark.Settings(stages, workersPerStage, lanes, maxTokens,
+          concurrency, rate, warmup, timeoutSeconds), w);
+      List<PrefixResult> results = new ArrayList<>();
+      for (String policy : policies) results.add(bench.run(policy, workload, ceiling, modelDir));
+      w.println();
+      w.print(PrefixReport.table(results));
+      w.println("targets (cache_aware; set for GPT-2-small shape, 2 stages x 2 workers, 8 lanes):");
+      PrefixTargets.check(results).forEach(t -> w.println(t.line()));
+      w.flush();
+      sections.add(new PrefixReport.Section(name, workload.description(), results));
+    }
+    PrefixReport.write(sections, setup, out);
+    w.println("report: " + out.toAbsolutePath());
+    w.flush();
+    return 0;
+  }
+
+  private void validate() {
+    for (String p : policies) {
+      if (!RoutingPolicies.NAMES.contains(p)) {
+        throw new ParameterException(spec.commandLine(), "--policies: unknown routing policy '" + p + "'; known: "
+            + String.join(", ", RoutingPolicies.NAMES));
+      }
+    }
+    for (String name : workloads) {
+      if (!PrefixWorkload.NAMES.contains(name)) {
+        throw new ParameterException(spec.commandLine(), "--workloads: unknown workload '" + name + "'; known: "
+            + String.join(", ", PrefixWorkload.NAMES));
+      }
+    }
+    if (concurrency < 1) throw new ParameterException(spec.commandLine(), "--concurrency must be >= 1: " + concurrency);
+    if (rate != null && !(rate > 0)) throw new ParameterException(spec.commandLine(), "--rate must be > 0: " + rate);
+    if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be >= 1: " + maxTokens);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.embedded.ModelLocator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sluice bench prefix} through the real in-process pipeline with the embedded stories260K model. */
+class BenchPrefixCommandTest extends CommandTestSupport {
+
+  @Test
+  void shouldServeEveryCachedPrefixOnceWarmUnderCacheAwareAndReportTheCdf(@TempDir Path dir) throws IOException {
+    Path report = dir.resolve("prefix.html");
+
+    // 2 groups x 3 questions behind 64-token system prompts, one request at a time: under cache_aware every
+    // repeat of a group finds its prefix where the first one left it, so the cached share is the ceiling.
+    int code = sluice("bench", "prefix", "--model", ModelLocator.embeddedModel().toString(), "--workloads", "groups",
+        "--policies", "random,cache_aware", "--groups", "2", "--questions", "3", "--prefix-tokens", "64",
+        "--concurrency", "1", "--warmup", "0", "--max-tokens", "2", "--out", report.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    String printed = out.toString();
+    assertThat(printed).contains("workload groups: 2 groups x 3 questions").contains("cached-share ceiling 52.7%");
+    List<String[]> rows = printed.lines().filter(l -> l.matches("^(random|cache_aware) +\\d+ +\\d+ .*"))
+        .map(l -> l.split(" +")).toList();
+    assertThat(rows).extracting(r -> r[0]).containsExactly("random", "cache_aware");
+    assertThat(rows).allSatisfy(r -> assertThat(r[1] + "/" + r[2]).as("ok/rejected of " + r[0]).isEqualTo("6/0"));
+    assertThat(rows.get(1)[8]).as("cache_aware's cached share").isEqualTo("52.7%");
+    assertThat(rows.get(1)[9]).as("of the ceiling").isEqualTo("1.00");
+    assertThat(printed).contains("[pass] cached share of the ceiling");
+    String html = Files.readString(report);
+    assertThat(html).contains("<h3>TTFT CDF</h3>").contains("<polyline");
+    assertThat(html.split("<polyline", -1)).hasSize(1 + 2);
+  }
+}

@@ -105,75 +105,123 @@ public record RouterSettings(
   }
 
   public RouterSettings withPolicy(String name) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, name, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+    return copy(v -> v.policy = name);
   }
 
   public RouterSettings withLanes(int count) {
-    return new RouterSettings(servedModels, count, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+    return copy(v -> v.lanes = count);
   }
 
   public RouterSettings withLimits(int maxPrompt, int maxTokens, int maxSequence) {
-    return new RouterSettings(servedModels, lanes, maxPrompt, maxTokens, maxSequence, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+    return copy(v -> {
+      v.maxPromptTokens = maxPrompt;
+      v.maxTokensLimit = maxTokens;
+      v.maxSequenceTokens = maxSequence;
+    });
   }
 
   public RouterSettings withTimes(long workerStale, long noWorkerWait, long pendingCheck, long recentLoadWindow) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStale, noWorkerWait,
-        pendingCheck, recentLoadWindow, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+    return copy(v -> {
+      v.workerStaleMs = workerStale;
+      v.noWorkerWaitMs = noWorkerWait;
+      v.pendingCheckMs = pendingCheck;
+      v.recentLoadWindowMs = recentLoadWindow;
+    });
   }
 
   public RouterSettings withRandomSeed(Long seed) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, seed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+    return copy(v -> v.randomSeed = seed);
   }
 
   public RouterSettings withDataDir(Path dir) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dir, maxPromptBytes, routedIdsTtlMs, instanceId);
+    return copy(v -> v.dataDir = dir);
   }
 
   public RouterSettings withDefaultTimeoutMs(long timeoutMs) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, timeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+    return copy(v -> v.defaultTimeoutMs = timeoutMs);
   }
 
   public RouterSettings withCacheAware(CacheAwareParams params) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, params, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir);
+    return copy(v -> v.cacheAware = params);
   }
 
   public RouterSettings withIndexTtlMs(long ttlMs) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, ttlMs, dataDir, maxPromptBytes, routedIdsTtlMs, instanceId);
+    return copy(v -> v.indexTtlMs = ttlMs);
   }
 
   public RouterSettings withMaxPromptBytes(int bytes) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, bytes, routedIdsTtlMs, instanceId);
+    return copy(v -> v.maxPromptBytes = bytes);
   }
 
   public RouterSettings withRoutedIdsTtlMs(long ttlMs) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, ttlMs, instanceId);
+    return copy(v -> v.routedIdsTtlMs = ttlMs);
   }
 
   public RouterSettings withInstanceId(String id) {
-    return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens, defaultTimeoutMs,
-        prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed, workerStaleMs, noWorkerWaitMs,
-        pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes, routedIdsTtlMs, id);
+    return copy(v -> v.instanceId = id);
+  }
+
+  /** These settings with some values changed; the result is validated like any other. */
+  private RouterSettings copy(java.util.function.Consumer<Values> change) {
+    Values v = new Values(this);
+    change.accept(v);
+    return v.settings();
+  }
+
+  /** The record's components as mutable fields, for {@link #copy}: the one place that lists them all. */
+  private static final class Values {
+    List<String> servedModels;
+    int lanes;
+    int maxPromptTokens;
+    int maxTokensLimit;
+    int maxSequenceTokens;
+    long defaultTimeoutMs;
+    int prefillChunkTokens;
+    int blockSize;
+    String policy;
+    CacheAwareParams cacheAware;
+    int prefixHashBlocks;
+    Long randomSeed;
+    long workerStaleMs;
+    long noWorkerWaitMs;
+    long pendingCheckMs;
+    long recentLoadWindowMs;
+    long indexTtlMs;
+    Path dataDir;
+    int maxPromptBytes;
+    long routedIdsTtlMs;
+    String instanceId;
+
+    Values(RouterSettings s) {
+      servedModels = s.servedModels;
+      lanes = s.lanes;
+      maxPromptTokens = s.maxPromptTokens;
+      maxTokensLimit = s.maxTokensLimit;
+      maxSequenceTokens = s.maxSequenceTokens;
+      defaultTimeoutMs = s.defaultTimeoutMs;
+      prefillChunkTokens = s.prefillChunkTokens;
+      blockSize = s.blockSize;
+      policy = s.policy;
+      cacheAware = s.cacheAware;
+      prefixHashBlocks = s.prefixHashBlocks;
+      randomSeed = s.randomSeed;
+      workerStaleMs = s.workerStaleMs;
+      noWorkerWaitMs = s.noWorkerWaitMs;
+      pendingCheckMs = s.pendingCheckMs;
+      recentLoadWindowMs = s.recentLoadWindowMs;
+      indexTtlMs = s.indexTtlMs;
+      dataDir = s.dataDir;
+      maxPromptBytes = s.maxPromptBytes;
+      routedIdsTtlMs = s.routedIdsTtlMs;
+      instanceId = s.instanceId;
+    }
+
+    RouterSettings settings() {
+      return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens,
+          defaultTimeoutMs, prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed,
+          workerStaleMs, noWorkerWaitMs, pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes,
+          routedIdsTtlMs, instanceId);
+    }
   }
 
   private static void require(boolean ok, String message) {

@@ -68,6 +68,6 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_TOPIC, topic);
     SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_PARTITION, Integer.toString(partition));
     SluiceHeaders.put(headers, SluiceHeaders.DLQ_SOURCE_OFFSET, Long.toString(offset));
-    return new ProducerRecord<>(dlqTopic, null, key, value, headers);
+    return new ProducerRecord<>(dlqTopic, null, System.currentTimeMillis(), key, value, headers);
   }
 }

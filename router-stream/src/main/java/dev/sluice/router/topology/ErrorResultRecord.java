@@ -27,6 +27,7 @@ final class ErrorResultRecord {
     Integer reply = ReplyPartitioner.parse(SluiceHeaders.get(requestHeaders, SluiceHeaders.REPLY_PARTITION));
     if (reply != null) SluiceHeaders.put(headers, SluiceHeaders.REPLY_PARTITION, reply.toString());
     byte[] value = SluiceSerdes.resultEvent().serializer().serialize(resultsTopic, error);
-    return new ProducerRecord<>(resultsTopic, reply, requestId.getBytes(StandardCharsets.UTF_8), value, headers);
+    // stamped: the router also reads the results topic (its in-flight table), and a record needs a time there
+    return new ProducerRecord<>(resultsTopic, reply, nowMs, requestId.getBytes(StandardCharsets.UTF_8), value, headers);
   }
 }

@@ -139,7 +139,7 @@ public final class RouterCommand implements Callable<Integer> {
     if (router.awaitReady(Duration.ofSeconds(60))) {
       // how long a (re)started router took to route: the figure its failover depends on
       out.println("router ready " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
-          + " ms after the JVM started (Streams started after " + startedAfterMs + " ms)");
+          + " ms after the JVM started (Streams started and start-up checks passed after " + startedAfterMs + " ms)");
     } else {
       spec.commandLine().getErr().println("sluice: router not ready after 60 s (state " + router.state() + ")");
     }

@@ -48,7 +48,7 @@ class TopicsCommandTest extends CommandTestSupport {
     int exit = sluice("topics", "verify", "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(), "--prefix", prefix);
 
     assertThat(exit).isEqualTo(1);
-    assertThat(err.toString()).contains("topic " + prefix + ".requests is missing", "(7 problems)");
+    assertThat(err.toString()).contains("topic " + prefix + ".requests is missing", "(8 problems)");
   }
 
   @Test

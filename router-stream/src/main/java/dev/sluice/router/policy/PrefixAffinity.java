@@ -30,7 +30,7 @@ final class PrefixAffinity {
     for (int lane : eligible) anyUnder |= view.load(lane) < limit;
 
     double tokensPerSecond = view.prefillTokensPerSecond(params.prefillTokensPerSecond());
-    int home = (int) (request.familyNumber() % view.lanes());
+    int home = request.homeLane(view.lanes());
     int chosen = -1;
     double chosenCost = Double.POSITIVE_INFINITY;
     // Ring order from home: the first lane with the lowest cost wins ties.

@@ -1,7 +1,7 @@
 package dev.sluice.router.policy;
 
 import dev.sluice.router.view.ClusterView;
-import dev.sluice.schemas.hash.BlockHasher;
+import dev.sluice.topics.Lanes;
 import java.util.Optional;
 
 /**
@@ -24,7 +24,7 @@ public final class PrefixHashPolicy implements RoutingPolicy {
   public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
     int blocks = Math.min(prefixBlocks, request.blockHashes().size());
     byte[] key = blocks == 0 ? request.familyHash() : request.blockHashes().get(blocks - 1);
-    int home = (int) Math.floorMod(BlockHasher.prefix64(key) & Long.MAX_VALUE, (long) view.lanes());
+    int home = Lanes.laneOf(key, view.lanes());
     for (int i = 0; i < view.lanes(); i++) {
       int lane = (home + i) % view.lanes();
       if (view.isEligible(lane)) {

@@ -1,6 +1,7 @@
 package dev.sluice.router.policy;
 
 import dev.sluice.schemas.hash.BlockHasher;
+import dev.sluice.topics.Lanes;
 import java.util.List;
 
 /**
@@ -43,8 +44,8 @@ public record RoutingRequest(String requestId, int promptTokens, int blockSize, 
     return promptTokens - blocks * blockSize;
   }
 
-  /** The family hash as a non-negative number, for hash-mod-lanes placement. */
-  public long familyNumber() {
-    return BlockHasher.prefix64(familyHash) & Long.MAX_VALUE;
+  /** The prefix family's home lane among {@code lanes}: the one lane function ({@link Lanes#laneOf}). */
+  public int homeLane(int lanes) {
+    return Lanes.laneOf(familyHash, lanes);
   }
 }

@@ -33,7 +33,7 @@ final class FixedCluster {
   static RoutingRequest requestWithHome(int lane, int length) {
     for (int seed = 1; ; seed++) {
       RoutingRequest r = request(seed, length);
-      if (r.familyNumber() % LANES == lane) return r;
+      if (r.homeLane(LANES) == lane) return r;
     }
   }
 }

@@ -107,7 +107,7 @@ class RouterTopologyTest {
   }
 
   private static int homeLane(int[] tokens) {
-    return (int) (RoutingRequest.of("x", tokens, MODEL, null, 16).familyNumber() % LANES);
+    return RoutingRequest.of("x", tokens, MODEL, null, 16).homeLane(LANES);
   }
 
   @Test
@@ -409,7 +409,7 @@ class RouterTopologyTest {
     allLanesLive();
     int[] tokens = prompt(6, 40);
     RoutingRequest rr = RoutingRequest.of("x", tokens, MODEL, null, 16);
-    int home = (int) (rr.familyNumber() % LANES);
+    int home = rr.homeLane(LANES);
     int reported = (home + 2) % LANES;
     kvEvents.pipeInput("w" + reported, KvEvent.newBuilder().setWorkerId("w" + reported).setStage(0).setLane(reported)
         .setStored(rr.blockHashes().stream().map(ByteBuffer::wrap).toList()).setTimestampMs(T0).build(), T0);

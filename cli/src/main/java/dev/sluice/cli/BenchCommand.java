@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: routing policies on a trace, model throughput, pipeline throughput, trace replay, soak, bad input.",
     subcommands = {BenchPoliciesCommand.class, BenchModelCommand.class, BenchPipelineCommand.class,
-        BenchReplayCommand.class, BenchSoakCommand.class, BenchBadInputCommand.class, BenchPrefixCommand.class})
+        BenchReplayCommand.class, BenchSoakCommand.class, BenchBadInputCommand.class, BenchPrefixCommand.class,
+        BenchDecisionsCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -1,7 +1,9 @@
 package dev.sluice.cli;
 
 import dev.sluice.bench.replay.PolicyResult;
+import dev.sluice.bench.replay.RecordedRequests;
 import dev.sluice.bench.replay.ReplayBenchmark;
+import dev.sluice.bench.replay.TopicReplay;
 import dev.sluice.bench.replay.ReplayScale;
 import dev.sluice.bench.replay.ReplayTable;
 import dev.sluice.bench.replay.ScaledTrace;
@@ -11,6 +13,7 @@ import dev.sluice.router.policy.RoutingPolicies;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -78,6 +81,26 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Also write the comparison as Markdown to this file.")
   Path out;
 
+  @Option(names = "--from-topic", paramLabel = "TOPIC",
+      description = "Replay the requests recorded on this topic (any requests topic, Avro or JSON) instead of the trace.")
+  String fromTopic;
+
+  @Option(names = "--source-bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+      description = "Kafka cluster that holds --from-topic (default: ${DEFAULT-VALUE}).")
+  String sourceBootstrapServers;
+
+  @Option(names = "--from", paramLabel = "OFFSET|TIME",
+      description = "With --from-topic: first offset of every partition, or an ISO-8601 time (default: the beginning).")
+  String from;
+
+  @Option(names = "--to", paramLabel = "OFFSET|TIME",
+      description = "With --from-topic: offset or ISO-8601 time to stop before (default: the end when reading starts).")
+  String to;
+
+  @Option(names = "--speed", paramLabel = "original|max|N", defaultValue = "original",
+      description = "With --from-topic: the recorded spacing, all at once, or N times faster (default: ${DEFAULT-VALUE}).")
+  String speed;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
@@ -91,6 +114,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
     if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
       throw new ParameterException(spec.commandLine(), "--model " + modelDir + " has no config.json");
     }
+    if (fromTopic != null) return replayTopic(modelDir, w);
     ModelConfig config = ModelConfig.read(modelDir);
     ReplayScale scale;
     try {
@@ -116,6 +140,46 @@ public final class BenchReplayCommand implements Callable<Integer> {
     w.print(ReplayTable.text(results));
     if (out != null) {
       Files.writeString(out, ReplayTable.markdown(results, scale.describe()));
+      w.println("report: " + out.toAbsolutePath());
+    }
+    w.flush();
+    return 0;
+  }
+
+  /** --from-topic: the recorded requests through a fresh pipeline per policy, and whether their outputs agree. */
+  private int replayTopic(Path modelDir, PrintWriter w) throws Exception {
+    double factor = switch (speed) {
+      case "original" -> 1;
+      case "max" -> 0;
+      default -> {
+        try {
+          double x = Double.parseDouble(speed.endsWith("x") || speed.endsWith("×") ? speed.substring(0, speed.length() - 1) : speed);
+          if (!(x > 0)) throw new NumberFormatException();
+          yield x;
+        } catch (NumberFormatException e) {
+          throw new ParameterException(spec.commandLine(), "--speed must be original, max or a factor N > 0: " + speed);
+        }
+      }
+    };
+    RecordedRequests recorded;
+    try {
+      recorded = RecordedRequests.read(sourceBootstrapServers, fromTopic, RecordedRequests.Position.parse(from),
+          RecordedRequests.Position.parse(to), Duration.ofSeconds(60));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    w.printf("topic %s at %s: %d requests%s, speed %s; pipeline: %d stages x %d workers, %d lanes, model %s%n", fromTopic,
+        sourceBootstrapServers, recorded.requests().size(), recorded.unreadable() == 0 ? "" : " (" + recorded.unreadable()
+            + " unreadable records skipped)", speed, stages, workersPerStage, lanes, modelDir);
+    w.flush();
+    TopicReplay replay = TopicReplay.run(new ReplayBenchmark.Settings(stages, workersPerStage, lanes, timeoutSeconds, 0),
+        modelDir, recorded, factor, policies, w);
+    w.println();
+    w.print(ReplayTable.text(replay.results()));
+    w.printf("identical outputs under every policy: %d of %d requests%n", replay.identicalOutputs(), recorded.requests().size());
+    if (out != null) {
+      Files.writeString(out, ReplayTable.markdown(replay.results(), "topic " + fromTopic + ", " + recorded.requests().size()
+          + " requests, speed " + speed));
       w.println("report: " + out.toAbsolutePath());
     }
     w.flush();

@@ -63,6 +63,21 @@ public final class RouterCommand implements Callable<Integer> {
   static final ConfigKey<Integer> INDEX_TTL_S = ConfigKey.intKey("index_ttl_s", 3600, 1, Integer.MAX_VALUE,
       "cache_aware's index forgets prefix blocks unused for this many seconds");
 
+  // cache_aware and precise (CacheAwarePolicy's block comment explains each); the lane speeds are where the
+  // router starts: it then learns them from its results
+  static final ConfigKey<Double> CA_EPSILON = ConfigKey.doubleKey("cache_aware_epsilon", CacheAwareParams.DEFAULTS.epsilon(),
+      0, 1e6, "load bound factor: no lane takes a request at or above (1 + epsilon) x the mean load");
+  static final ConfigKey<Double> CA_HEADROOM_S = ConfigKey.doubleKey("cache_aware_min_headroom_s",
+      CacheAwareParams.DEFAULTS.minHeadroomSeconds(), 0, 1e6, "seconds of work a lane may always carry above the mean");
+  static final ConfigKey<Double> CA_PREFILL = ConfigKey.doubleKey("cache_aware_prefill_tokens_per_s",
+      CacheAwareParams.DEFAULTS.prefillTokensPerSecond(), 1e-3, 1e12, "initial prefill speed of a lane (then learned)");
+  static final ConfigKey<Double> CA_DECODE_S = ConfigKey.doubleKey("cache_aware_decode_s_per_token",
+      CacheAwareParams.DEFAULTS.decodeSecondsPerToken(), 0, 1e6, "initial seconds per generated token (then learned)");
+  static final ConfigKey<Double> CA_HYSTERESIS = ConfigKey.doubleKey("cache_aware_hysteresis",
+      CacheAwareParams.DEFAULTS.hysteresis(), 0, 1e6, "extra weight of the prefill a less-matching lane would redo");
+  static final ConfigKey<Double> CA_REPORTED_S = ConfigKey.doubleKey("cache_aware_reported_request_s",
+      CacheAwareParams.DEFAULTS.reportedRequestSeconds(), 0, 1e6, "seconds of work one request in a heartbeat stands for");
+
   static final ConfigKey<Integer> METRICS_PORT = ConfigKey.intKey("metrics_port", -1, -1, 65535,
       "port of the Prometheus /metrics endpoint; -1 = none, 0 = any free port");
 
@@ -172,7 +187,8 @@ public final class RouterCommand implements Callable<Integer> {
     try {
       return new RouterSettings(List.of(name), r.get(LANES), r.get(MAX_PROMPT_TOKENS), r.get(MAX_TOKENS_LIMIT), context,
           r.get(DEFAULT_TIMEOUT_MS), r.get(PREFILL_CHUNK_TOKENS), r.get(SharedKeys.BLOCK_SIZE), r.get(POLICY),
-          CacheAwareParams.DEFAULTS, 1, null, r.get(WORKER_STALE_MS), r.get(NO_WORKER_WAIT_MS), 200, 1_000,
+          new CacheAwareParams(r.get(CA_EPSILON), r.get(CA_HEADROOM_S), r.get(CA_PREFILL), r.get(CA_DECODE_S),
+              r.get(CA_HYSTERESIS), r.get(CA_REPORTED_S)), 1, null, r.get(WORKER_STALE_MS), r.get(NO_WORKER_WAIT_MS), 200, 1_000,
           r.get(INDEX_TTL_S) * 1000L, Path.of(r.get(DATA_DIR)), r.get(MAX_PROMPT_BYTES), r.get(ROUTED_IDS_TTL_S) * 1000L,
           r.get(INSTANCE_ID).isEmpty() ? derivedInstanceId(Path.of(r.get(DATA_DIR))) : r.get(INSTANCE_ID));
     } catch (IllegalArgumentException e) {

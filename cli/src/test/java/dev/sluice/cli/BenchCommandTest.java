@@ -23,6 +23,16 @@ class BenchCommandTest extends CommandTestSupport {
   }
 
   @Test
+  void shouldPrintDecisionRatesPerLaneCountWithTheirTargets() {
+    int code = sluice("bench", "decisions", "--lanes", "8,64", "--prefixes", "500", "--decisions", "2000");
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("cache_aware, 500 prefixes of 8 blocks").contains("   8 lanes:").contains("  64 lanes:")
+        .contains("decisions/s at 64 lanes").contains("flat in the lane count");
+    assertThat(sluice("bench", "decisions", "--policy", "fastest")).isEqualTo(2);
+  }
+
+  @Test
   void shouldPrintTheTargetsAtTheOfferedLoadAndDrawTheSweep(@TempDir Path dir) throws IOException {
     Path trace = mooncakeTrace();
     Path report = dir.resolve("sweep.html");

@@ -23,6 +23,11 @@ public record ConfigKey<T>(
         "an integer in [" + min + ", " + max + "]", doc);
   }
 
+  public static ConfigKey<Double> doubleKey(String name, Double def, double min, double max, String doc) {
+    return new ConfigKey<>(name, def, Double::valueOf, v -> v >= min && v <= max,
+        "a number in [" + min + ", " + max + "]", doc);
+  }
+
   public static ConfigKey<String> stringKey(String name, String def, String doc) {
     return new ConfigKey<>(name, def, s -> s, s -> !s.isBlank(), "a non-empty string", doc);
   }

@@ -165,8 +165,12 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     }
   }
 
+  /** A placement older than this without a DONE or ERROR stops counting as load (see InFlightWork). */
+  static final long IN_FLIGHT_MAX_AGE_MS = 10 * 60 * 1000L;
+
   private void retryPending(long now) {
     failInFlightIfAStageIsGone(now);
+    inFlight.forgetPlacedBefore(now - IN_FLIGHT_MAX_AGE_MS);
     if (metrics != null) {
       int[] requests = inFlight.requestsPerLane();
       double[] seconds = inFlight.secondsPerLane(inFlight.speed().prefillTokensPerSecond(), inFlight.speed().decodeSecondsPerToken());

@@ -97,7 +97,8 @@ public final class RouterTopology {
         Consumed.with(topics.workers().keySerde(), topics.workers().valueSerde()).withName("workers"),
         WorkerTableUpdater::new);
     builder.addGlobalStore(
-        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RESULTS_SEEN_STORE), Serdes.String(), Serdes.ByteArray())
+        // persistent (and empty): its checkpoint lets a restarted router resume reading results where it stopped
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_SEEN_STORE), Serdes.String(), Serdes.ByteArray())
             .withLoggingDisabled(),
         results.name(),
         Consumed.with(results.keySerde(), results.valueSerde()).withName("results"),

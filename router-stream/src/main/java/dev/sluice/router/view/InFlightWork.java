@@ -146,6 +146,17 @@ public final class InFlightWork {
     return out;
   }
 
+  /**
+   * Forgets placements made before {@code cutoffMs} whose end never came back (a result lost to a
+   * retention cut, a reader that fell behind): without this they would count as load forever.
+   * Returns how many.
+   */
+  public synchronized int forgetPlacedBefore(long cutoffMs) {
+    int before = placements.size();
+    placements.values().removeIf(e -> e.placement.placedAtMs() < cutoffMs);
+    return before - placements.size();
+  }
+
   /** Requests in flight per lane. */
   public synchronized int[] requestsPerLane() {
     int[] out = new int[lanes];

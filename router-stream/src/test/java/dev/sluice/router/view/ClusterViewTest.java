@@ -81,6 +81,9 @@ class ClusterViewTest {
     inFlight.tokens("unknown", 1);
     assertThat(inFlight.requestsPerLane()).containsExactly(0, 1);
     assertThat(inFlight.placedSecondsPerLane(1000, 0.01)).as("placed work stays counted").containsExactly(0, 0.8);
+    inFlight.placed(new InFlightWork.Placement("c", 0, 100, 100, 10, NOW + 5_000, "m", NOW, null));
+    assertThat(inFlight.forgetPlacedBefore(NOW + 1)).as("b's end never came").isEqualTo(1);
+    assertThat(inFlight.requestsPerLane()).containsExactly(1, 0);
   }
 
   @Test

@@ -1,0 +1,69 @@
+package dev.sluice.cli;
+
+import dev.sluice.bench.policy.DecisionRate;
+import dev.sluice.router.policy.RoutingPolicies;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice bench decisions}: routing decisions per second on one thread, by lane count, with the target. */
+@Command(name = "decisions", mixinStandardHelpOptions = true,
+    description = "Routing decisions per second on one thread (view from heartbeats and the in-flight table, then the "
+        + "policy), at each lane count, over an index of many prefixes.")
+public final class BenchDecisionsCommand implements Callable<Integer> {
+  static final double TARGET_PER_SECOND = 50_000;
+  /** "Flat in the lane count": the largest lane count keeps at least this share of the smallest's rate. */
+  static final double FLAT_SHARE = 0.5;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--policy", defaultValue = "cache_aware", description = "Policy (default: ${DEFAULT-VALUE}).")
+  String policy;
+
+  @Option(names = "--lanes", split = ",", defaultValue = "8,64,256", description = "Lane counts (default: ${DEFAULT-VALUE}).")
+  List<Integer> laneCounts;
+
+  @Option(names = "--prefixes", defaultValue = "10000", description = "Prompt families in the index (default: ${DEFAULT-VALUE}).")
+  int prefixes;
+
+  @Option(names = "--blocks", defaultValue = "8", description = "Blocks per prompt (default: ${DEFAULT-VALUE}).")
+  int blocks;
+
+  @Option(names = "--decisions", defaultValue = "200000", description = "Timed decisions per lane count (default: ${DEFAULT-VALUE}).")
+  int decisions;
+
+  @Override
+  public Integer call() {
+    if (!RoutingPolicies.NAMES.contains(policy)) {
+      throw new ParameterException(spec.commandLine(), "--policy: unknown routing policy '" + policy + "'; known: "
+          + String.join(", ", RoutingPolicies.NAMES));
+    }
+    PrintWriter w = spec.commandLine().getOut();
+    w.printf(Locale.ROOT, "%s, %,d prefixes of %d blocks, one thread%n", policy, prefixes, blocks);
+    List<Double> rates = new ArrayList<>();
+    for (int lanes : laneCounts) {
+      double rate = DecisionRate.measure(policy, lanes, prefixes, blocks, decisions);
+      rates.add(rate);
+      w.printf(Locale.ROOT, "  %4d lanes: %,10.0f decisions/s  (%.1f us each)%n", lanes, rate, 1e6 / rate);
+      w.flush();
+    }
+    for (int i = 0; i < laneCounts.size(); i++) {
+      if (laneCounts.get(i) == 64) {
+        w.printf(Locale.ROOT, "  [%s] decisions/s at 64 lanes          %,.0f (target >= %,.0f)%n",
+            rates.get(i) >= TARGET_PER_SECOND ? "pass" : "FAIL", rates.get(i), TARGET_PER_SECOND);
+      }
+    }
+    double flat = rates.get(rates.size() - 1) / rates.get(0);
+    w.printf(Locale.ROOT, "  [%s] %d lanes against %d lanes          %.2fx (target >= %.2fx: flat in the lane count)%n",
+        flat >= FLAT_SHARE ? "pass" : "FAIL", laneCounts.get(laneCounts.size() - 1), laneCounts.get(0), flat, FLAT_SHARE);
+    w.flush();
+    return 0;
+  }
+}

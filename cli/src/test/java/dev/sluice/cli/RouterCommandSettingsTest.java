@@ -1,0 +1,38 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.cli.config.ConfigException;
+import dev.sluice.router.RouterSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The router's cache_aware keys, read from its YAML file like every other key. */
+class RouterCommandSettingsTest {
+
+  private static RouterSettings settings(Path yaml) {
+    RouterCommand command = new RouterCommand();
+    new CommandLine(command).parseArgs("--config", yaml.toString());
+    return command.settings();
+  }
+
+  @Test
+  void shouldReadTheCacheAwareParametersAndKeepTheOthersAtTheirDefaults(@TempDir Path dir) throws Exception {
+    Path yaml = Files.writeString(dir.resolve("router.yaml"), "cache_aware_hysteresis: 1.5\ncache_aware_prefill_tokens_per_s: 400\n");
+    RouterSettings s = settings(yaml);
+    assertThat(s.cacheAware().hysteresis()).isEqualTo(1.5);
+    assertThat(s.cacheAware().prefillTokensPerSecond()).isEqualTo(400);
+    assertThat(s.cacheAware().epsilon()).isEqualTo(1.0);
+    assertThat(s.cacheAware().minHeadroomSeconds()).isEqualTo(4.0);
+  }
+
+  @Test
+  void shouldNameTheKeyOfAnInvalidValue(@TempDir Path dir) throws Exception {
+    Path yaml = Files.writeString(dir.resolve("router.yaml"), "cache_aware_epsilon: -1\n");
+    assertThatThrownBy(() -> settings(yaml)).isInstanceOf(ConfigException.class).hasMessageContaining("cache_aware_epsilon");
+  }
+}

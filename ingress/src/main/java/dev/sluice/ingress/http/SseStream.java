@@ -17,12 +17,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * went away (a failed write; {@code onClientGone} is told once).
  */
 public final class SseStream {
-  private static final String END = new String("end"); // identity marker
+  /** Queued after the last frame: the stream ends there. */
+  private static final Object END = new Object();
 
   private final Context ctx;
   private final Executor writers;
   private final Runnable onClientGone;
-  private final ConcurrentLinkedQueue<String> frames = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Object> frames = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private volatile boolean started;
@@ -76,7 +77,7 @@ public final class SseStream {
 
   private void writeQueued() {
     try {
-      String frame;
+      Object frame;
       boolean wrote = false;
       while ((frame = frames.poll()) != null) {
         if (frame == END) {
@@ -86,7 +87,7 @@ public final class SseStream {
         }
         if (!gone) {
           open();
-          out.write(frame.getBytes(StandardCharsets.UTF_8));
+          out.write(((String) frame).getBytes(StandardCharsets.UTF_8));
           wrote = true;
         }
       }

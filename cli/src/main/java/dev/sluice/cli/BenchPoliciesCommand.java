@@ -35,7 +35,7 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--trace", paramLabel = "FILE",
-      description = "Mooncake-format JSONL trace (default: ../shared/" + SHARED_TRACE + ").")
+      description = "Mooncake-format JSONL trace (default: the public Mooncake synthetic trace, " + SHARED_TRACE + " of the test-data directory, when it is there).")
   Path trace;
 
   @Option(names = "--lanes", defaultValue = "8", split = ",", paramLabel = "N",
@@ -175,7 +175,7 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
     for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
       if (dir != null && Files.isRegularFile(Path.of(dir, SHARED_TRACE))) return Path.of(dir, SHARED_TRACE);
     }
-    throw new ParameterException(spec.commandLine(), "no trace given and ../shared/" + SHARED_TRACE
+    throw new ParameterException(spec.commandLine(), "no trace given and no test-data directory with " + SHARED_TRACE
         + " not found: pass --trace FILE");
   }
 }

@@ -36,7 +36,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--trace", description = "Mooncake-format JSONL trace (default: ../shared/" + BenchPoliciesCommand.SHARED_TRACE + ").")
+  @Option(names = "--trace", description = "Mooncake-format JSONL trace (default: the public Mooncake synthetic trace, " + BenchPoliciesCommand.SHARED_TRACE + " of the test-data directory, when it is there).")
   Path trace;
 
   @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).")
@@ -196,7 +196,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
         return Path.of(dir, BenchPoliciesCommand.SHARED_TRACE);
       }
     }
-    throw new ParameterException(spec.commandLine(), "no trace given and ../shared/" + BenchPoliciesCommand.SHARED_TRACE
+    throw new ParameterException(spec.commandLine(), "no trace given and no test-data directory with " + BenchPoliciesCommand.SHARED_TRACE
         + " not found: pass --trace FILE");
   }
 }

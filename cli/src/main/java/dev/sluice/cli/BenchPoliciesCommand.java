@@ -8,7 +8,7 @@ import dev.sluice.bench.policy.LoadSweep;
 import dev.sluice.bench.trace.MooncakeTrace;
 import dev.sluice.router.policy.CacheAwareParams;
 import dev.sluice.router.policy.RoutingPolicies;
-import dev.sluice.router.simulation.RoutingSimulation.Settings;
+import dev.sluice.bench.simulation.RoutingSimulation.Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.sluice.bench.policy;
 
-import dev.sluice.router.simulation.RoutingSimulation.Settings;
+import dev.sluice.bench.simulation.RoutingSimulation.Settings;
 import java.util.List;
 
 /**

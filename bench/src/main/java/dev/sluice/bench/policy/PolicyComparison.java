@@ -1,10 +1,10 @@
 package dev.sluice.bench.policy;
 
 import dev.sluice.router.policy.RoutingPolicies;
-import dev.sluice.router.simulation.RoutingSimulation;
-import dev.sluice.router.simulation.RoutingSimulation.Report;
-import dev.sluice.router.simulation.RoutingSimulation.Request;
-import dev.sluice.router.simulation.RoutingSimulation.Settings;
+import dev.sluice.bench.simulation.RoutingSimulation;
+import dev.sluice.bench.simulation.RoutingSimulation.Report;
+import dev.sluice.bench.simulation.RoutingSimulation.Request;
+import dev.sluice.bench.simulation.RoutingSimulation.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

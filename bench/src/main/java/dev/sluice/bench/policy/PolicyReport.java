@@ -1,8 +1,8 @@
 package dev.sluice.bench.policy;
 
 import dev.sluice.bench.trace.MooncakeTrace;
-import dev.sluice.router.simulation.RoutingSimulation.Report;
-import dev.sluice.router.simulation.RoutingSimulation.Settings;
+import dev.sluice.bench.simulation.RoutingSimulation.Report;
+import dev.sluice.bench.simulation.RoutingSimulation.Settings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;

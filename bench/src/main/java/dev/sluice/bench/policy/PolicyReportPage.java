@@ -2,7 +2,7 @@ package dev.sluice.bench.policy;
 
 import dev.sluice.router.policy.CacheAwareParams;
 import dev.sluice.router.policy.RoutingPolicies;
-import dev.sluice.router.simulation.RoutingSimulation.Report;
+import dev.sluice.bench.simulation.RoutingSimulation.Report;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.sluice.bench.policy;
 
 import dev.sluice.router.policy.CacheAwarePolicy;
 import dev.sluice.router.policy.LeastLoadPolicy;
-import dev.sluice.router.simulation.RoutingSimulation.Report;
+import dev.sluice.bench.simulation.RoutingSimulation.Report;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.sluice.bench.policy;
 
 import dev.sluice.router.policy.RoutingPolicies;
-import dev.sluice.router.simulation.RoutingSimulation.Report;
+import dev.sluice.bench.simulation.RoutingSimulation.Report;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

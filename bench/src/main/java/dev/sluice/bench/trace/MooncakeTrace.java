@@ -3,7 +3,7 @@ package dev.sluice.bench.trace;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.router.simulation.RoutingSimulation.Request;
+import dev.sluice.bench.simulation.RoutingSimulation.Request;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.router.policy.CacheAwareParams;
-import dev.sluice.router.simulation.RoutingSimulation.Report;
-import dev.sluice.router.simulation.RoutingSimulation.Request;
-import dev.sluice.router.simulation.RoutingSimulation.Settings;
+import dev.sluice.bench.simulation.RoutingSimulation.Report;
+import dev.sluice.bench.simulation.RoutingSimulation.Request;
+import dev.sluice.bench.simulation.RoutingSimulation.Settings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

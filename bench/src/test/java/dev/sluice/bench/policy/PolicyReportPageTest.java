@@ -3,8 +3,8 @@ package dev.sluice.bench.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.router.policy.CacheAwareParams;
-import dev.sluice.router.simulation.RoutingSimulation.Report;
-import dev.sluice.router.simulation.RoutingSimulation.Settings;
+import dev.sluice.bench.simulation.RoutingSimulation.Report;
+import dev.sluice.bench.simulation.RoutingSimulation.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

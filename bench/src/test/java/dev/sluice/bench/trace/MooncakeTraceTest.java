@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.sluice.router.simulation.RoutingSimulation.Request;
+import dev.sluice.bench.simulation.RoutingSimulation.Request;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.sluice.router.simulation;
+package dev.sluice.bench.simulation;
 
 import dev.sluice.router.policy.CacheAwareParams;
 import dev.sluice.router.policy.InMemoryPrefixIndex;

@@ -1,15 +1,14 @@
-package dev.sluice.router.simulation;
+package dev.sluice.bench.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.router.Fixtures;
 import dev.sluice.router.policy.CacheAwareParams;
 import dev.sluice.router.policy.RoutingPolicies;
-import dev.sluice.router.simulation.RoutingSimulation.Report;
-import dev.sluice.router.simulation.RoutingSimulation.Request;
+import dev.sluice.bench.simulation.RoutingSimulation.Report;
+import dev.sluice.bench.simulation.RoutingSimulation.Request;
 import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +69,7 @@ class RoutingSimulationTest {
 
   @Test
   void shouldReportEveryPolicyOnTheMooncakeTrace() throws Exception {
-    Path shared = Fixtures.sharedDir();
+    Path shared = sharedDir();
     assumeTrue(shared != null && Files.exists(shared.resolve("traces/mooncake_synthetic_trace.jsonl")),
         "shared traces (../shared/traces) missing: skipping the Mooncake trace report");
     List<Request> trace = new ArrayList<>();
@@ -90,5 +89,12 @@ class RoutingSimulationTest {
     Map<String, Report> r = runAll(trace, new RoutingSimulation.Settings(8, 1_000, 20_000, 2, CacheAwareParams.DEFAULTS));
     assertThat(r.get("cache_aware").requests()).isEqualTo(trace.size());
     assertThat(r.get("cache_aware").hitRate()).isGreaterThan(r.get("random").hitRate());
+  }
+
+  private static Path sharedDir() {
+    for (String candidate : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
+      if (candidate != null && Files.isDirectory(Path.of(candidate, "models"))) return Path.of(candidate);
+    }
+    return null;
   }
 }

@@ -20,7 +20,7 @@ public final class DashboardCommand implements Callable<Integer> {
   static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", 8090, 0, 65535, "dashboard HTTP port");
   static final ConfigKey<String> HOST = ConfigKey.stringKey("host", "0.0.0.0", "interface the dashboard binds");
 
-  @Mixin ResultsCommand.KafkaOptions kafka;
+  @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
 
   @Option(names = "--port", description = "HTTP port (default: 8090; 0 = any free port).")

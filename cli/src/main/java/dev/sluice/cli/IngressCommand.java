@@ -50,7 +50,7 @@ public final class IngressCommand implements Callable<Integer> {
   static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || ModelReferences.isReference(s),
       ModelReferences.DESCRIPTION, "the served model's folder or hub id, for its chat template (tokenizer_config.json)");
 
-  @Mixin ResultsCommand.KafkaOptions kafka;
+  @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
 
   @Option(names = "--port", description = "HTTP port (default: 8080; 0 = any free port).")

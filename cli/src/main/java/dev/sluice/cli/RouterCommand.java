@@ -81,7 +81,7 @@ public final class RouterCommand implements Callable<Integer> {
   static final ConfigKey<Integer> METRICS_PORT = ConfigKey.intKey("metrics_port", -1, -1, 65535,
       "port of the Prometheus /metrics endpoint; -1 = none, 0 = any free port");
 
-  @Mixin ResultsCommand.KafkaOptions kafka;
+  @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
 
   @Option(names = "--policy", paramLabel = "NAME",

@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "trace", mixinStandardHelpOptions = true,
     description = "Show a request's records at each stage (requests, stage-K, results, dlq), in time order.")
 public final class TraceCommand implements Callable<Integer> {
-  @Mixin ResultsCommand.KafkaOptions kafka;
+  @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "REQUEST_ID", description = "The request id (as in results; an HTTP response id cmpl-ID works too).")

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "workers", mixinStandardHelpOptions = true,
     description = "List the workers from their heartbeats: stage, layers, lanes, health, load, cache, requests served.")
 public final class WorkersCommand implements Callable<Integer> {
-  @Mixin ResultsCommand.KafkaOptions kafka;
+  @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
 
   @Override

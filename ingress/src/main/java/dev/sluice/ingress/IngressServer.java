@@ -230,7 +230,7 @@ public final class IngressServer implements AutoCloseable {
       cache.put("misses", s.getKvMisses());
       cache.put("evictions", s.getKvEvictions());
       long lookups = s.getKvHits() + s.getKvMisses();
-      cache.put("hit_rate", lookups == 0 ? 0.0 : (double) s.getKvHits() / lookups);
+      cache.put("block_hit_rate", lookups == 0 ? 0.0 : (double) s.getKvHits() / lookups);
       w.put("tokens_processed", s.getTokensProcessed());
       w.put("requests_served", s.getRequestsServed());
       w.put("last_heartbeat_ms", s.getTimestampMs());

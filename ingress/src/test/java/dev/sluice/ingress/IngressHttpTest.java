@@ -340,7 +340,7 @@ class IngressHttpTest {
     assertThat(worker.get("lanes").toString()).isEqualTo("[0,1]");
     assertThat(worker.get("health").asText()).isEqualTo("healthy");
     assertThat(worker.at("/load/queue_depth").asInt()).isEqualTo(2);
-    assertThat(worker.at("/cache/hit_rate").asDouble()).isEqualTo(0.75);
+    assertThat(worker.at("/cache/block_hit_rate").asDouble()).isEqualTo(0.75);
     assertThat(worker.get("requests_served").asInt()).isEqualTo(42);
 
     JsonNode models = get(open, "/v1/models", null).json();

@@ -77,7 +77,7 @@ class HeartbeatAndDeadlineTest {
 
       ByteArrayOutputStream metrics = new ByteArrayOutputStream();
       new PrometheusTextFormatWriter(false).write(metrics, PipelineFixture.REGISTRY.scrape());
-      assertThat(metrics.toString().lines().filter(l -> l.startsWith("sluice_worker_tokens_total{")
+      assertThat(metrics.toString().lines().filter(l -> l.startsWith("sluice_worker_positions_total{")
           && l.contains("worker=\"" + w0.workerId() + "\"")).findFirst()).isPresent();
 
       w0.close();

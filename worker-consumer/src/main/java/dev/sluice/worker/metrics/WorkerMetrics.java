@@ -44,9 +44,9 @@ public final class WorkerMetrics {
         .labelNames(labels).register(registry);
     kvEvictions = Counter.builder().name("sluice_worker_kv_evictions_total").help("Blocks evicted from the block cache")
         .labelNames(labels).register(registry);
-    tokens = Counter.builder().name("sluice_worker_tokens_total").help("Positions computed by this stage")
+    tokens = Counter.builder().name("sluice_worker_positions_total").help("Positions (prompt and generated tokens) run through this stage's layers")
         .labelNames(labels).register(registry);
-    requests = Counter.builder().name("sluice_worker_requests_total").help("Requests finished (last stage)")
+    requests = Counter.builder().name("sluice_worker_requests_served_total").help("Requests this worker ended (last stage) or whose whole prompt it prefilled (earlier stages)")
         .labelNames(labels).register(registry);
     recomputes = Counter.builder().name("sluice_worker_recomputes_total").help("RECOMPUTE rebuilds run or requested")
         .labelNames(labels).register(registry);

@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,25 +23,11 @@ final class ChildIngress implements AutoCloseable {
 
   /** Starts {@code sluice ingress --port 0 ARGS} with the test JVM's classpath and JVM flags (smaller heap). */
   static ChildIngress start(Path dir, String... args) throws IOException {
-    Files.createDirectories(dir);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!a.startsWith("-Xmx") && !a.startsWith("-javaagent") && !a.startsWith("-agentlib")) {
-        cmd.add(a);
-      }
-    }
-    cmd.add("-Xmx256m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Sluice.class.getName());
-    cmd.add("ingress");
-    cmd.add("--port");
-    cmd.add("0");
-    cmd.addAll(List.of(args));
     Path log = dir.resolve("ingress.log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new ChildIngress(log, p);
+    Files.deleteIfExists(log); // a fresh log per start
+    List<String> sluiceArgs = new ArrayList<>(List.of("ingress", "--port", "0"));
+    sluiceArgs.addAll(List.of(args));
+    return new ChildIngress(log, ChildJvm.start(log, "256m", sluiceArgs));
   }
 
   /** The HTTP port it printed, or -1 before it did. */

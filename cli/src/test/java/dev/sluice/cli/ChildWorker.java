@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,28 +24,11 @@ final class ChildWorker implements AutoCloseable {
 
   /** Starts {@code sluice worker ARGS} with the test JVM's classpath and JVM flags (smaller heap). */
   static ChildWorker start(String workerId, Path dir, String... args) throws IOException {
-    Files.createDirectories(dir);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!a.startsWith("-Xmx") && !a.startsWith("-javaagent") && !a.startsWith("-agentlib")) {
-        cmd.add(a);
-      }
-    }
-    cmd.add("-Xmx512m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Sluice.class.getName());
-    cmd.add("worker");
-    cmd.add("--worker-id");
-    cmd.add(workerId);
-    cmd.add("--data-dir");
-    cmd.add(dir.resolve("data").toString());
-    cmd.addAll(List.of(args));
     Path log = dir.resolve(workerId + ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-    return new ChildWorker(workerId, log, pb.start());
+    Files.deleteIfExists(log); // a fresh log per start
+    List<String> sluiceArgs = new ArrayList<>(List.of("worker", "--worker-id", workerId, "--data-dir", dir.resolve("data").toString()));
+    sluiceArgs.addAll(List.of(args));
+    return new ChildWorker(workerId, log, ChildJvm.start(log, "512m", sluiceArgs));
   }
 
   /** kill -9: no drain, no commit, no tombstone, no leaving the group. */

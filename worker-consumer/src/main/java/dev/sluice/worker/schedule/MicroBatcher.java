@@ -4,23 +4,29 @@ import dev.sluice.schemas.StageStamp;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.worker.fetch.PolledRecord;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The batch rule of the compute thread (see {@link Scheduler} for why):
  * <ol>
  *   <li>cap = min(max_batch_size, ceil(expected / S)), expected = sequences served in the last second
- *       or distinct sequences waiting, whichever is more;</li>
+ *       plus the sequences waiting that this stage has not served yet (new requests);</li>
  *   <li>records that come from an earlier stage's step carry that step's lanes ({@code stepLanes}):
  *       while some of that step's records on this worker's lanes are still on their way, wait for
  *       them (at most {@value #STRAGGLER_WAIT_MS} ms), so a micro-batch is never split by Kafka's
  *       delivery; once they are all here, run at once;</li>
- *   <li>records that come from the router (no stamp) wait at most batching_window_ms for others.</li>
+ *   <li>records that come from the router (no stamp) wait at most batching_window_ms for others;</li>
+ *   <li>a micro-batch cut by an earlier stage is not cut again: the cap is at least the number of
+ *       records the oldest waiting record's upstream step sent to this worker. Without this rule a
+ *       stage that has just started (it has served no sequence yet, so expected is small) splits its
+ *       first micro-batches into pieces, and every piece then costs a whole step at every stage.</li>
  * </ol>
  */
 final class MicroBatcher {
@@ -30,6 +36,7 @@ final class MicroBatcher {
 
   private final ReadyQueue ready;
   private final IntSupplier recentSequences;
+  private final Predicate<String> served;
   private final Supplier<Set<Integer>> ownLanes;
   private final int maxBatchSize;
   private final int batchingWindowMs;
@@ -43,10 +50,16 @@ final class MicroBatcher {
   };
   private int expected;
 
-  MicroBatcher(ReadyQueue ready, IntSupplier recentSequences, Supplier<Set<Integer>> ownLanes, int maxBatchSize,
+  /**
+   * @param recentSequences sequences this stage served in the last second
+   * @param served whether this stage holds a sequence (its request id) already
+   */
+  MicroBatcher(ReadyQueue ready, IntSupplier recentSequences, Predicate<String> served,
+      Supplier<Set<Integer>> ownLanes, int maxBatchSize,
       int batchingWindowMs, int stages) {
     this.ready = ready;
     this.recentSequences = recentSequences;
+    this.served = served;
     this.ownLanes = ownLanes;
     this.maxBatchSize = maxBatchSize;
     this.batchingWindowMs = batchingWindowMs;
@@ -63,8 +76,12 @@ final class MicroBatcher {
     if (ready.awaitSize(1, IDLE_WAIT_MS) == 0) {
       return List.of();
     }
-    expected = Math.max(recentSequences.getAsInt(), ready.sequences());
+    List<PolledRecord> waiting = ready.snapshot();
+    expected = recentSequences.getAsInt() + newSequences(waiting);
     int cap = Math.max(1, Math.min(maxBatchSize, (expected + stages - 1) / stages));
+    if (!waiting.isEmpty()) {
+      cap = Math.max(cap, Math.min(maxBatchSize, dueHere(waiting.get(0).work())));
+    }
     long start = System.nanoTime();
     while (ready.size() < cap) {
       long waited = (System.nanoTime() - start) / 1_000_000L;
@@ -85,6 +102,17 @@ final class MicroBatcher {
     return batch;
   }
 
+  /** Distinct sequences among {@code waiting} that this stage has not served yet. */
+  private int newSequences(List<PolledRecord> waiting) {
+    Set<String> fresh = new HashSet<>();
+    for (PolledRecord r : waiting) {
+      if (!served.test(r.sequence())) {
+        fresh.add(r.sequence());
+      }
+    }
+    return fresh.size();
+  }
+
   /**
    * Records of the upstream steps seen in {@code waiting} that are not here yet; -1 when a waiting
    * record has no upstream step (it came from the router: the batching window applies).
@@ -100,16 +128,23 @@ final class MicroBatcher {
         return -1;
       }
       here.merge(step, 1, Integer::sum);
-      if (!due.containsKey(step)) {
-        List<Integer> stepLanes = w.getStamps().get(w.getStamps().size() - 1).getStepLanes();
-        due.put(step, (int) stepLanes.stream().filter(lanes::contains).count());
-      }
+      due.computeIfAbsent(step, s -> dueHere(w, lanes));
     }
     int missing = 0;
     for (Map.Entry<String, Integer> e : due.entrySet()) {
       missing += Math.max(0, e.getValue() - here.get(e.getKey()) - taken.getOrDefault(e.getKey(), 0));
     }
     return missing;
+  }
+
+  /** Records of {@code w}'s upstream step bound for this worker's lanes; 0 without an upstream step. */
+  private int dueHere(StageWork w) {
+    return upstreamStep(w) == null ? 0 : dueHere(w, ownLanes.get());
+  }
+
+  private static int dueHere(StageWork w, Set<Integer> lanes) {
+    List<Integer> stepLanes = w.getStamps().get(w.getStamps().size() - 1).getStepLanes();
+    return (int) stepLanes.stream().filter(lanes::contains).count();
   }
 
   /** The step of the previous stage that sent this record, or null (router records, rebuild requests). */

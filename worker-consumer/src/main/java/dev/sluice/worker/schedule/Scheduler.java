@@ -79,7 +79,8 @@ public final class Scheduler {
     this.idleTimeoutMs = idleTimeoutMs;
     this.threads = threads;
     this.batcher = new MicroBatcher(ready,
-        () -> executor.hot().recentlyUsed(System.currentTimeMillis() - ACTIVE_WINDOW_MS), ownLanes, maxBatchSize,
+        () -> executor.hot().recentlyUsed(System.currentTimeMillis() - ACTIVE_WINDOW_MS), executor.hot()::holds,
+        ownLanes, maxBatchSize,
         batchingWindowMs, stages);
     this.thread = new Thread(this::run, "sluice-" + workerId + "-compute");
     this.thread.setDaemon(true);

@@ -64,6 +64,11 @@ public final class HotSequences implements AutoCloseable {
     return capacity * bytesPerPosition;
   }
 
+  /** Whether this stage holds hot KV of the request. */
+  public boolean holds(String requestId) {
+    return byRequest.containsKey(requestId);
+  }
+
   Hot get(String requestId) {
     return byRequest.get(requestId);
   }

@@ -1,0 +1,81 @@
+package dev.sluice.worker.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.schemas.Sampling;
+import dev.sluice.schemas.StageStamp;
+import dev.sluice.schemas.StageWork;
+import dev.sluice.schemas.WorkKind;
+import dev.sluice.worker.fetch.PolledRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+class MicroBatcherTest {
+  private static final Set<Integer> LANES = Set.of(0, 1, 2, 3);
+
+  /** Record {@code i} of one upstream step that sent one record to each of {@code stepLanes}. */
+  private static PolledRecord fromStep(int i, List<Integer> stepLanes, long stepStartedAt) {
+    StageWork work = StageWork.newBuilder().setRequestId("r" + i).setLane(stepLanes.get(i)).setKind(WorkKind.DECODE)
+        .setStartPos(40).setEndPos(41).setTokenIds(List.of(1)).setPromptLength(1)
+        .setSampling(Sampling.newBuilder().setMaxTokens(8).build())
+        .setStamps(List.of(new StageStamp(0, "w0", 1L, stepStartedAt + 5, stepStartedAt, stepLanes))).build();
+    return new PolledRecord(new ConsumerRecord<>("stage-1", stepLanes.get(i), i, "r" + i, new byte[0]), work, 0);
+  }
+
+  private static List<PolledRecord> step(int records, long startedAt) {
+    List<Integer> lanes = new ArrayList<>();
+    for (int i = 0; i < records; i++) {
+      lanes.add(i % LANES.size());
+    }
+    List<PolledRecord> out = new ArrayList<>();
+    for (int i = 0; i < records; i++) {
+      out.add(fromStep(i, lanes, startedAt));
+    }
+    return out;
+  }
+
+  @Test
+  void shouldNotCutAnUpstreamMicroBatchAgainWhenThisStageHasJustStarted() throws InterruptedException {
+    ReadyQueue ready = new ReadyQueue();
+    ready.addAll(step(5, 100));
+    // nothing served yet: the cap from expected sequences alone would be ceil(5 / 2) = 3
+    MicroBatcher batcher = new MicroBatcher(ready, () -> 0, id -> false, () -> LANES, 16, 5, 2);
+    assertThat(batcher.next()).hasSize(5);
+  }
+
+  @Test
+  void shouldStillCutToTheCapWhenTheUpstreamStepWasLarger() throws InterruptedException {
+    ReadyQueue ready = new ReadyQueue();
+    ready.addAll(step(12, 100));
+    MicroBatcher batcher = new MicroBatcher(ready, () -> 12, id -> true, () -> LANES, 8, 5, 2);
+    assertThat(batcher.next()).hasSize(8);
+    assertThat(batcher.next()).hasSize(4);
+  }
+
+  @Test
+  void shouldCountNewRequestsBesideTheSequencesAlreadyServed() throws InterruptedException {
+    ReadyQueue ready = new ReadyQueue();
+    for (int i = 8; i < 16; i++) {
+      ready.addAll(List.of(new PolledRecord(new ConsumerRecord<>("stage-0", i % 4, i, "r" + i, new byte[0]), null, 0)));
+    }
+    // r0..r7 were just prefilled here (they are in the other stage now); r8..r15 are new:
+    // 16 sequences, so micro-batches of 8, not ceil(max(8, 8) / 2) = 4
+    MicroBatcher batcher = new MicroBatcher(ready, () -> 8, id -> Integer.parseInt(id.substring(1)) < 8, () -> LANES,
+        16, 5, 2);
+    assertThat(batcher.next()).hasSize(8);
+    assertThat(batcher.expected()).isEqualTo(16);
+  }
+
+  @Test
+  void shouldCutRouterRecordsIntoOneMicroBatchPerStage() throws InterruptedException {
+    ReadyQueue ready = new ReadyQueue();
+    for (int i = 0; i < 16; i++) {
+      ready.addAll(List.of(new PolledRecord(new ConsumerRecord<>("stage-0", i % 4, i, "r" + i, new byte[0]), null, 0)));
+    }
+    MicroBatcher batcher = new MicroBatcher(ready, () -> 0, id -> false, () -> LANES, 16, 5, 2);
+    assertThat(batcher.next()).hasSize(8);
+  }
+}

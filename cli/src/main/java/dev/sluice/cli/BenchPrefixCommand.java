@@ -6,6 +6,7 @@ import dev.sluice.bench.prefix.PrefixResult;
 import dev.sluice.bench.prefix.PrefixStats;
 import dev.sluice.bench.prefix.PrefixTargets;
 import dev.sluice.bench.prefix.PrefixWorkload;
+import dev.sluice.bench.prefix.RouterReplicaTargets;
 import dev.sluice.embedded.ModelLocator;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.router.policy.RoutingPolicies;
@@ -76,6 +77,14 @@ public final class BenchPrefixCommand implements Callable<Integer> {
   @Option(names = "--lanes", defaultValue = "8", description = "Lanes (default: ${DEFAULT-VALUE}).")
   int lanes;
 
+  @Option(names = "--routers", defaultValue = "1", description = "Router instances in each pipeline (default: ${DEFAULT-VALUE}).")
+  int routers;
+
+  @Option(names = "--router-replicas",
+      description = "Also run cache_aware with two routers and with one router restarted half way, against one router: "
+          + "the cached share must stay within " + RouterReplicaTargets.MAX_POINTS + " points.")
+  boolean routerReplicas;
+
   @Option(names = "--warmup", defaultValue = "8",
       description = "Unmeasured requests with unrelated prompts on each fresh pipeline first (default: ${DEFAULT-VALUE}).")
   int warmup;
@@ -110,8 +119,9 @@ public final class BenchPrefixCommand implements Callable<Integer> {
       w.printf(Locale.ROOT, "%nworkload %s: %s; %d requests, %,d prompt tokens, cached-share ceiling %.1f%%%n", name,
           workload.description(), workload.prompts().size(), workload.promptTokens(), 100 * ceiling);
       w.flush();
-      PrefixBenchmark bench = new PrefixBenchmark(new PrefixBenchmark.Settings(stages, workersPerStage, lanes, maxTokens,
-          concurrency, rate, warmup, timeoutSeconds), w);
+      PrefixBenchmark.Settings settings = new PrefixBenchmark.Settings(stages, workersPerStage, lanes, maxTokens,
+          concurrency, rate, warmup, timeoutSeconds, routers, false);
+      PrefixBenchmark bench = new PrefixBenchmark(settings, w);
       List<PrefixResult> results = new ArrayList<>();
       for (String policy : policies) results.add(bench.run(policy, workload, ceiling, modelDir));
       w.println();
@@ -119,12 +129,30 @@ public final class BenchPrefixCommand implements Callable<Integer> {
       w.println("targets (cache_aware; set for GPT-2-small shape, 2 stages x 2 workers, 8 lanes):");
       PrefixTargets.check(results).forEach(t -> w.println(t.line()));
       w.flush();
+      if (routerReplicas) {
+        checkRouterReplicas(settings, workload, ceiling, modelDir, results, w);
+      }
       sections.add(new PrefixReport.Section(name, workload.description(), results));
     }
     PrefixReport.write(sections, setup, out);
     w.println("report: " + out.toAbsolutePath());
     w.flush();
     return 0;
+  }
+
+  /** cache_aware with two routers and with a router restarted half way, against one router (run here if not above). */
+  private void checkRouterReplicas(PrefixBenchmark.Settings settings, PrefixWorkload workload, double ceiling,
+      Path modelDir, List<PrefixResult> results, PrintWriter w) throws Exception {
+    String policy = "cache_aware";
+    PrefixResult one = routers == 1 ? results.stream().filter(r -> r.policy().equals(policy)).findFirst().orElse(null) : null;
+    if (one == null) {
+      one = new PrefixBenchmark(settings.withRouters(1, false), w).run(policy, workload, ceiling, modelDir);
+    }
+    PrefixResult two = new PrefixBenchmark(settings.withRouters(2, false), w).run(policy, workload, ceiling, modelDir);
+    PrefixResult restarted = new PrefixBenchmark(settings.withRouters(1, true), w).run(policy, workload, ceiling, modelDir);
+    w.println("router replicas (" + policy + "):");
+    RouterReplicaTargets.check(one, two, restarted).forEach(t -> w.println(t.line()));
+    w.flush();
   }
 
   private void validate() {
@@ -142,6 +170,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
     }
     if (concurrency < 1) throw new ParameterException(spec.commandLine(), "--concurrency must be >= 1: " + concurrency);
     if (rate != null && !(rate > 0)) throw new ParameterException(spec.commandLine(), "--rate must be > 0: " + rate);
+    if (routers < 1) throw new ParameterException(spec.commandLine(), "--routers must be >= 1: " + routers);
     if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be >= 1: " + maxTokens);
   }
 }

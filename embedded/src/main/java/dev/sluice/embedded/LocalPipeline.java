@@ -33,7 +33,7 @@ public final class LocalPipeline implements AutoCloseable {
   private String bootstrapServers;
   private Path modelDir;
   private String modelName;
-  private RouterService router;
+  private final List<RouterService> routers = new ArrayList<>();
   private final List<StageWorker> workers = new ArrayList<>();
   private IngressServer ingress;
 
@@ -98,10 +98,10 @@ public final class LocalPipeline implements AutoCloseable {
       }
     }
 
-    RouterSettings rs = RouterSettings.defaults(modelName).withPolicy(spec.policy()).withLanes(spec.lanes())
-        .withDataDir(spec.dataDir().resolve("router"));
-    progress.accept("Starting the router (policy " + spec.policy() + ")");
-    router = RouterService.start(rs, bootstrapServers, spec.prefix(), modelDir);
+    for (int i = 0; i < spec.routers(); i++) {
+      progress.accept("Starting the router" + (spec.routers() > 1 ? " " + i : "") + " (policy " + spec.policy() + ")");
+      routers.add(RouterService.start(routerSettings(i), bootstrapServers, spec.prefix(), modelDir));
+    }
 
     ingress = IngressServer.start(IngressSettings.forModel(modelName).withPort(spec.port())
         .withChatTemplate(ChatTemplates.choose("auto", modelDir, progress))
@@ -122,13 +122,32 @@ public final class LocalPipeline implements AutoCloseable {
     progress.accept(String.format("All roles ready in %.1f s", (System.nanoTime() - t0) / 1e9));
   }
 
+  /** Router {@code i}: its own state directory, so its own static-membership instance id. */
+  private RouterSettings routerSettings(int i) {
+    return RouterSettings.defaults(modelName).withPolicy(spec.policy()).withLanes(spec.lanes())
+        .withDataDir(spec.dataDir().resolve(i == 0 ? "router" : "router-" + i));
+  }
+
+  /**
+   * Stops router {@code i} (a clean close) and starts it again on the same state directory, as a
+   * supervisor restarts a router; returns once the new one routes (Streams RUNNING).
+   */
+  public void restartRouter(int i, Duration readyTimeout) throws InterruptedException {
+    routers.get(i).close();
+    RouterService again = RouterService.start(routerSettings(i), bootstrapServers, spec.prefix(), modelDir);
+    routers.set(i, again);
+    if (!again.awaitReady(readyTimeout)) {
+      throw new IllegalStateException("router " + i + " not ready " + readyTimeout.toSeconds() + " s after its restart");
+    }
+  }
+
   /** True once every role is ready; the same condition makes the ingress's /health answer 200. */
   public boolean isReady() {
     return ingress != null && ingress.isReady();
   }
 
   private boolean rolesReady() {
-    if (router == null || !router.isReady()) return false;
+    if (routers.isEmpty() || !routers.stream().allMatch(RouterService::isReady)) return false;
     for (StageWorker w : workers) if (!w.isReady()) return false;
     return true;
   }
@@ -137,7 +156,8 @@ public final class LocalPipeline implements AutoCloseable {
   public String readiness() {
     List<String> waiting = new ArrayList<>();
     for (StageWorker w : workers) if (!w.isReady()) waiting.add("worker " + w.workerId());
-    if (router == null || !router.isReady()) waiting.add("router");
+    for (int i = 0; i < routers.size(); i++) if (!routers.get(i).isReady()) waiting.add("router " + i);
+    if (routers.isEmpty()) waiting.add("router");
     if (ingress == null || !ingress.isReady()) waiting.add("ingress");
     return waiting.isEmpty() ? "ready" : "waiting for " + String.join(", ", waiting);
   }
@@ -166,7 +186,7 @@ public final class LocalPipeline implements AutoCloseable {
   public void close() {
     // Front to back: stop taking requests, then drain the workers, then the broker.
     closeQuietly(ingress);
-    closeQuietly(router);
+    for (RouterService r : routers) closeQuietly(r);
     for (StageWorker w : workers) closeQuietly(w);
     closeQuietly(broker);
   }

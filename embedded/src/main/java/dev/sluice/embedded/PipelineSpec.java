@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param kafkaPort port of the embedded broker (0 = a free one)
  * @param dataDir broker data, worker block caches, router state
  * @param prefix topic prefix
+ * @param routers router instances (one Kafka Streams application: they share the tasks, and with
+ *     two or more each keeps a standby copy of another's stores)
  */
 public record PipelineSpec(
     int port,
@@ -26,11 +28,24 @@ public record PipelineSpec(
     String bootstrapServers,
     int kafkaPort,
     Path dataDir,
-    String prefix) {
+    String prefix,
+    int routers) {
+
+  /** One router. */
+  public PipelineSpec(int port, int stages, int workersPerStage, int lanes, Path modelDir, String policy,
+      String bootstrapServers, int kafkaPort, Path dataDir, String prefix) {
+    this(port, stages, workersPerStage, lanes, modelDir, policy, bootstrapServers, kafkaPort, dataDir, prefix, 1);
+  }
+
+  public PipelineSpec withRouters(int n) {
+    return new PipelineSpec(port, stages, workersPerStage, lanes, modelDir, policy, bootstrapServers, kafkaPort, dataDir,
+        prefix, n);
+  }
 
   public PipelineSpec {
     if (stages < 1) throw new IllegalArgumentException("--stages must be >= 1: " + stages);
     if (workersPerStage < 1) throw new IllegalArgumentException("--workers-per-stage must be >= 1: " + workersPerStage);
     if (lanes < 1) throw new IllegalArgumentException("--lanes must be >= 1: " + lanes);
+    if (routers < 1) throw new IllegalArgumentException("--routers must be >= 1: " + routers);
   }
 }

@@ -29,39 +29,55 @@ public final class PrefixBenchmark {
   /**
    * @param rate requests per second for an open loop; null = closed loop at {@code concurrency}
    * @param warmup unmeasured requests before the workload
+   * @param routers router instances sharing the routing tasks
+   * @param restartRouter restart router 0 half way (once the first half has ended): does it keep its index?
    */
   public record Settings(int stages, int workersPerStage, int lanes, int maxTokens, int concurrency, Double rate,
-      int warmup, int timeoutSeconds) {}
+      int warmup, int timeoutSeconds, int routers, boolean restartRouter) {
+    public Settings withRouters(int n, boolean restart) {
+      return new Settings(stages, workersPerStage, lanes, maxTokens, concurrency, rate, warmup, timeoutSeconds, n, restart);
+    }
+  }
 
   private final Settings settings;
   private final PrintWriter out;
+  private final String bootstrapServers;
 
+  /** Each run on its own embedded broker. */
   public PrefixBenchmark(Settings settings, PrintWriter out) {
+    this(settings, out, null);
+  }
+
+  /** Each run on topics of its own (a fresh topic prefix) on the cluster at {@code bootstrapServers}; null = own broker. */
+  public PrefixBenchmark(Settings settings, PrintWriter out, String bootstrapServers) {
     this.settings = settings;
     this.out = out;
+    this.bootstrapServers = bootstrapServers;
   }
 
   public PrefixResult run(String policy, PrefixWorkload workload, double ceiling, Path modelDir) throws Exception {
     Path dir = Files.createTempDirectory("sluice-prefix-" + policy);
     PrefixStats stats = new PrefixStats();
     try {
-      PipelineSpec ps = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir, policy, null, 0, dir, PREFIX);
+      String prefix = bootstrapServers == null ? PREFIX : PREFIX + "-" + dir.getFileName();
+      PipelineSpec ps = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir, policy,
+          bootstrapServers, 0, dir, prefix, settings.routers());
       long t0 = System.nanoTime();
       try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> {}, Duration.ofMinutes(3));
-           SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), PREFIX)
-               .withGroupId(PREFIX + ".bench-prefix").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
+           SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), prefix)
+               .withGroupId(prefix + ".bench-prefix").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
         if (!client.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("the results client got no reply partition in 60 s");
         warmUp(client, workload, policy);
         Map<String, Long> before = ReplayBenchmark.requestsPerWorker(pipeline);
         out.printf(Locale.ROOT, "  %s / %s: pipeline ready in %.0f s, sending %d requests%n", workload.name(), policy,
             (System.nanoTime() - t0) / 1e9, workload.prompts().size());
         out.flush();
-        send(client, workload, policy, stats);
+        send(client, workload, policy, stats, pipeline);
         Map<String, Long> served = ReplayBenchmark.requestsPerWorker(pipeline);
         served.replaceAll((worker, n) -> n - before.getOrDefault(worker, 0L));
         PrefixResult r = stats.result(policy, workload.name(), ceiling, served);
-        out.printf(Locale.ROOT, "  %s / %s: TTFT p50 %.0f ms, p99 %.0f ms, cached %.1f%% (%.2f of ceiling), %d rejected%n",
-            workload.name(), policy, r.ttft(50), r.ttft(99), 100 * r.cachedShare(), r.ofCeiling(), r.rejected());
+        out.printf(Locale.ROOT, "  %s / %s%s: TTFT p50 %.0f ms, p99 %.0f ms, cached %.1f%% (%.2f of ceiling), %d rejected%n",
+            workload.name(), policy, variant(), r.ttft(50), r.ttft(99), 100 * r.cachedShare(), r.ofCeiling(), r.rejected());
         out.flush();
         return r;
       }
@@ -70,13 +86,32 @@ public final class PrefixBenchmark {
     }
   }
 
-  /** Closed loop (a permit per request in flight) or open loop (evenly spaced); returns once all have ended. */
-  private void send(SluiceClient client, PrefixWorkload workload, String policy, PrefixStats stats) throws InterruptedException {
+  /** How this run's routers differ from one router: for the progress lines. */
+  private String variant() {
+    return (settings.routers() > 1 ? " (" + settings.routers() + " routers)" : "")
+        + (settings.restartRouter() ? " (router restarted half way)" : "");
+  }
+
+  /**
+   * Closed loop (a permit per request in flight) or open loop (evenly spaced); returns once all have
+   * ended. With {@code restartRouter}, the first half ends, router 0 restarts, then the second half.
+   */
+  private void send(SluiceClient client, PrefixWorkload workload, String policy, PrefixStats stats, LocalPipeline pipeline)
+      throws InterruptedException {
     Double rate = settings.rate();
     Semaphore permits = new Semaphore(rate == null ? settings.concurrency() : Integer.MAX_VALUE);
     List<CompletableFuture<?>> all = new ArrayList<>();
     long start = System.nanoTime();
+    int half = workload.prompts().size() / 2;
     for (int i = 0; i < workload.prompts().size(); i++) {
+      if (settings.restartRouter() && i == half) {
+        joinAll(all);
+        long t = System.nanoTime();
+        pipeline.restartRouter(0, Duration.ofMinutes(1));
+        out.printf(Locale.ROOT, "  router 0 restarted after %d of %d requests; routing again %.1f s later%n", half,
+            workload.prompts().size(), (System.nanoTime() - t) / 1e9);
+        out.flush();
+      }
       if (rate != null) {
         long due = start + (long) (i * 1e9 / rate);
         long wait = due - System.nanoTime();
@@ -92,6 +127,10 @@ public final class PrefixBenchmark {
         permits.release();
       }));
     }
+    joinAll(all);
+  }
+
+  private static void joinAll(List<CompletableFuture<?>> all) {
     for (CompletableFuture<?> f : all) {
       try {
         f.join();

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.bench.dashboard.DashboardServer;
 import dev.sluice.cli.config.ConfigKey;
 import dev.sluice.cli.config.ConfigResolver;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -13,21 +14,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Serve the live dashboard: workers, lag per stage and lane, tokens/s and cache hit rate, read from Kafka only. */
-@Command(name = "dashboard", mixinStandardHelpOptions = true,
+@Command(name = "dashboard", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
     description = "Serve the live dashboard (workers, lag per stage and lane, tokens/s, cache hit rate; "
         + "JSON at /api/snapshot) until Ctrl-C. Reads Kafka only: no ingress needed.")
-public final class DashboardCommand implements Callable<Integer> {
+public final class DashboardCommand implements Callable<Integer>, KeyDefaults.Keyed {
   static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", 8090, 0, 65535, "dashboard HTTP port");
   static final ConfigKey<String> HOST = ConfigKey.stringKey("host", "0.0.0.0", "interface the dashboard binds");
 
   @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", description = "HTTP port (default: 8090; 0 = any free port).")
+  static final List<ConfigKey<?>> KEYS = List.of(PORT, HOST);
+
+  @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
   Integer port;
 
-  @Option(names = "--host", description = "Interface to bind (default: 0.0.0.0).")
+  @Option(names = "--host", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
   String host;
+
+  @Override
+  public List<ConfigKey<?>> keys() {
+    return KEYS;
+  }
 
   /** Counted down by Ctrl-C, or by a test, to stop serving. */
   final CountDownLatch stop = new CountDownLatch(1);
@@ -36,9 +44,7 @@ public final class DashboardCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    kafka.extraFlags.put(PORT.name(), port == null ? null : port.toString());
-    kafka.extraFlags.put(HOST.name(), host);
-    ConfigResolver config = kafka.resolver();
+    ConfigResolver config = kafka.resolver(KEYS);
     CountDownLatch closed = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.countDown();

@@ -3,12 +3,14 @@ package dev.sluice.cli;
 import dev.sluice.cli.config.ConfigException;
 import dev.sluice.cli.config.ConfigKey;
 import dev.sluice.cli.config.ConfigResolver;
+import dev.sluice.embedded.ModelLocator;
 import dev.sluice.ingress.IngressServer;
 import dev.sluice.ingress.IngressSettings;
 import dev.sluice.ingress.chat.ChatTemplates;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,12 +22,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Run the OpenAI-compatible HTTP ingress. */
-@Command(name = "ingress", mixinStandardHelpOptions = true,
+@Command(name = "ingress", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
     description = "Run the OpenAI-compatible HTTP ingress until Ctrl-C.")
-public final class IngressCommand implements Callable<Integer> {
+public final class IngressCommand implements Callable<Integer>, KeyDefaults.Keyed {
   static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", IngressSettings.DEFAULT_PORT, 0, 65535, "HTTP port");
   static final ConfigKey<String> HOST = ConfigKey.stringKey("host", IngressSettings.DEFAULT_HOST, "interface to bind");
-  static final ConfigKey<String> MODEL_NAME = ConfigKey.stringKey("model_name", "stories260K", "served model name, as listed by /v1/models");
+  static final ConfigKey<String> MODEL_NAME = ConfigKey.stringKey("model_name", ModelLocator.EMBEDDED_NAME, "served model name, as listed by /v1/models");
   static final ConfigKey<String> API_KEYS = new ConfigKey<>("api_keys", "", s -> s, s -> true,
       "comma-separated keys", "accepted 'Authorization: Bearer' keys; empty = no authentication");
   static final ConfigKey<Integer> MAX_IN_FLIGHT = ConfigKey.intKey("max_in_flight", IngressSettings.DEFAULT_MAX_IN_FLIGHT,
@@ -50,49 +52,58 @@ public final class IngressCommand implements Callable<Integer> {
   static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || ModelReferences.isReference(s),
       ModelReferences.DESCRIPTION, "the served model's folder or hub id, for its chat template (tokenizer_config.json)");
 
+  static final List<ConfigKey<?>> KEYS = List.of(PORT, HOST, MODEL_NAME, API_KEYS, MAX_IN_FLIGHT, MAX_BODY_BYTES,
+      REQUEST_TIMEOUT_MS, MAX_QUEUED_PER_STAGE, WORKER_FORGET_AFTER_MS, REQUESTS_PER_SECOND_PER_KEY,
+      TOKENS_PER_MINUTE_PER_KEY, CHAT_TEMPLATE, MODEL);
+
   @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", description = "HTTP port (default: 8080; 0 = any free port).")
+  @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
   Integer port;
 
-  @Option(names = "--host", description = "Interface to bind (default: 0.0.0.0).")
+  @Option(names = "--host", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: stories260K).")
+  @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: ${DEFAULT-VALUE}).")
   String modelName;
 
   @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' (repeatable).")
   List<String> apiKeys;
 
-  @Option(names = "--max-in-flight", description = "Requests waited on at once; more get 429 (default: 128).")
+  @Option(names = "--max-in-flight", description = "Requests waited on at once; more get 429 (default: ${DEFAULT-VALUE}).")
   Integer maxInFlight;
 
-  @Option(names = "--request-timeout-ms", description = "Request deadline in ms; past it 504 (default: 120000).")
+  @Option(names = "--request-timeout-ms", description = "Request deadline in ms; past it 504 (default: ${DEFAULT-VALUE}).")
   Integer requestTimeoutMs;
 
   @Option(names = "--max-queued-per-stage", description = "Records a stage may have waiting before new requests get 429 "
-      + "(default: 1024).")
+      + "(default: ${DEFAULT-VALUE}).")
   Integer maxQueuedPerStage;
 
   @Option(names = "--worker-forget-after-ms", description = "How long a silent worker stays listed by /workers "
-      + "(default: 300000).")
+      + "(default: ${DEFAULT-VALUE}).")
   Integer workerForgetAfterMs;
 
   @Option(names = "--requests-per-second-per-key", description = "Requests per second each API key may send; more get "
-      + "429 (default: 0 = no limit).")
+      + "429 (default: ${DEFAULT-VALUE} = no limit).")
   Double requestsPerSecondPerKey;
 
   @Option(names = "--tokens-per-minute-per-key", description = "Tokens (prompt + completion) per minute each API key "
-      + "may use; more get 429 (default: 0 = no limit).")
+      + "may use; more get 429 (default: ${DEFAULT-VALUE} = no limit).")
   Integer tokensPerMinutePerKey;
 
-  @Option(names = "--chat-template", description = "auto, model, plain or transcript (default: auto = the model's own "
-      + "template when --model has one, else plain).")
+  @Option(names = "--chat-template", description = "auto, model, plain or transcript (default: ${DEFAULT-VALUE} = the "
+      + "model's own template when --model has one, else plain).")
   String chatTemplate;
 
   @Option(names = "--model", description = "The served model's folder or hub id ORG/NAME[@REVISION], for its chat template.")
   String model;
+
+  @Override
+  public List<ConfigKey<?>> keys() {
+    return KEYS;
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -120,20 +131,7 @@ public final class IngressCommand implements Callable<Integer> {
   }
 
   IngressSettings settings() {
-    kafka.extraFlags.put(PORT.name(), port == null ? null : port.toString());
-    kafka.extraFlags.put(HOST.name(), host);
-    kafka.extraFlags.put(MODEL_NAME.name(), modelName);
-    kafka.extraFlags.put(API_KEYS.name(), apiKeys == null ? null : String.join(",", apiKeys));
-    kafka.extraFlags.put(MAX_IN_FLIGHT.name(), maxInFlight == null ? null : maxInFlight.toString());
-    kafka.extraFlags.put(REQUEST_TIMEOUT_MS.name(), requestTimeoutMs == null ? null : requestTimeoutMs.toString());
-    kafka.extraFlags.put(MAX_QUEUED_PER_STAGE.name(), maxQueuedPerStage == null ? null : maxQueuedPerStage.toString());
-    kafka.extraFlags.put(WORKER_FORGET_AFTER_MS.name(), workerForgetAfterMs == null ? null : workerForgetAfterMs.toString());
-    kafka.extraFlags.put(REQUESTS_PER_SECOND_PER_KEY.name(),
-        requestsPerSecondPerKey == null ? null : requestsPerSecondPerKey.toString());
-    kafka.extraFlags.put(TOKENS_PER_MINUTE_PER_KEY.name(), tokensPerMinutePerKey == null ? null : tokensPerMinutePerKey.toString());
-    kafka.extraFlags.put(CHAT_TEMPLATE.name(), chatTemplate);
-    kafka.extraFlags.put(MODEL.name(), model);
-    ConfigResolver r = kafka.resolver();
+    ConfigResolver r = kafka.resolver(KEYS, apiKeys == null ? Map.of() : Map.of(API_KEYS.name(), String.join(",", apiKeys)));
     java.util.function.Consumer<String> log = line -> { spec.commandLine().getOut().println(line); spec.commandLine().getOut().flush(); };
     java.nio.file.Path modelDir = r.get(MODEL).isEmpty() ? null : ModelReferences.resolve(r.get(MODEL), log);
     Set<String> keys = Arrays.stream(r.get(API_KEYS).split(",")).map(String::trim).filter(k -> !k.isEmpty())

@@ -30,7 +30,7 @@ public final class ResultsCommand implements Runnable {
   }
 
   /** {@code sluice results tail}: one line per finished request, starting with its request id. */
-  @Command(name = "tail", mixinStandardHelpOptions = true,
+  @Command(name = "tail", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
       description = "Print one line per finished request: id, finish reason, latency, cached/prompt tokens, text. Ctrl-C stops.")
   static final class Tail implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
@@ -55,7 +55,7 @@ public final class ResultsCommand implements Runnable {
   }
 
   /** {@code sluice results export --out FILE.jsonl}: every request finished so far, one JSON object a line. */
-  @Command(name = "export", mixinStandardHelpOptions = true,
+  @Command(name = "export", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
       description = "Write every request finished so far (from the oldest retained result) as JSON lines, then exit.")
   static final class Export implements Callable<Integer> {
     @Mixin KafkaOptions kafka;

@@ -4,6 +4,7 @@ import dev.sluice.cli.config.ConfigException;
 import dev.sluice.cli.config.ConfigKey;
 import dev.sluice.cli.config.ConfigResolver;
 import dev.sluice.cli.config.SharedKeys;
+import dev.sluice.embedded.ModelLocator;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.router.RouterMetrics;
 import dev.sluice.router.RouterService;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -26,67 +26,81 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Run the Kafka Streams router until Ctrl-C. */
-@Command(name = "router", mixinStandardHelpOptions = true,
+@Command(name = "router", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
     description = "Run the Kafka Streams router (validate, tokenize, block-hash, choose a lane, write stage-0) until Ctrl-C.")
-public final class RouterCommand implements Callable<Integer> {
-  static final ConfigKey<String> POLICY = ConfigKey.choiceKey("policy", RoutingPolicies.DEFAULT, RoutingPolicies.NAMES,
+public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed {
+  /** The router's defaults ({@link RouterSettings#defaults}): every key below takes its default from them. */
+  static final RouterSettings DEFAULTS = RouterSettings.defaults(ModelLocator.EMBEDDED_NAME);
+
+  static final ConfigKey<String> POLICY = ConfigKey.choiceKey("policy", DEFAULTS.policy(), RoutingPolicies.NAMES,
       "routing policy");
   static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || ModelReferences.isReference(s),
       ModelReferences.DESCRIPTION, "model directory or hub id whose tokenizer turns prompt text into tokens; empty = promptTokens only");
   static final ConfigKey<String> MODEL_NAME = new ConfigKey<>("model_name", "", s -> s, s -> true, "a name",
       "served model name (default: the hub id or the model directory's name, else stories260K)");
-  static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", RouterSettings.DEFAULT_LANES, 1, 4096,
+  static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", DEFAULTS.lanes(), 1, 4096,
       "lanes = partitions of every stage topic");
-  static final ConfigKey<String> DATA_DIR = ConfigKey.stringKey("data_dir", "data/router", "Kafka Streams state directory");
-  static final ConfigKey<Integer> MAX_PROMPT_TOKENS = ConfigKey.intKey("max_prompt_tokens", 2048, 1, 1 << 20,
+  static final ConfigKey<String> DATA_DIR = ConfigKey.stringKey("data_dir", DEFAULTS.dataDir().toString(),
+      "Kafka Streams state directory");
+  static final ConfigKey<Integer> MAX_PROMPT_TOKENS = ConfigKey.intKey("max_prompt_tokens", DEFAULTS.maxPromptTokens(), 1, 1 << 20,
       "longer prompts get ERROR too_large");
-  static final ConfigKey<Integer> MAX_PROMPT_BYTES = ConfigKey.intKey("max_prompt_bytes", 0, 0, Integer.MAX_VALUE,
+  static final ConfigKey<Integer> MAX_PROMPT_BYTES = ConfigKey.intKey("max_prompt_bytes", DEFAULTS.maxPromptBytes(), 0, Integer.MAX_VALUE,
       "prompt text longer than this many UTF-8 bytes gets ERROR too_large before it is tokenized; 0 = "
           + RouterSettings.BYTES_PER_TOKEN_BOUND + " x max_prompt_tokens");
   static final ConfigKey<Integer> ROUTED_IDS_TTL_S = ConfigKey.intKey("routed_ids_ttl_s",
-      (int) (RouterSettings.DEFAULT_ROUTED_IDS_TTL_MS / 1000), 1, Integer.MAX_VALUE,
+      (int) (DEFAULTS.routedIdsTtlMs() / 1000), 1, Integer.MAX_VALUE,
       "a request id routed within this many seconds is never routed again (replays after a router crash)");
   static final ConfigKey<String> INSTANCE_ID = new ConfigKey<>("instance_id", "", s -> s,
       s -> s.isEmpty() || s.matches("[a-zA-Z0-9._-]{1,200}"), "letters, digits, '.', '_' and '-' (at most 200)",
       "this router's name across restarts (Kafka static membership); empty = derived from the host and data_dir");
-  static final ConfigKey<Integer> MAX_TOKENS_LIMIT = ConfigKey.intKey("max_tokens_limit", 1024, 1, 1 << 20,
+  static final ConfigKey<Integer> MAX_TOKENS_LIMIT = ConfigKey.intKey("max_tokens_limit", DEFAULTS.maxTokensLimit(), 1, 1 << 20,
       "largest accepted max_tokens");
-  static final ConfigKey<Integer> PREFILL_CHUNK_TOKENS = ConfigKey.intKey("prefill_chunk_tokens", 64, 1, 1 << 16,
+  static final ConfigKey<Integer> PREFILL_CHUNK_TOKENS = ConfigKey.intKey("prefill_chunk_tokens", DEFAULTS.prefillChunkTokens(), 1, 1 << 16,
       "prompt positions per PREFILL_CHUNK record");
-  static final ConfigKey<Integer> WORKER_STALE_MS = ConfigKey.intKey("worker_stale_ms", 5_000, 100, Integer.MAX_VALUE,
+  static final ConfigKey<Integer> WORKER_STALE_MS = ConfigKey.intKey("worker_stale_ms", (int) DEFAULTS.workerStaleMs(), 100, Integer.MAX_VALUE,
       "a worker without a heartbeat for this long is not routed to");
-  static final ConfigKey<Integer> NO_WORKER_WAIT_MS = ConfigKey.intKey("no_worker_wait_ms", 10_000, 0, Integer.MAX_VALUE,
+  static final ConfigKey<Integer> NO_WORKER_WAIT_MS = ConfigKey.intKey("no_worker_wait_ms", (int) DEFAULTS.noWorkerWaitMs(), 0, Integer.MAX_VALUE,
       "how long a request waits for a live worker before ERROR no_workers");
-  static final ConfigKey<Integer> DEFAULT_TIMEOUT_MS = ConfigKey.intKey("default_timeout_ms", 0, 0, Integer.MAX_VALUE,
+  static final ConfigKey<Integer> DEFAULT_TIMEOUT_MS = ConfigKey.intKey("default_timeout_ms", (int) DEFAULTS.defaultTimeoutMs(), 0, Integer.MAX_VALUE,
       "deadline given to requests without one; 0 = none");
 
-  static final ConfigKey<Integer> INDEX_TTL_S = ConfigKey.intKey("index_ttl_s", 3600, 1, Integer.MAX_VALUE,
+  static final ConfigKey<Integer> INDEX_TTL_S = ConfigKey.intKey("index_ttl_s", (int) (DEFAULTS.indexTtlMs() / 1000), 1, Integer.MAX_VALUE,
       "cache_aware's index forgets prefix blocks unused for this many seconds");
 
   // cache_aware and precise (CacheAwarePolicy's block comment explains each); the lane speeds are where the
   // router starts: it then learns them from its results
-  static final ConfigKey<Double> CA_EPSILON = ConfigKey.doubleKey("cache_aware_epsilon", CacheAwareParams.DEFAULTS.epsilon(),
+  static final ConfigKey<Double> CA_EPSILON = ConfigKey.doubleKey("cache_aware_epsilon", DEFAULTS.cacheAware().epsilon(),
       0, 1e6, "load bound factor: no lane takes a request at or above (1 + epsilon) x the mean load");
   static final ConfigKey<Double> CA_HEADROOM_S = ConfigKey.doubleKey("cache_aware_min_headroom_s",
-      CacheAwareParams.DEFAULTS.minHeadroomSeconds(), 0, 1e6, "seconds of work a lane may always carry above the mean");
+      DEFAULTS.cacheAware().minHeadroomSeconds(), 0, 1e6, "seconds of work a lane may always carry above the mean");
   static final ConfigKey<Double> CA_PREFILL = ConfigKey.doubleKey("cache_aware_prefill_tokens_per_s",
-      CacheAwareParams.DEFAULTS.prefillTokensPerSecond(), 1e-3, 1e12, "initial prefill speed of a lane (then learned)");
+      DEFAULTS.cacheAware().prefillTokensPerSecond(), 1e-3, 1e12, "initial prefill speed of a lane (then learned)");
   static final ConfigKey<Double> CA_DECODE_S = ConfigKey.doubleKey("cache_aware_decode_s_per_token",
-      CacheAwareParams.DEFAULTS.decodeSecondsPerToken(), 0, 1e6, "initial seconds per generated token (then learned)");
+      DEFAULTS.cacheAware().decodeSecondsPerToken(), 0, 1e6, "initial seconds per generated token (then learned)");
   static final ConfigKey<Double> CA_HYSTERESIS = ConfigKey.doubleKey("cache_aware_hysteresis",
-      CacheAwareParams.DEFAULTS.hysteresis(), 0, 1e6, "extra weight of the prefill a less-matching lane would redo");
+      DEFAULTS.cacheAware().hysteresis(), 0, 1e6, "extra weight of the prefill a less-matching lane would redo");
   static final ConfigKey<Double> CA_REPORTED_S = ConfigKey.doubleKey("cache_aware_reported_request_s",
-      CacheAwareParams.DEFAULTS.reportedRequestSeconds(), 0, 1e6, "seconds of work one request in a heartbeat stands for");
+      DEFAULTS.cacheAware().reportedRequestSeconds(), 0, 1e6, "seconds of work one request in a heartbeat stands for");
 
   static final ConfigKey<Integer> METRICS_PORT = ConfigKey.intKey("metrics_port", -1, -1, 65535,
       "port of the Prometheus /metrics endpoint; -1 = none, 0 = any free port");
+
+  static final List<ConfigKey<?>> KEYS = List.of(POLICY, MODEL, MODEL_NAME, LANES, DATA_DIR, MAX_PROMPT_TOKENS,
+      MAX_PROMPT_BYTES, ROUTED_IDS_TTL_S, INSTANCE_ID, MAX_TOKENS_LIMIT, PREFILL_CHUNK_TOKENS, WORKER_STALE_MS,
+      NO_WORKER_WAIT_MS, DEFAULT_TIMEOUT_MS, INDEX_TTL_S, CA_EPSILON, CA_HEADROOM_S, CA_PREFILL, CA_DECODE_S,
+      CA_HYSTERESIS, CA_REPORTED_S, METRICS_PORT, SharedKeys.BLOCK_SIZE);
+
+  @Override
+  public List<ConfigKey<?>> keys() {
+    return KEYS;
+  }
 
   @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
 
   @Option(names = "--policy", paramLabel = "NAME",
       description = "Routing policy: random, round_robin, power_of_two, least_load, prefix_hash, cache_aware, precise "
-          + "(default: cache_aware).")
+          + "(default: ${DEFAULT-VALUE}).")
   String policy;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model directory or hub id ORG/NAME[@REVISION] (its tokenizer; its name is the served model name).")
@@ -95,29 +109,29 @@ public final class RouterCommand implements Callable<Integer> {
   @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: the model directory's name).")
   String modelName;
 
-  @Option(names = "--lanes", description = "Lanes: partitions of every stage topic (default: 32).")
+  @Option(names = "--lanes", description = "Lanes: partitions of every stage topic (default: ${DEFAULT-VALUE}).")
   Integer lanes;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default: data/router).")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default: ${DEFAULT-VALUE}).")
   String dataDir;
 
-  @Option(names = "--max-prompt-tokens", description = "Longer prompts get ERROR too_large (default: 2048).")
+  @Option(names = "--max-prompt-tokens", description = "Longer prompts get ERROR too_large (default: ${DEFAULT-VALUE}).")
   Integer maxPromptTokens;
 
   @Option(names = "--max-prompt-bytes", description = "Longer prompt text gets ERROR too_large before it is tokenized "
-      + "(default: 16 x max prompt tokens).")
+      + "(default: " + RouterSettings.BYTES_PER_TOKEN_BOUND + " x max prompt tokens).")
   Integer maxPromptBytes;
 
   @Option(names = "--instance-id", paramLabel = "ID", description = "This router's name across restarts: a router "
       + "restarted with the same id resumes at once (default: derived from the host name and the data directory).")
   String instanceId;
 
-  @Option(names = "--max-tokens-limit", description = "Largest accepted max_tokens (default: 1024).")
+  @Option(names = "--max-tokens-limit", description = "Largest accepted max_tokens (default: ${DEFAULT-VALUE}).")
   Integer maxTokensLimit;
 
-  @Option(names = "--block-size", description = "Tokens per KV block; every worker must use the same (default: 16).")
+  @Option(names = "--block-size", description = "Tokens per KV block; every worker must use the same (default: ${DEFAULT-VALUE}).")
   Integer blockSize;
-  @Option(names = "--prefill-chunk-tokens", description = "Prompt positions per PREFILL_CHUNK record (default: 64).")
+  @Option(names = "--prefill-chunk-tokens", description = "Prompt positions per PREFILL_CHUNK record (default: ${DEFAULT-VALUE}).")
   Integer prefillChunkTokens;
 
   @Option(names = "--metrics-port", description = "Serve Prometheus /metrics on this port (default: none; 0 = any free port).")
@@ -129,7 +143,7 @@ public final class RouterCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException, IOException {
     RouterSettings settings = settings();
-    ConfigResolver r = kafka.resolver();
+    ConfigResolver r = kafka.resolver(KEYS);
     String modelDir = resolvedModel == null ? "" : resolvedModel.toString();
     int port = r.get(METRICS_PORT);
     HTTPServer metrics = port < 0 ? null : HTTPServer.builder().port(port).buildAndStart();
@@ -164,33 +178,25 @@ public final class RouterCommand implements Callable<Integer> {
   }
 
   RouterSettings settings() {
-    Map<String, String> flags = kafka.extraFlags;
-    flags.put(POLICY.name(), policy);
-    flags.put(MODEL.name(), model);
-    flags.put(MODEL_NAME.name(), modelName);
-    flags.put(LANES.name(), lanes == null ? null : lanes.toString());
-    flags.put(DATA_DIR.name(), dataDir);
-    flags.put(MAX_PROMPT_TOKENS.name(), maxPromptTokens == null ? null : maxPromptTokens.toString());
-    flags.put(MAX_TOKENS_LIMIT.name(), maxTokensLimit == null ? null : maxTokensLimit.toString());
-    flags.put(MAX_PROMPT_BYTES.name(), maxPromptBytes == null ? null : maxPromptBytes.toString());
-    flags.put(INSTANCE_ID.name(), instanceId);
-    flags.put(PREFILL_CHUNK_TOKENS.name(), prefillChunkTokens == null ? null : prefillChunkTokens.toString());
-    flags.put(METRICS_PORT.name(), metricsPort == null ? null : metricsPort.toString());
-    flags.put(SharedKeys.BLOCK_SIZE.name(), blockSize == null ? null : blockSize.toString());
-    ConfigResolver r = kafka.resolver();
+    ConfigResolver r = kafka.resolver(KEYS);
     String given = r.get(MODEL);
     resolvedModel = given.isEmpty() ? null : ModelReferences.resolve(given, line -> { spec.commandLine().getOut().println(line); spec.commandLine().getOut().flush(); });
     String name = r.get(MODEL_NAME);
-    if (name.isBlank()) name = given.isEmpty() ? "stories260K" : ModelReferences.servedName(given, resolvedModel);
+    if (name.isBlank()) name = given.isEmpty() ? ModelLocator.EMBEDDED_NAME : ModelReferences.servedName(given, resolvedModel);
     // The model's context bounds prompt + max_tokens when the model directory is known.
     int context = resolvedModel == null ? 0 : ModelConfig.read(resolvedModel).maxPositions();
     try {
-      return new RouterSettings(List.of(name), r.get(LANES), r.get(MAX_PROMPT_TOKENS), r.get(MAX_TOKENS_LIMIT), context,
-          r.get(DEFAULT_TIMEOUT_MS), r.get(PREFILL_CHUNK_TOKENS), r.get(SharedKeys.BLOCK_SIZE), r.get(POLICY),
-          new CacheAwareParams(r.get(CA_EPSILON), r.get(CA_HEADROOM_S), r.get(CA_PREFILL), r.get(CA_DECODE_S),
-              r.get(CA_HYSTERESIS), r.get(CA_REPORTED_S)), 1, null, r.get(WORKER_STALE_MS), r.get(NO_WORKER_WAIT_MS), 200, 1_000,
-          r.get(INDEX_TTL_S) * 1000L, Path.of(r.get(DATA_DIR)), r.get(MAX_PROMPT_BYTES), r.get(ROUTED_IDS_TTL_S) * 1000L,
-          r.get(INSTANCE_ID).isEmpty() ? derivedInstanceId(Path.of(r.get(DATA_DIR))) : r.get(INSTANCE_ID));
+      String servedName = name;
+      Path dataDir = Path.of(r.get(DATA_DIR));
+      return DEFAULTS.with(b -> b.servedModels(List.of(servedName)).lanes(r.get(LANES))
+          .maxPromptTokens(r.get(MAX_PROMPT_TOKENS)).maxTokensLimit(r.get(MAX_TOKENS_LIMIT)).maxSequenceTokens(context)
+          .defaultTimeoutMs(r.get(DEFAULT_TIMEOUT_MS)).prefillChunkTokens(r.get(PREFILL_CHUNK_TOKENS))
+          .blockSize(r.get(SharedKeys.BLOCK_SIZE)).policy(r.get(POLICY))
+          .cacheAware(new CacheAwareParams(r.get(CA_EPSILON), r.get(CA_HEADROOM_S), r.get(CA_PREFILL), r.get(CA_DECODE_S),
+              r.get(CA_HYSTERESIS), r.get(CA_REPORTED_S)))
+          .workerStaleMs(r.get(WORKER_STALE_MS)).noWorkerWaitMs(r.get(NO_WORKER_WAIT_MS)).indexTtlMs(r.get(INDEX_TTL_S) * 1000L)
+          .dataDir(dataDir).maxPromptBytes(r.get(MAX_PROMPT_BYTES)).routedIdsTtlMs(r.get(ROUTED_IDS_TTL_S) * 1000L)
+          .instanceId(r.get(INSTANCE_ID).isEmpty() ? derivedInstanceId(dataDir) : r.get(INSTANCE_ID)));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
  * (kind, positions, lane, per-stage stamps) and every result, found by the {@code sluice-request-id}
  * header (or the record key) that every record of a request carries.
  */
-@Command(name = "trace", mixinStandardHelpOptions = true,
+@Command(name = "trace", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
     description = "Show a request's records at each stage (requests, stage-K, results, dlq), in time order.")
 public final class TraceCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;

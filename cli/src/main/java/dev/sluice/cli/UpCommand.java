@@ -2,15 +2,13 @@ package dev.sluice.cli;
 
 import dev.sluice.cli.config.ConfigKey;
 import dev.sluice.cli.config.ConfigResolver;
+import dev.sluice.cli.config.KeyFlags;
 import dev.sluice.embedded.LocalPipeline;
 import dev.sluice.embedded.PipelineSpec;
 import java.io.PrintWriter;
 import dev.sluice.router.policy.RoutingPolicies;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -21,15 +19,15 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Starts every role on this machine and serves until Ctrl-C. */
-@Command(name = "up", mixinStandardHelpOptions = true,
+@Command(name = "up", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
     description = "Start the embedded broker, topics, router, workers and ingress on this machine; serve until Ctrl-C.")
-public final class UpCommand implements Callable<Integer> {
+public final class UpCommand implements Callable<Integer>, KeyDefaults.Keyed {
   @Spec CommandSpec spec;
 
-  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", 8080, 0, 65535, "HTTP port of the ingress");
-  static final ConfigKey<Integer> STAGES = ConfigKey.intKey("stages", 2, 1, 256, "pipeline stages");
+  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", dev.sluice.ingress.IngressSettings.DEFAULT_PORT, 0, 65535, "HTTP port of the ingress");
+  static final ConfigKey<Integer> STAGES = ConfigKey.intKey("stages", dev.sluice.topics.TopicLayout.DEFAULT_STAGES, 1, 256, "pipeline stages");
   static final ConfigKey<Integer> WORKERS_PER_STAGE = ConfigKey.intKey("workers_per_stage", 1, 1, 256, "workers in each stage's group");
-  static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", 32, 1, 4096, "partitions of each stage topic");
+  static final ConfigKey<Integer> LANES = ConfigKey.intKey("lanes", dev.sluice.topics.TopicLayout.DEFAULT_LANES, 1, 4096, "partitions of each stage topic");
   static final ConfigKey<String> MODEL = new ConfigKey<>("model", "", s -> s, s -> s.isEmpty() || ModelReferences.isReference(s),
       ModelReferences.DESCRIPTION, "model directory or hub id ORG/NAME[@REV] (default: the embedded models/stories260K)");
   static final ConfigKey<String> POLICY = ConfigKey.choiceKey("policy", RoutingPolicies.DEFAULT, RoutingPolicies.NAMES, "routing policy");
@@ -37,33 +35,30 @@ public final class UpCommand implements Callable<Integer> {
       "an existing Kafka cluster (default: start the embedded broker)");
   static final ConfigKey<Integer> KAFKA_PORT = ConfigKey.intKey("kafka_port", 0, 0, 65535, "port of the embedded broker (0 = a free one)");
   static final ConfigKey<String> DATA_DIR = ConfigKey.stringKey("data_dir", ".sluice/up", "broker data, block caches, router state");
-  static final ConfigKey<String> PREFIX = new ConfigKey<>("prefix", "sluice", s -> s, s -> s.matches("[A-Za-z0-9._-]+"),
-      "letters, digits, '.', '_' or '-'", "topic prefix");
+  static final ConfigKey<String> PREFIX = KafkaOptions.PREFIX;
   static final List<ConfigKey<?>> KEYS = List.of(PORT, STAGES, WORKERS_PER_STAGE, LANES, MODEL, POLICY, BOOTSTRAP, KAFKA_PORT,
       DATA_DIR, PREFIX);
 
-  @Option(names = "--port", description = "HTTP port of the ingress (default: 8080).") String port;
-  @Option(names = "--stages", description = "Pipeline stages (default: 2).") String stages;
-  @Option(names = "--workers-per-stage", description = "Workers in each stage's group (default: 1).") String workersPerStage;
-  @Option(names = "--lanes", description = "Lanes = partitions of each stage topic (default: 32).") String lanes;
+  @Option(names = "--port", description = "HTTP port of the ingress (default: ${DEFAULT-VALUE}).") String port;
+  @Option(names = "--stages", description = "Pipeline stages (default: ${DEFAULT-VALUE}).") String stages;
+  @Option(names = "--workers-per-stage", description = "Workers in each stage's group (default: ${DEFAULT-VALUE}).") String workersPerStage;
+  @Option(names = "--lanes", description = "Lanes = partitions of each stage topic (default: ${DEFAULT-VALUE}).") String lanes;
   @Option(names = "--model", description = "Model directory or Hugging Face hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).") String model;
-  @Option(names = "--policy", description = "Routing policy (default: cache_aware).") String policy;
+  @Option(names = "--policy", description = "Routing policy (default: ${DEFAULT-VALUE}).") String policy;
   @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.") String bootstrapServers;
   @Option(names = "--kafka-port", description = "Port of the embedded broker on 127.0.0.1 (default: a free port).") String kafkaPort;
-  @Option(names = "--data-dir", description = "Broker data, block caches, router state (default: .sluice/up).") String dataDir;
-  @Option(names = "--prefix", description = "Topic prefix (default: sluice).") String prefix;
+  @Option(names = "--data-dir", description = "Broker data, block caches, router state (default: ${DEFAULT-VALUE}).") String dataDir;
+  @Option(names = "--prefix", description = "Topic prefix (default: ${DEFAULT-VALUE}).") String prefix;
   @Option(names = "--config", description = "YAML file with any of these keys (snake_case); flags > SLUICE_* env > file > defaults.") Path config;
+
+  @Override
+  public List<ConfigKey<?>> keys() {
+    return KEYS;
+  }
 
   /** Resolves every key (flag > SLUICE_* environment > YAML > default) and validates it, naming a bad key. */
   PipelineSpec spec() {
-    Map<String, String> flags = new HashMap<>();
-    Object[][] given = {{PORT, port}, {STAGES, stages}, {WORKERS_PER_STAGE, workersPerStage}, {LANES, lanes},
-        {MODEL, model}, {POLICY, policy}, {BOOTSTRAP, bootstrapServers}, {KAFKA_PORT, kafkaPort}, {DATA_DIR, dataDir},
-        {PREFIX, prefix}};
-    for (Object[] g : given) {
-      if (g[1] != null) flags.put(((ConfigKey<?>) g[0]).name(), (String) g[1]);
-    }
-    ConfigResolver r = ConfigResolver.of(flags, config);
+    ConfigResolver r = ConfigResolver.of(KeyFlags.given(spec, KEYS), config);
     r.rejectUnknownFileKeys(KEYS.stream().map(ConfigKey::name).collect(Collectors.toSet()));
     KEYS.forEach(r::get);
     String m = r.get(MODEL);

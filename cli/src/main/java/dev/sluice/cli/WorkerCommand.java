@@ -12,36 +12,27 @@ import dev.sluice.worker.metrics.WorkerMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Run a stage worker for a range of layers until Ctrl-C (then drain: finish, commit, leave the group). */
-@Command(name = "worker", mixinStandardHelpOptions = true,
+@Command(name = "worker", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
     description = "Run a stage worker for a range of layers: consumes PREFIX.stage-K, forwards to stage-K+1 on the "
         + "same lane (the last stage samples and writes results). Settings: flag > SLUICE_* env > --config YAML > default.")
-public final class WorkerCommand implements Callable<Integer> {
+public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed {
   static final ConfigKey<Integer> STAGE = ConfigKey.intKey("stage", null, 0, 1024, "stage number K");
   static final ConfigKey<String> LAYERS = new ConfigKey<>("layers", null, s -> s, WorkerCommand::isLayerRange,
       "a layer range A-B (inclusive), e.g. 0-2", "layers this stage runs");
   static final ConfigKey<String> MODEL = new ConfigKey<>("model", null, s -> s, ModelReferences::isReference,
       ModelReferences.DESCRIPTION, "model directory (Hugging Face layout or a split) or hub id ORG/NAME[@REVISION]");
-  static final ConfigKey<String> BOOTSTRAP = ConfigKey.stringKey("bootstrap_servers", "127.0.0.1:9092",
-      "Kafka bootstrap servers");
-  static final ConfigKey<String> PREFIX = new ConfigKey<>("prefix", "sluice", s -> s, s -> s.matches("[A-Za-z0-9._-]+"),
-      "letters, digits, '.', '_' or '-'", "topic prefix");
   static final ConfigKey<String> WORKER_ID = new ConfigKey<>("worker_id", "", s -> s,
       s -> s.isEmpty() || s.matches("[A-Za-z0-9._-]+"), "letters, digits, '.', '_' or '-'",
       "worker id (group.instance.id); default HOST-stage-K");
@@ -65,36 +56,29 @@ public final class WorkerCommand implements Callable<Integer> {
       "release a sequence's hot KV after this many idle seconds");
   static final ConfigKey<Integer> MAX_MESSAGE_BYTES = ConfigKey.intKey("max_message_bytes",
       WorkerSettings.DEFAULT_MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE, "largest record (matches the topics)");
-  static final ConfigKey<String> KAFKA_PROPERTIES = new ConfigKey<>("kafka_properties", "", s -> s,
-      s -> s.isEmpty() || Files.isRegularFile(Path.of(s)), "an existing .properties file",
-      "extra Kafka client settings (SASL/TLS...)");
-
   static final ConfigKey<Integer> METRICS_PORT = ConfigKey.intKey("metrics_port", -1, -1, 65535,
       "serve Prometheus /metrics on this port (-1 = off, 0 = any free port)");
 
-  static final List<ConfigKey<?>> KEYS = List.of(STAGE, LAYERS, MODEL, BOOTSTRAP, PREFIX, WORKER_ID, DATA_DIR,
-      MAX_BATCH_SIZE, BATCHING_WINDOW_MS, MAX_QUEUE_SIZE, KV_CACHE_MB, HOT_KV_MB, SharedKeys.BLOCK_SIZE, THREADS, GUARANTEE, IDLE_TIMEOUT_S,
-      MAX_MESSAGE_BYTES, KAFKA_PROPERTIES, METRICS_PORT);
+  static final List<ConfigKey<?>> KEYS = List.of(STAGE, LAYERS, MODEL, WORKER_ID, DATA_DIR, MAX_BATCH_SIZE,
+      BATCHING_WINDOW_MS, MAX_QUEUE_SIZE, KV_CACHE_MB, HOT_KV_MB, SharedKeys.BLOCK_SIZE, THREADS, GUARANTEE, IDLE_TIMEOUT_S,
+      MAX_MESSAGE_BYTES, METRICS_PORT);
 
+  @Mixin KafkaOptions kafka;
   @Option(names = "--stage", description = "Stage number K (consumes PREFIX.stage-K).") String stage;
   @Option(names = "--layers", description = "Layers A-B, inclusive (stage 0 starts at 0).") String layers;
   @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION].") String model;
-  @Option(names = "--config", description = "YAML file with any of the keys below.") Path config;
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default 127.0.0.1:9092).") String bootstrapServers;
-  @Option(names = "--prefix", description = "Topic prefix (default sluice).") String prefix;
   @Option(names = "--worker-id", description = "Worker id = group.instance.id; keep it across restarts to come back warm.") String workerId;
   @Option(names = "--data-dir", description = "Directory of the persisted KV block cache.") String dataDir;
-  @Option(names = "--max-batch-size", description = "Default 16.") String maxBatchSize;
-  @Option(names = "--batching-window-ms", description = "Default 5.") String batchingWindowMs;
-  @Option(names = "--max-queue-size", description = "Default 256.") String maxQueueSize;
-  @Option(names = "--kv-cache-mb", description = "Default 512; 0 disables the block cache.") String kvCacheMb;
-  @Option(names = "--hot-kv-mb", description = "Hot KV budget in MiB; default 0 = max(64, kv_cache_mb / 2).") String hotKvMb;
-  @Option(names = "--block-size", description = "Tokens per KV block; must equal the router's (default 16).") String blockSize;
+  @Option(names = "--max-batch-size", description = "Default ${DEFAULT-VALUE}.") String maxBatchSize;
+  @Option(names = "--batching-window-ms", description = "Default ${DEFAULT-VALUE}.") String batchingWindowMs;
+  @Option(names = "--max-queue-size", description = "Default ${DEFAULT-VALUE}.") String maxQueueSize;
+  @Option(names = "--kv-cache-mb", description = "Default ${DEFAULT-VALUE}; 0 disables the block cache.") String kvCacheMb;
+  @Option(names = "--hot-kv-mb", description = "Hot KV budget in MiB; default ${DEFAULT-VALUE} = max(64, kv_cache_mb / 2).") String hotKvMb;
+  @Option(names = "--block-size", description = "Tokens per KV block; must equal the router's (default ${DEFAULT-VALUE}).") String blockSize;
   @Option(names = "--threads", description = "PyTorch threads; 0 = engine default.") String threads;
   @Option(names = "--guarantee", description = "at-least-once (default) or exactly-once.") String guarantee;
-  @Option(names = "--idle-timeout-s", description = "Default 120.") String idleTimeoutS;
-  @Option(names = "--max-message-bytes", description = "Default 33554432 (the topics' max.message.bytes).") String maxMessageBytes;
-  @Option(names = {"--command-config", "--kafka-properties"}, description = "Kafka client properties file (SASL/TLS...).") String kafkaProperties;
+  @Option(names = "--idle-timeout-s", description = "Default ${DEFAULT-VALUE}.") String idleTimeoutS;
+  @Option(names = "--max-message-bytes", description = "Default ${DEFAULT-VALUE} (the topics' max.message.bytes).") String maxMessageBytes;
   @Option(names = "--metrics-port", description = "Serve Prometheus /metrics on this port (default: off; 0 = any free port).") String metricsPort;
 
   @Spec CommandSpec spec;
@@ -104,7 +88,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException, IOException {
     SystemDefaults.apply();
-    ConfigResolver resolver = resolver();
+    ConfigResolver resolver = kafka.strictResolver(KEYS);
     WorkerSettings settings = settings(resolver);
     var out = spec.commandLine().getOut();
     int port = resolver.get(METRICS_PORT);
@@ -153,25 +137,13 @@ public final class WorkerCommand implements Callable<Integer> {
     stopRequested.countDown();
   }
 
-  ConfigResolver resolver() {
-    Map<String, String> flags = new HashMap<>();
-    Object[][] given = {{STAGE, stage}, {LAYERS, layers}, {MODEL, model}, {BOOTSTRAP, bootstrapServers},
-        {PREFIX, prefix}, {WORKER_ID, workerId}, {DATA_DIR, dataDir}, {MAX_BATCH_SIZE, maxBatchSize},
-        {BATCHING_WINDOW_MS, batchingWindowMs}, {MAX_QUEUE_SIZE, maxQueueSize}, {KV_CACHE_MB, kvCacheMb}, {HOT_KV_MB, hotKvMb}, {SharedKeys.BLOCK_SIZE, blockSize},
-        {THREADS, threads}, {GUARANTEE, guarantee}, {IDLE_TIMEOUT_S, idleTimeoutS}, {MAX_MESSAGE_BYTES, maxMessageBytes},
-        {KAFKA_PROPERTIES, kafkaProperties}, {METRICS_PORT, metricsPort}};
-    for (Object[] g : given) {
-      if (g[1] != null) {
-        flags.put(((ConfigKey<?>) g[0]).name(), (String) g[1]);
-      }
-    }
-    ConfigResolver resolver = ConfigResolver.of(flags, config);
-    resolver.rejectUnknownFileKeys(KEYS.stream().map(ConfigKey::name).collect(Collectors.toSet()));
-    return resolver;
+  @Override
+  public List<ConfigKey<?>> keys() {
+    return KEYS;
   }
 
   /** Resolves and validates every key (so a bad one fails at start, naming the key). */
-  static WorkerSettings settings(ConfigResolver r) {
+  WorkerSettings settings(ConfigResolver r) {
     for (ConfigKey<?> key : KEYS) {
       r.get(key); // every key is checked now, even those only used later
     }
@@ -187,26 +159,11 @@ public final class WorkerCommand implements Callable<Integer> {
     String id = r.get(WORKER_ID).isEmpty() ? hostName() + "-stage-" + stage : r.get(WORKER_ID);
     Path data = r.get(DATA_DIR).isEmpty() ? Path.of("data", id) : Path.of(r.get(DATA_DIR));
     Path modelDir = ModelReferences.resolve(r.get(MODEL), line -> { System.out.println(line); System.out.flush(); });
-    return new WorkerSettings(stage, range, modelDir, null, r.get(BOOTSTRAP), r.get(PREFIX), id, data,
+    return new WorkerSettings(stage, range, modelDir, null, kafka.bootstrapServers(), kafka.prefix(), id, data,
         r.get(MAX_BATCH_SIZE), r.get(BATCHING_WINDOW_MS), r.get(MAX_QUEUE_SIZE), r.get(KV_CACHE_MB), r.get(HOT_KV_MB),
         r.get(SharedKeys.BLOCK_SIZE), r.get(THREADS),
         Guarantee.parse(r.get(GUARANTEE)), Duration.ofSeconds(r.get(IDLE_TIMEOUT_S)), r.get(MAX_MESSAGE_BYTES),
-        kafkaProperties(r.get(KAFKA_PROPERTIES)));
-  }
-
-  private static Map<String, Object> kafkaProperties(String file) {
-    if (file.isEmpty()) {
-      return Map.of();
-    }
-    Properties p = new Properties();
-    try (Reader reader = Files.newBufferedReader(Path.of(file))) {
-      p.load(reader);
-    } catch (IOException e) {
-      throw new ConfigException("cannot read 'kafka_properties' file " + file + ": " + e.getMessage());
-    }
-    Map<String, Object> out = new HashMap<>();
-    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
-    return out;
+        kafka.clientOverrides());
   }
 
   private static boolean isLayerRange(String s) {

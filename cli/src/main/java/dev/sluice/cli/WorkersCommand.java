@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** List the workers from their heartbeats. */
-@Command(name = "workers", mixinStandardHelpOptions = true,
+@Command(name = "workers", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
     description = "List the workers from their heartbeats: stage, layers, lanes, health, load, cache, requests served.")
 public final class WorkersCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;

@@ -14,10 +14,29 @@ import picocli.CommandLine;
 /** The router's cache_aware keys, read from its YAML file like every other key. */
 class RouterCommandSettingsTest {
 
-  private static RouterSettings settings(Path yaml) {
+  private static RouterSettings settings(Path yaml, String... flags) {
     RouterCommand command = new RouterCommand();
-    new CommandLine(command).parseArgs("--config", yaml.toString());
+    String[] args = new String[flags.length + 2];
+    args[0] = "--config";
+    args[1] = yaml.toString();
+    System.arraycopy(flags, 0, args, 2, flags.length);
+    new CommandLine(command).parseArgs(args);
     return command.settings();
+  }
+
+  @Test
+  void shouldTakeAFlagOverTheFileAndTheFileOverTheDefaultThatHelpShows(@TempDir Path dir) throws Exception {
+    Path yaml = Files.writeString(dir.resolve("router.yaml"), "lanes: 8\nmax_prompt_tokens: 300\n");
+    RouterSettings fromFile = settings(yaml);
+    assertThat(fromFile.lanes()).isEqualTo(8);
+    assertThat(fromFile.maxPromptTokens()).isEqualTo(300);
+    assertThat(fromFile.maxTokensLimit()).isEqualTo(RouterSettings.defaults("m").maxTokensLimit());
+    assertThat(settings(yaml, "--lanes", "4").lanes()).isEqualTo(4);
+
+    String help = new CommandLine(new RouterCommand()).getUsageMessage();
+    assertThat(help).contains("(default: " + RouterSettings.DEFAULT_LANES + ")", "(default: 127.0.0.1:9092,",
+        "--command-config, --kafka-properties=FILE");
+    assertThat(help).doesNotContain("default: null");
   }
 
   @Test

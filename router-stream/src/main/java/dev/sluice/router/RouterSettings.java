@@ -1,12 +1,16 @@
 package dev.sluice.router;
 
 import dev.sluice.router.policy.CacheAwareParams;
+import dev.sluice.schemas.hash.BlockSizeAgreement;
 import dev.sluice.router.policy.RoutingPolicies;
 import java.nio.file.Path;
 import java.util.List;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
- * Everything the router needs besides Kafka's address and the topic prefix.
+ * Everything the router needs besides Kafka's address and the topic prefix. Start from
+ * {@link #defaults}; {@code withLanes(8)} and the other generated with-methods (one per component,
+ * from {@link RouterSettingsBuilder.With}) copy it with a value changed, validated like any other.
  *
  * @param servedModels names of the served models; the first is used when a request names none
  * @param lanes lane count L = partitions of every stage topic
@@ -35,6 +39,7 @@ import java.util.List;
  *     {@code group.instance.id}): a restarted router with the same id gets its tasks back at once;
  *     null = dynamic membership (a replacement waits for the dead member's session timeout)
  */
+@RecordBuilder
 public record RouterSettings(
     List<String> servedModels,
     int lanes,
@@ -56,7 +61,7 @@ public record RouterSettings(
     Path dataDir,
     int maxPromptBytes,
     long routedIdsTtlMs,
-    String instanceId) {
+    String instanceId) implements RouterSettingsBuilder.With {
 
   public static final int DEFAULT_LANES = 32;
   public static final long DEFAULT_INDEX_TTL_MS = 60 * 60 * 1000L;
@@ -87,12 +92,34 @@ public record RouterSettings(
         "worker stale, no-worker wait, pending check and recent load window times must be positive");
   }
 
-  /** Defaults for one served model: 32 lanes, cache_aware, 64-token prefill chunks, 16-token blocks. */
+  /**
+   * The router's defaults, the one place they are written: 32 lanes, cache_aware, 64-token prefill
+   * chunks, 16-token blocks, for one served model.
+   */
   public static RouterSettings defaults(String modelName) {
-    return new RouterSettings(List.of(modelName), DEFAULT_LANES, 2048, 1024, 0, 0, 64,
-        dev.sluice.schemas.hash.BlockSizeAgreement.DEFAULT_BLOCK_SIZE,
-        RoutingPolicies.DEFAULT, CacheAwareParams.DEFAULTS, 1, null, 5_000, 10_000, 200, 1_000,
-        DEFAULT_INDEX_TTL_MS, Path.of("data", "router"), 0, DEFAULT_ROUTED_IDS_TTL_MS, null);
+    return RouterSettingsBuilder.builder()
+        .servedModels(List.of(modelName))
+        .lanes(DEFAULT_LANES)
+        .maxPromptTokens(2048)
+        .maxTokensLimit(1024)
+        .maxSequenceTokens(0)
+        .defaultTimeoutMs(0)
+        .prefillChunkTokens(64)
+        .blockSize(BlockSizeAgreement.DEFAULT_BLOCK_SIZE)
+        .policy(RoutingPolicies.DEFAULT)
+        .cacheAware(CacheAwareParams.DEFAULTS)
+        .prefixHashBlocks(1)
+        .randomSeed(null)
+        .workerStaleMs(5_000)
+        .noWorkerWaitMs(10_000)
+        .pendingCheckMs(200)
+        .recentLoadWindowMs(1_000)
+        .indexTtlMs(DEFAULT_INDEX_TTL_MS)
+        .dataDir(Path.of("data", "router"))
+        .maxPromptBytes(0)
+        .routedIdsTtlMs(DEFAULT_ROUTED_IDS_TTL_MS)
+        .instanceId(null)
+        .build();
   }
 
   /** The byte limit on prompt text: maxPromptBytes, or the bound implied by maxPromptTokens when it is 0. */
@@ -104,124 +131,13 @@ public record RouterSettings(
     return servedModels.get(0);
   }
 
-  public RouterSettings withPolicy(String name) {
-    return copy(v -> v.policy = name);
-  }
-
-  public RouterSettings withLanes(int count) {
-    return copy(v -> v.lanes = count);
-  }
-
   public RouterSettings withLimits(int maxPrompt, int maxTokens, int maxSequence) {
-    return copy(v -> {
-      v.maxPromptTokens = maxPrompt;
-      v.maxTokensLimit = maxTokens;
-      v.maxSequenceTokens = maxSequence;
-    });
+    return with(b -> b.maxPromptTokens(maxPrompt).maxTokensLimit(maxTokens).maxSequenceTokens(maxSequence));
   }
 
   public RouterSettings withTimes(long workerStale, long noWorkerWait, long pendingCheck, long recentLoadWindow) {
-    return copy(v -> {
-      v.workerStaleMs = workerStale;
-      v.noWorkerWaitMs = noWorkerWait;
-      v.pendingCheckMs = pendingCheck;
-      v.recentLoadWindowMs = recentLoadWindow;
-    });
-  }
-
-  public RouterSettings withRandomSeed(Long seed) {
-    return copy(v -> v.randomSeed = seed);
-  }
-
-  public RouterSettings withDataDir(Path dir) {
-    return copy(v -> v.dataDir = dir);
-  }
-
-  public RouterSettings withDefaultTimeoutMs(long timeoutMs) {
-    return copy(v -> v.defaultTimeoutMs = timeoutMs);
-  }
-
-  public RouterSettings withCacheAware(CacheAwareParams params) {
-    return copy(v -> v.cacheAware = params);
-  }
-
-  public RouterSettings withIndexTtlMs(long ttlMs) {
-    return copy(v -> v.indexTtlMs = ttlMs);
-  }
-
-  public RouterSettings withMaxPromptBytes(int bytes) {
-    return copy(v -> v.maxPromptBytes = bytes);
-  }
-
-  public RouterSettings withRoutedIdsTtlMs(long ttlMs) {
-    return copy(v -> v.routedIdsTtlMs = ttlMs);
-  }
-
-  public RouterSettings withInstanceId(String id) {
-    return copy(v -> v.instanceId = id);
-  }
-
-  /** These settings with some values changed; the result is validated like any other. */
-  private RouterSettings copy(java.util.function.Consumer<Values> change) {
-    Values v = new Values(this);
-    change.accept(v);
-    return v.settings();
-  }
-
-  /** The record's components as mutable fields, for {@link #copy}: the one place that lists them all. */
-  private static final class Values {
-    List<String> servedModels;
-    int lanes;
-    int maxPromptTokens;
-    int maxTokensLimit;
-    int maxSequenceTokens;
-    long defaultTimeoutMs;
-    int prefillChunkTokens;
-    int blockSize;
-    String policy;
-    CacheAwareParams cacheAware;
-    int prefixHashBlocks;
-    Long randomSeed;
-    long workerStaleMs;
-    long noWorkerWaitMs;
-    long pendingCheckMs;
-    long recentLoadWindowMs;
-    long indexTtlMs;
-    Path dataDir;
-    int maxPromptBytes;
-    long routedIdsTtlMs;
-    String instanceId;
-
-    Values(RouterSettings s) {
-      servedModels = s.servedModels;
-      lanes = s.lanes;
-      maxPromptTokens = s.maxPromptTokens;
-      maxTokensLimit = s.maxTokensLimit;
-      maxSequenceTokens = s.maxSequenceTokens;
-      defaultTimeoutMs = s.defaultTimeoutMs;
-      prefillChunkTokens = s.prefillChunkTokens;
-      blockSize = s.blockSize;
-      policy = s.policy;
-      cacheAware = s.cacheAware;
-      prefixHashBlocks = s.prefixHashBlocks;
-      randomSeed = s.randomSeed;
-      workerStaleMs = s.workerStaleMs;
-      noWorkerWaitMs = s.noWorkerWaitMs;
-      pendingCheckMs = s.pendingCheckMs;
-      recentLoadWindowMs = s.recentLoadWindowMs;
-      indexTtlMs = s.indexTtlMs;
-      dataDir = s.dataDir;
-      maxPromptBytes = s.maxPromptBytes;
-      routedIdsTtlMs = s.routedIdsTtlMs;
-      instanceId = s.instanceId;
-    }
-
-    RouterSettings settings() {
-      return new RouterSettings(servedModels, lanes, maxPromptTokens, maxTokensLimit, maxSequenceTokens,
-          defaultTimeoutMs, prefillChunkTokens, blockSize, policy, cacheAware, prefixHashBlocks, randomSeed,
-          workerStaleMs, noWorkerWaitMs, pendingCheckMs, recentLoadWindowMs, indexTtlMs, dataDir, maxPromptBytes,
-          routedIdsTtlMs, instanceId);
-    }
+    return with(b -> b.workerStaleMs(workerStale).noWorkerWaitMs(noWorkerWait).pendingCheckMs(pendingCheck)
+        .recentLoadWindowMs(recentLoadWindow));
   }
 
   private static void require(boolean ok, String message) {

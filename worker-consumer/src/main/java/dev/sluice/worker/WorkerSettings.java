@@ -1,14 +1,16 @@
 package dev.sluice.worker;
 
 import dev.sluice.model.LayerRange;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything one stage worker needs. Build with {@link #of} and the
- * {@code with...} methods; the compact constructor validates every value and names the key.
+ * Everything one stage worker needs. Build with {@link #of} and the {@code with...} methods (one per
+ * component, generated in {@link WorkerSettingsBuilder.With}); the compact constructor validates every
+ * value and names the key.
  *
  * @param stage K: this worker consumes {@code PREFIX.stage-K}
  * @param layers the layers it runs ("A-B", inclusive)
@@ -30,6 +32,7 @@ import java.util.Objects;
  * @param maxMessageBytes producer max.request.size, matching the topics' max.message.bytes
  * @param kafka extra Kafka client properties (SASL/TLS...), passed through to every client
  */
+@RecordBuilder
 public record WorkerSettings(
     int stage,
     LayerRange layers,
@@ -49,7 +52,7 @@ public record WorkerSettings(
     Guarantee guarantee,
     Duration idleTimeout,
     int maxMessageBytes,
-    Map<String, Object> kafka) {
+    Map<String, Object> kafka) implements WorkerSettingsBuilder.With {
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 16;
   public static final int DEFAULT_BATCHING_WINDOW_MS = 5;
@@ -91,113 +94,19 @@ public record WorkerSettings(
   /** Defaults for everything but the stage, its layers, the model and the broker. */
   public static WorkerSettings of(int stage, LayerRange layers, Path modelDir, String bootstrapServers, String prefix) {
     String id = "worker-" + stage + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
-    return new WorkerSettings(stage, layers, modelDir, null, bootstrapServers, prefix, id,
-        Path.of(System.getProperty("java.io.tmpdir"), "sluice-worker", id), DEFAULT_MAX_BATCH_SIZE,
-        DEFAULT_BATCHING_WINDOW_MS, DEFAULT_MAX_QUEUE_SIZE, DEFAULT_KV_CACHE_MB, 0, DEFAULT_BLOCK_SIZE, 0,
-        Guarantee.AT_LEAST_ONCE,
-        Duration.ofMinutes(2), DEFAULT_MAX_MESSAGE_BYTES, Map.of());
-  }
-
-  public WorkerSettings withWorkerId(String id) {
-    return copy(b -> b.workerId = id);
-  }
-
-  public WorkerSettings withDataDir(Path dir) {
-    return copy(b -> b.dataDir = dir);
+    return WorkerSettingsBuilder.builder()
+        .stage(stage).layers(layers).modelDir(modelDir).modelId(null)
+        .bootstrapServers(bootstrapServers).prefix(prefix).workerId(id)
+        .dataDir(Path.of(System.getProperty("java.io.tmpdir"), "sluice-worker", id))
+        .maxBatchSize(DEFAULT_MAX_BATCH_SIZE).batchingWindowMs(DEFAULT_BATCHING_WINDOW_MS).maxQueueSize(DEFAULT_MAX_QUEUE_SIZE)
+        .kvCacheMb(DEFAULT_KV_CACHE_MB).hotKvMb(0).blockSize(DEFAULT_BLOCK_SIZE).threads(0)
+        .guarantee(Guarantee.AT_LEAST_ONCE).idleTimeout(Duration.ofMinutes(2)).maxMessageBytes(DEFAULT_MAX_MESSAGE_BYTES)
+        .kafka(Map.of())
+        .build();
   }
 
   public WorkerSettings withBatching(int maxBatchSize, int batchingWindowMs, int maxQueueSize) {
-    return copy(b -> {
-      b.maxBatchSize = maxBatchSize;
-      b.batchingWindowMs = batchingWindowMs;
-      b.maxQueueSize = maxQueueSize;
-    });
-  }
-
-  public WorkerSettings withKvCacheMb(int mb) {
-    return copy(b -> b.kvCacheMb = mb);
-  }
-
-  public WorkerSettings withThreads(int n) {
-    return copy(b -> b.threads = n);
-  }
-
-  public WorkerSettings withGuarantee(Guarantee g) {
-    return copy(b -> b.guarantee = g);
-  }
-
-  public WorkerSettings withModelId(String id) {
-    return copy(b -> b.modelId = id);
-  }
-
-  public WorkerSettings withKafka(Map<String, Object> props) {
-    return copy(b -> b.kafka = props);
-  }
-
-  public WorkerSettings withBlockSize(int tokens) {
-    return copy(b -> b.blockSize = tokens);
-  }
-
-  public WorkerSettings withHotKvMb(int mb) {
-    return copy(b -> b.hotKvMb = mb);
-  }
-
-  /** These settings with some values changed; the result is validated like any other. */
-  private WorkerSettings copy(java.util.function.Consumer<Values> change) {
-    Values v = new Values(this);
-    change.accept(v);
-    return v.settings();
-  }
-
-  /** The record's components as mutable fields, for {@link #copy}: the one place that lists them all. */
-  private static final class Values {
-    int stage;
-    LayerRange layers;
-    Path modelDir;
-    String modelId;
-    String bootstrapServers;
-    String prefix;
-    String workerId;
-    Path dataDir;
-    int maxBatchSize;
-    int batchingWindowMs;
-    int maxQueueSize;
-    int kvCacheMb;
-    int hotKvMb;
-    int blockSize;
-    int threads;
-    Guarantee guarantee;
-    Duration idleTimeout;
-    int maxMessageBytes;
-    Map<String, Object> kafka;
-
-    Values(WorkerSettings s) {
-      stage = s.stage;
-      layers = s.layers;
-      modelDir = s.modelDir;
-      modelId = s.modelId;
-      bootstrapServers = s.bootstrapServers;
-      prefix = s.prefix;
-      workerId = s.workerId;
-      dataDir = s.dataDir;
-      maxBatchSize = s.maxBatchSize;
-      batchingWindowMs = s.batchingWindowMs;
-      maxQueueSize = s.maxQueueSize;
-      kvCacheMb = s.kvCacheMb;
-      hotKvMb = s.hotKvMb;
-      blockSize = s.blockSize;
-      threads = s.threads;
-      guarantee = s.guarantee;
-      idleTimeout = s.idleTimeout;
-      maxMessageBytes = s.maxMessageBytes;
-      kafka = s.kafka;
-    }
-
-    WorkerSettings settings() {
-      return new WorkerSettings(stage, layers, modelDir, modelId, bootstrapServers, prefix, workerId, dataDir,
-          maxBatchSize, batchingWindowMs, maxQueueSize, kvCacheMb, hotKvMb, blockSize, threads, guarantee, idleTimeout,
-          maxMessageBytes, kafka);
-    }
+    return with(b -> b.maxBatchSize(maxBatchSize).batchingWindowMs(batchingWindowMs).maxQueueSize(maxQueueSize));
   }
 
   private static void require(boolean ok, String key, String message) {

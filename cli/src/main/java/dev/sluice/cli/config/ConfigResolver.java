@@ -34,6 +34,11 @@ public final class ConfigResolver {
     return new ConfigResolver(flags, System.getenv(), yamlFile);
   }
 
+  /** Whether a flag, the environment or the file sets the key (false: its default applies). */
+  public boolean isSet(ConfigKey<?> key) {
+    return flags.get(key.name()) != null || env.get(key.envName()) != null || file.get(key.name()) != null;
+  }
+
   public <T> T get(ConfigKey<T> key) {
     String source;
     String raw;

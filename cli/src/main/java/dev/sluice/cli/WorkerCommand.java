@@ -76,7 +76,7 @@ public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed
   @Option(names = "--hot-kv-mb", description = "Hot KV budget in MiB; default ${DEFAULT-VALUE} = max(64, kv_cache_mb / 2).") String hotKvMb;
   @Option(names = "--block-size", description = "Tokens per KV block; must equal the router's (default ${DEFAULT-VALUE}).") String blockSize;
   @Option(names = "--threads", description = "PyTorch threads; 0 = engine default.") String threads;
-  @Option(names = "--guarantee", description = "at-least-once (default) or exactly-once.") String guarantee;
+  @Option(names = "--guarantee", description = "at-least-once or exactly-once (default: ${DEFAULT-VALUE}).") String guarantee;
   @Option(names = "--idle-timeout-s", description = "Default ${DEFAULT-VALUE}.") String idleTimeoutS;
   @Option(names = "--max-message-bytes", description = "Default ${DEFAULT-VALUE} (the topics' max.message.bytes).") String maxMessageBytes;
   @Option(names = "--metrics-port", description = "Serve Prometheus /metrics on this port (default: off; 0 = any free port).") String metricsPort;

@@ -7,6 +7,7 @@ import dev.sluice.topics.TopicAdmin;
 import dev.sluice.topics.TopicLayout;
 import dev.sluice.topics.TopicLayoutException;
 import dev.sluice.topics.TopicReport;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -28,10 +29,8 @@ public final class TopicsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** {@code sluice topics create}: creates the missing topics; existing ones must match. */
-  @Command(name = "create", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
-      description = "Create the layout's topics (existing ones are kept when they match).")
-  static final class Create implements Callable<Integer> {
+  /** What every topics subcommand does: resolve the layout, connect an admin client, act, print the problems. */
+  abstract static class LayoutCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
     @Mixin LayoutOptions options;
     @Spec CommandSpec spec;
@@ -39,35 +38,47 @@ public final class TopicsCommand implements Runnable {
     @Override
     public Integer call() {
       TopicLayout layout = options.layout(kafka);
-      var out = spec.commandLine().getOut();
       try (TopicAdmin admin = TopicAdmin.connect(adminProperties(kafka))) {
-        TopicAdmin.CreateResult result = admin.create(layout);
-        result.created().forEach(name -> out.println("created  " + name));
-        result.existing().forEach(name -> out.println("exists   " + name));
-        out.println("topics ready: prefix " + layout.prefix() + ", " + layout.stages() + " stages, "
-            + layout.lanes() + " lanes");
-        return 0;
+        return run(admin, layout, spec.commandLine().getOut());
       } catch (TopicLayoutException e) {
-        return printProblems(spec, e.problems());
+        return printProblems(e.problems());
       }
+    }
+
+    abstract int run(TopicAdmin admin, TopicLayout layout, PrintWriter out);
+
+    int printProblems(List<String> problems) {
+      var err = spec.commandLine().getErr();
+      err.println("sluice: the topics do not match the layout (" + problems.size() + " problem"
+          + (problems.size() == 1 ? "" : "s") + "):");
+      problems.forEach(problem -> err.println("  - " + problem));
+      err.flush();
+      return ErrorHandler.EXIT_FAILED;
+    }
+  }
+
+  /** {@code sluice topics create}: creates the missing topics; existing ones must match. */
+  @Command(name = "create", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
+      description = "Create the layout's topics (existing ones are kept when they match).")
+  static final class Create extends LayoutCommand {
+    @Override
+    int run(TopicAdmin admin, TopicLayout layout, PrintWriter out) {
+      TopicAdmin.CreateResult result = admin.create(layout);
+      result.created().forEach(name -> out.println("created  " + name));
+      result.existing().forEach(name -> out.println("exists   " + name));
+      out.println("topics ready: prefix " + layout.prefix() + ", " + layout.stages() + " stages, " + layout.lanes() + " lanes");
+      return 0;
     }
   }
 
   /** {@code sluice topics describe}: one line per topic of the layout. */
   @Command(name = "describe", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
       description = "Show each topic of the layout: partitions, replicas, max.message.bytes, cleanup and retention.")
-  static final class Describe implements Callable<Integer> {
-    @Mixin KafkaOptions kafka;
-    @Mixin LayoutOptions options;
-    @Spec CommandSpec spec;
-
+  static final class Describe extends LayoutCommand {
     @Override
-    public Integer call() {
-      var out = spec.commandLine().getOut();
-      try (TopicAdmin admin = TopicAdmin.connect(adminProperties(kafka))) {
-        for (TopicReport report : admin.describe(options.layout(kafka))) {
-          out.println(report.describeLine());
-        }
+    int run(TopicAdmin admin, TopicLayout layout, PrintWriter out) {
+      for (TopicReport report : admin.describe(layout)) {
+        out.println(report.describeLine());
       }
       return 0;
     }
@@ -77,31 +88,15 @@ public final class TopicsCommand implements Runnable {
   @Command(name = "verify", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
       description = "Check that every topic exists and the stage topics share the layout's lane count; "
           + "exits 1 and prints the problems otherwise.")
-  static final class Verify implements Callable<Integer> {
-    @Mixin KafkaOptions kafka;
-    @Mixin LayoutOptions options;
-    @Spec CommandSpec spec;
-
+  static final class Verify extends LayoutCommand {
     @Override
-    public Integer call() {
-      TopicLayout layout = options.layout(kafka);
-      try (TopicAdmin admin = TopicAdmin.connect(adminProperties(kafka))) {
-        List<String> problems = admin.verify(layout);
-        if (!problems.isEmpty()) return printProblems(spec, problems);
-      }
-      spec.commandLine().getOut().println("OK: " + layout.allTopics().size() + " topics match the layout (prefix "
+    int run(TopicAdmin admin, TopicLayout layout, PrintWriter out) {
+      List<String> problems = admin.verify(layout);
+      if (!problems.isEmpty()) return printProblems(problems);
+      out.println("OK: " + layout.allTopics().size() + " topics match the layout (prefix "
           + layout.prefix() + ", " + layout.stages() + " stages, " + layout.lanes() + " lanes)");
       return 0;
     }
-  }
-
-  private static int printProblems(CommandSpec spec, List<String> problems) {
-    var err = spec.commandLine().getErr();
-    err.println("sluice: the topics do not match the layout (" + problems.size() + " problem"
-        + (problems.size() == 1 ? "" : "s") + "):");
-    problems.forEach(problem -> err.println("  - " + problem));
-    err.flush();
-    return ErrorHandler.EXIT_FAILED;
   }
 
   /** Which layout to expect (Kafka comes from {@link KafkaOptions}); each value also comes from SLUICE_* or the YAML file. */

@@ -10,15 +10,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code sluice ingress} as a child JVM of the test, so a test can kill it with SIGKILL (kill -9). */
-final class ChildIngress implements AutoCloseable {
+final class ChildIngress extends ChildJvm {
   private static final Pattern LISTENING = Pattern.compile("Sluice ingress on http://127\\.0\\.0\\.1:(\\d+)");
 
-  private final Path log;
-  private final Process process;
-
-  private ChildIngress(Path log, Process process) {
-    this.log = log;
-    this.process = process;
+  private ChildIngress(Path log, List<String> sluiceArgs) throws IOException {
+    super(log, "256m", sluiceArgs);
   }
 
   /** Starts {@code sluice ingress --port 0 ARGS} with the test JVM's classpath and JVM flags (smaller heap). */
@@ -27,33 +23,12 @@ final class ChildIngress implements AutoCloseable {
     Files.deleteIfExists(log); // a fresh log per start
     List<String> sluiceArgs = new ArrayList<>(List.of("ingress", "--port", "0"));
     sluiceArgs.addAll(List.of(args));
-    return new ChildIngress(log, ChildJvm.start(log, "256m", sluiceArgs));
+    return new ChildIngress(log, sluiceArgs);
   }
 
   /** The HTTP port it printed, or -1 before it did. */
   int port() throws IOException {
     Matcher m = LISTENING.matcher(output());
     return m.find() ? Integer.parseInt(m.group(1)) : -1;
-  }
-
-  /** kill -9: no drain, no leaving the results group. */
-  void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
-  }
-
-  boolean isAlive() {
-    return process.isAlive();
-  }
-
-  String output() throws IOException {
-    return Files.exists(log) ? Files.readString(log) : "";
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      kill();
-    }
   }
 }

@@ -11,15 +11,12 @@ import java.util.concurrent.TimeUnit;
  * {@code sluice worker} as a child JVM of the test, so a test can kill it with SIGKILL (kill -9) or
  * stop it with SIGTERM as an operator would. Its output goes to a log file beside its data.
  */
-final class ChildWorker implements AutoCloseable {
+final class ChildWorker extends ChildJvm {
   final String workerId;
-  final Path log;
-  private final Process process;
 
-  private ChildWorker(String workerId, Path log, Process process) {
+  private ChildWorker(String workerId, Path log, List<String> sluiceArgs) throws IOException {
+    super(log, "512m", sluiceArgs);
     this.workerId = workerId;
-    this.log = log;
-    this.process = process;
   }
 
   /** Starts {@code sluice worker ARGS} with the test JVM's classpath and JVM flags (smaller heap). */
@@ -28,13 +25,7 @@ final class ChildWorker implements AutoCloseable {
     Files.deleteIfExists(log); // a fresh log per start
     List<String> sluiceArgs = new ArrayList<>(List.of("worker", "--worker-id", workerId, "--data-dir", dir.resolve("data").toString()));
     sluiceArgs.addAll(List.of(args));
-    return new ChildWorker(workerId, log, ChildJvm.start(log, "512m", sluiceArgs));
-  }
-
-  /** kill -9: no drain, no commit, no tombstone, no leaving the group. */
-  void kill() throws InterruptedException {
-    process.destroyForcibly(); // SIGKILL on Linux
-    process.waitFor(30, TimeUnit.SECONDS);
+    return new ChildWorker(workerId, log, sluiceArgs);
   }
 
   /** SIGTERM: the worker drains (finishes its step, commits, leaves the group) and exits. */
@@ -44,20 +35,5 @@ final class ChildWorker implements AutoCloseable {
       throw new IllegalStateException("worker " + workerId + " did not exit within 60 s of SIGTERM");
     }
     return process.exitValue();
-  }
-
-  boolean isAlive() {
-    return process.isAlive();
-  }
-
-  String output() throws IOException {
-    return Files.exists(log) ? Files.readString(log) : "";
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      kill();
-    }
   }
 }

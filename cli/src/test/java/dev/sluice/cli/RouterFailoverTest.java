@@ -122,7 +122,7 @@ class RouterFailoverTest {
             replacement.output().lines().filter(l -> l.startsWith("router ready")).forEach(System.out::println);
           }
           results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
-          assertOneGenerationEach(p, prompts, results);
+          p.assertOneGenerationEach(prompts, results, MAX_TOKENS);
           return new Figures(readyAfterMs, firstRoutedAtOrAfter(results, restartedAtMs) - restartedAtMs,
               longestStall(results));
         }
@@ -150,21 +150,6 @@ class RouterFailoverTest {
         .filter(e -> e.getKind() == ResultKind.DONE && e.getTimings() != null)
         .mapToLong(e -> e.getTimings().getRoutedAtMs()).filter(t -> t >= fromMs).min()
         .orElseThrow(() -> new AssertionError("no request was routed after the restart"));
-  }
-
-  private static void assertOneGenerationEach(StagePipelineFixture p, Map<String, int[]> prompts,
-      StagePipelineFixture.Results results) {
-    Map<String, int[]> expected = p.expected(prompts, MAX_TOKENS);
-    for (String id : prompts.keySet()) {
-      List<ResultEvent> events = results.byRequest.getOrDefault(id, List.of());
-      assertThat(events.stream().filter(e -> e.getKind() != ResultKind.TOKEN).toList()).as("terminal events of %s", id)
-          .hasSize(1).allMatch(e -> e.getKind() == ResultKind.DONE);
-      Set<Integer> indexes = new HashSet<>();
-      for (ResultEvent e : events) {
-        assertThat(indexes.add(e.getIndex())).as("(%s, %d) on the results topic once", id, e.getIndex()).isTrue();
-      }
-      assertThat(StagePipelineFixture.tokens(events)).as("tokens of %s", id).containsExactly(expected.get(id));
-    }
   }
 
   /** Prompt text per request id (text, as the HTTP ingress sends it: the router's tokenizer is on the path). */

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.embedded.ModelLocator;
@@ -31,9 +32,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -180,6 +183,23 @@ final class StagePipelineFixture implements AutoCloseable {
     @Override
     public void close() {
       consumer.close();
+    }
+  }
+
+  /**
+   * Every request ended once, with DONE; each TOKEN is on the results topic once; and the tokens are
+   * what an undisturbed in-process run generates: one generation each, whatever was restarted.
+   */
+  void assertOneGenerationEach(Map<String, int[]> prompts, Results results, int maxTokens) {
+    Map<String, int[]> expected = expected(prompts, maxTokens);
+    for (String id : prompts.keySet()) {
+      List<ResultEvent> events = results.byRequest.getOrDefault(id, List.of());
+      assertThat(events.stream().filter(e -> e.getKind() != ResultKind.TOKEN).toList()).as("terminal events of %s", id)
+          .hasSize(1).allMatch(e -> e.getKind() == ResultKind.DONE);
+      Set<Integer> indexes = new HashSet<>();
+      events.stream().filter(e -> e.getKind() == ResultKind.TOKEN).forEach(e ->
+          assertThat(indexes.add(e.getIndex())).as("TOKEN %s#%d sent once", id, e.getIndex()).isTrue());
+      assertThat(tokens(events)).as("tokens of %s", id).containsExactly(expected.get(id));
     }
   }
 

@@ -59,7 +59,7 @@ class WorkerFailoverTest {
           // scale in: a drains its step, commits and leaves the group (the JVM then exits 128 + SIGTERM)
           assertThat(a.terminate()).as("exit code after SIGTERM").isIn(0, 143);
           results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
-          assertExactlyOnceAndIdentical(p, prompts, results);
+          p.assertOneGenerationEach(prompts, results, MAX_TOKENS);
           assertThat(a.output()).contains("draining worker");
         }
       }
@@ -82,7 +82,7 @@ class WorkerFailoverTest {
         awaitProgress(results, REQUESTS / 5);
         victim.kill();
         results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
-        assertExactlyOnceAndIdentical(p, prompts, results);
+        p.assertOneGenerationEach(prompts, results, MAX_TOKENS);
         assertThat(results.finished()).isEqualTo(REQUESTS);
         assertThat(survivor.isAlive()).isTrue();
       }
@@ -105,22 +105,5 @@ class WorkerFailoverTest {
       results.poll();
       return results.finished() >= finished;
     });
-  }
-
-  private static void assertExactlyOnceAndIdentical(StagePipelineFixture p, Map<String, int[]> prompts,
-      StagePipelineFixture.Results results) {
-    Map<String, int[]> expected = p.expected(prompts, MAX_TOKENS);
-    for (String id : prompts.keySet()) {
-      List<ResultEvent> events = results.byRequest.getOrDefault(id, List.of());
-      assertThat(events.stream().filter(e -> e.getKind() != ResultKind.TOKEN).toList()).as("terminal events of %s", id)
-          .hasSize(1).allMatch(e -> e.getKind() == ResultKind.DONE);
-      Set<Integer> indexes = new HashSet<>();
-      for (ResultEvent e : events) {
-        if (e.getKind() == ResultKind.TOKEN) {
-          assertThat(indexes.add(e.getIndex())).as("TOKEN %s#%d sent once", id, e.getIndex()).isTrue();
-        }
-      }
-      assertThat(StagePipelineFixture.tokens(events)).as("tokens of %s", id).containsExactly(expected.get(id));
-    }
   }
 }

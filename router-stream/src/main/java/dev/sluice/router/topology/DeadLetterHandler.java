@@ -2,7 +2,6 @@ package dev.sluice.router.topology;
 
 import dev.sluice.schemas.serde.SluiceHeaders;
 import dev.sluice.schemas.serde.UnreadableRecordException;
-import dev.sluice.router.RouterMetrics;
 import dev.sluice.router.admission.ErrorResults;
 import dev.sluice.schemas.serde.RequestIdentity;
 import java.util.List;
@@ -26,35 +25,29 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetterHandler implements DeserializationExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
-  private String dlqTopic;
-  private String requestsTopic;
-  private String resultsTopic;
-  private RouterMetrics metrics;
+  private HandlerConfig config;
 
   @Override
   public void configure(Map<String, ?> configs) {
-    dlqTopic = RouterTopology.string(configs, RouterTopology.DLQ_TOPIC_CONFIG);
-    requestsTopic = RouterTopology.string(configs, RouterTopology.REQUESTS_TOPIC_CONFIG);
-    resultsTopic = RouterTopology.string(configs, RouterTopology.RESULTS_TOPIC_CONFIG);
-    metrics = RouterTopology.metricsFrom(configs);
+    config = HandlerConfig.from(configs);
   }
 
   @Override
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
     String reason = exception instanceof UnreadableRecordException u ? u.reason() : String.valueOf(exception);
-    Optional<String> requestId = record.topic().equals(requestsTopic) && resultsTopic != null
+    Optional<String> requestId = record.topic().equals(config.requestsTopic()) && config.resultsTopic() != null
         ? RequestIdentity.of(record.headers(), record.value()) : Optional.empty();
     if (requestId.isPresent()) {
       log.warn("request {} ({}-{}@{}) cannot be read; answering with an ERROR: {}", requestId.get(), record.topic(),
           record.partition(), record.offset(), reason);
-      if (metrics != null) metrics.request("rejected");
-      return Response.resume(List.of(ErrorResultRecord.of(resultsTopic, requestId.get(), record.headers(),
+      config.count("rejected");
+      return Response.resume(List.of(ErrorResultRecord.of(config.resultsTopic(), requestId.get(), record.headers(),
           ErrorResults.INVALID_REQUEST, "the request cannot be read: " + reason, System.currentTimeMillis())));
     }
     log.warn("unreadable record {}-{}@{} sent to the DLQ: {}", record.topic(), record.partition(), record.offset(), reason);
-    if (metrics != null) metrics.request("unreadable");
-    if (dlqTopic == null) return Response.resume();
-    return Response.resume(List.of(deadLetter(dlqTopic, record.topic(), record.partition(), record.offset(),
+    config.count("unreadable");
+    if (config.dlqTopic() == null) return Response.resume();
+    return Response.resume(List.of(deadLetter(config.dlqTopic(), record.topic(), record.partition(), record.offset(),
         record.key(), record.value(), record.headers(), reason)));
   }
 

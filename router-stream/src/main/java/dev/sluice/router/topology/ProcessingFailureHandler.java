@@ -1,6 +1,5 @@
 package dev.sluice.router.topology;
 
-import dev.sluice.router.RouterMetrics;
 import dev.sluice.router.admission.ErrorResults;
 import dev.sluice.schemas.serde.RequestIdentity;
 import java.util.List;
@@ -20,33 +19,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessingFailureHandler implements ProcessingExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProcessingFailureHandler.class);
-  private String dlqTopic;
-  private String requestsTopic;
-  private String resultsTopic;
-  private RouterMetrics metrics;
+  private HandlerConfig config;
 
   @Override
   public void configure(Map<String, ?> configs) {
-    dlqTopic = RouterTopology.string(configs, RouterTopology.DLQ_TOPIC_CONFIG);
-    requestsTopic = RouterTopology.string(configs, RouterTopology.REQUESTS_TOPIC_CONFIG);
-    resultsTopic = RouterTopology.string(configs, RouterTopology.RESULTS_TOPIC_CONFIG);
-    metrics = RouterTopology.metricsFrom(configs);
+    config = HandlerConfig.from(configs);
   }
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
     log.error("processing failed in {} for {}-{}@{}; record sent to the DLQ", context.processorNodeId(),
         context.topic(), context.partition(), context.offset(), exception);
-    if (metrics != null) metrics.request("failed");
+    config.count("failed");
     // The request ids header is set at admission; a raw request may name itself in its JSON.
     Optional<String> requestId = RequestIdentity.of(context.headers(),
-        requestsTopic != null && requestsTopic.equals(context.topic()) ? context.sourceRawValue() : null);
-    if (requestId.isPresent() && resultsTopic != null) {
-      return Response.resume(List.of(ErrorResultRecord.of(resultsTopic, requestId.get(), context.headers(),
+        config.requestsTopic() != null && config.requestsTopic().equals(context.topic()) ? context.sourceRawValue() : null);
+    if (requestId.isPresent() && config.resultsTopic() != null) {
+      return Response.resume(List.of(ErrorResultRecord.of(config.resultsTopic(), requestId.get(), context.headers(),
           ErrorResults.INTERNAL, "the router failed on this request: " + exception, System.currentTimeMillis())));
     }
-    if (dlqTopic == null || context.sourceRawValue() == null) return Response.resume();
-    return Response.resume(List.of(DeadLetterHandler.deadLetter(dlqTopic, context.topic(), context.partition(),
+    if (config.dlqTopic() == null || context.sourceRawValue() == null) return Response.resume();
+    return Response.resume(List.of(DeadLetterHandler.deadLetter(config.dlqTopic(), context.topic(), context.partition(),
         context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.headers(),
         "processing failed in " + context.processorNodeId() + ": " + exception)));
   }

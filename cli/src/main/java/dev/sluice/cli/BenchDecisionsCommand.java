@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import dev.sluice.bench.policy.DecisionRate;
-import dev.sluice.router.policy.RoutingPolicies;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +9,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice bench decisions}: routing decisions per second on one thread, by lane count, with the target. */
@@ -24,7 +22,7 @@ public final class BenchDecisionsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--policy", defaultValue = "cache_aware", description = "Policy (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--policy", converter = PolicyName.class, defaultValue = "cache_aware", description = "Policy (default: ${DEFAULT-VALUE}).")
   String policy;
 
   @Option(names = "--lanes", split = ",", defaultValue = "8,64,256", description = "Lane counts (default: ${DEFAULT-VALUE}).")
@@ -41,10 +39,6 @@ public final class BenchDecisionsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!RoutingPolicies.NAMES.contains(policy)) {
-      throw new ParameterException(spec.commandLine(), "--policy: unknown routing policy '" + policy + "'; known: "
-          + String.join(", ", RoutingPolicies.NAMES));
-    }
     PrintWriter w = spec.commandLine().getOut();
     w.printf(Locale.ROOT, "%s, %,d prefixes of %d blocks, one thread%n", policy, prefixes, blocks);
     List<Double> rates = new ArrayList<>();

@@ -64,7 +64,7 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
       description = "Milliseconds per generated token on a lane (default: ${DEFAULT-VALUE}).")
   double decodeMsPerToken;
 
-  @Option(names = "--policies", split = ",", paramLabel = "NAME",
+  @Option(names = "--policies", converter = PolicyName.class, split = ",", paramLabel = "NAME",
       description = "Policies to compare, comma-separated (default: all: random, round_robin, power_of_two, "
           + "least_load, prefix_hash, cache_aware, precise).")
   List<String> policies;
@@ -157,12 +157,6 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
     }
     if (!(decodeMsPerToken >= 0)) {
       throw new ParameterException(spec.commandLine(), "--decode-ms-per-token must be 0 or more: " + decodeMsPerToken);
-    }
-    for (String policy : policies) {
-      if (!RoutingPolicies.NAMES.contains(policy)) {
-        throw new ParameterException(spec.commandLine(), "--policies: unknown routing policy '" + policy + "'; known: "
-            + String.join(", ", RoutingPolicies.NAMES));
-      }
     }
   }
 

@@ -9,7 +9,6 @@ import dev.sluice.bench.prefix.PrefixWorkload;
 import dev.sluice.bench.prefix.RouterReplicaTargets;
 import dev.sluice.embedded.ModelLocator;
 import dev.sluice.model.ModelConfig;
-import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.schemas.hash.BlockSizeAgreement;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
       description = "Workloads: groups, multi-turn, system-prompt (default: ${DEFAULT-VALUE}).")
   List<String> workloads;
 
-  @Option(names = "--policies", split = ",", defaultValue = "random,least_load,prefix_hash,cache_aware",
+  @Option(names = "--policies", converter = PolicyName.class, split = ",", defaultValue = "random,least_load,prefix_hash,cache_aware",
       description = "Routing policies, in order (default: ${DEFAULT-VALUE}).")
   List<String> policies;
 
@@ -99,7 +98,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
     validate();
-    Path modelDir = model != null ? ModelReferences.resolve(model, line -> { w.println(line); w.flush(); }) : ModelLocator.embeddedModel();
+    Path modelDir = model != null ? ModelReferences.resolve(model, w) : ModelLocator.embeddedModel();
     ModelConfig config = ModelConfig.read(modelDir);
     PrefixWorkload.Shape shape = new PrefixWorkload.Shape(groups, questions, prefixTokens, questionTokens, config.vocabSize(),
         config.bosTokenId());
@@ -156,12 +155,6 @@ public final class BenchPrefixCommand implements Callable<Integer> {
   }
 
   private void validate() {
-    for (String p : policies) {
-      if (!RoutingPolicies.NAMES.contains(p)) {
-        throw new ParameterException(spec.commandLine(), "--policies: unknown routing policy '" + p + "'; known: "
-            + String.join(", ", RoutingPolicies.NAMES));
-      }
-    }
     for (String name : workloads) {
       if (!PrefixWorkload.NAMES.contains(name)) {
         throw new ParameterException(spec.commandLine(), "--workloads: unknown workload '" + name + "'; known: "

@@ -9,7 +9,6 @@ import dev.sluice.bench.replay.ReplayTable;
 import dev.sluice.bench.replay.ScaledTrace;
 import dev.sluice.embedded.ModelLocator;
 import dev.sluice.model.ModelConfig;
-import dev.sluice.router.policy.RoutingPolicies;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).")
   String model;
 
-  @Option(names = "--policies", split = ",", defaultValue = "cache_aware,round_robin,prefix_hash",
+  @Option(names = "--policies", converter = PolicyName.class, split = ",", defaultValue = "cache_aware,round_robin,prefix_hash",
       description = "Routing policies to compare, in order (default: ${DEFAULT-VALUE}).")
   List<String> policies;
 
@@ -104,13 +103,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
-    for (String policy : policies) {
-      if (!RoutingPolicies.NAMES.contains(policy)) {
-        throw new ParameterException(spec.commandLine(), "--policies: unknown routing policy '" + policy + "'; known: "
-            + String.join(", ", RoutingPolicies.NAMES));
-      }
-    }
-    Path modelDir = model != null ? ModelReferences.resolve(model, line -> { w.println(line); w.flush(); }) : ModelLocator.embeddedModel();
+    Path modelDir = model != null ? ModelReferences.resolve(model, w) : ModelLocator.embeddedModel();
     if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
       throw new ParameterException(spec.commandLine(), "--model " + modelDir + " has no config.json");
     }

@@ -18,6 +18,14 @@ public final class ModelReferences {
     return HubModels.resolve(model, log, DownloadProgress.bar(new PrintWriter(System.err, true)));
   }
 
+  /** Folder or hub id → a model folder; what the hub says goes to {@code out}, line by line, flushed. */
+  static Path resolve(String model, PrintWriter out) {
+    return resolve(model, line -> {
+      out.println(line);
+      out.flush();
+    });
+  }
+
   /** For a config key's validation: a folder that exists, or the shape of a hub id. */
   static boolean isReference(String model) {
     return HubModels.isModelReference(model);

@@ -180,7 +180,7 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
   RouterSettings settings() {
     ConfigResolver r = kafka.resolver(KEYS);
     String given = r.get(MODEL);
-    resolvedModel = given.isEmpty() ? null : ModelReferences.resolve(given, line -> { spec.commandLine().getOut().println(line); spec.commandLine().getOut().flush(); });
+    resolvedModel = given.isEmpty() ? null : ModelReferences.resolve(given, spec.commandLine().getOut());
     String name = r.get(MODEL_NAME);
     if (name.isBlank()) name = given.isEmpty() ? ModelLocator.EMBEDDED_NAME : ModelReferences.servedName(given, resolvedModel);
     // The model's context bounds prompt + max_tokens when the model directory is known.

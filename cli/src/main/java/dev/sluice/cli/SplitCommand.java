@@ -31,7 +31,7 @@ public final class SplitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter w = spec.commandLine().getOut();
-    Path dir = ModelReferences.resolve(model, line -> { w.println(line); w.flush(); });
+    Path dir = ModelReferences.resolve(model, w);
     List<LayerRange> ranges = ModelSplitter.split(dir, stages, out);
     for (int k = 0; k < ranges.size(); k++) {
       w.printf("stage %d: layers %s -> %s%n", k, ranges.get(k), out.resolve("stage-" + k));

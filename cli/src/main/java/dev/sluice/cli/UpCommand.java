@@ -64,7 +64,7 @@ public final class UpCommand implements Callable<Integer>, KeyDefaults.Keyed {
     String m = r.get(MODEL);
     String b = r.get(BOOTSTRAP);
     return new PipelineSpec(r.get(PORT), r.get(STAGES), r.get(WORKERS_PER_STAGE), r.get(LANES),
-        m.isEmpty() ? null : ModelReferences.resolve(m, line -> { spec.commandLine().getOut().println(line); spec.commandLine().getOut().flush(); }), r.get(POLICY), b.isEmpty() ? null : b, r.get(KAFKA_PORT),
+        m.isEmpty() ? null : ModelReferences.resolve(m, spec.commandLine().getOut()), r.get(POLICY), b.isEmpty() ? null : b, r.get(KAFKA_PORT),
         Path.of(r.get(DATA_DIR)), r.get(PREFIX));
   }
 

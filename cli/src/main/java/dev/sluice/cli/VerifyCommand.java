@@ -51,7 +51,7 @@ public final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = ModelReferences.resolve(model, line -> { out.println(line); out.flush(); });
+    Path dir = ModelReferences.resolve(model, out);
     ModelConfig cfg = ModelConfig.read(dir);
     if (chunk < 1) throw new ParameterException(spec.commandLine(), "--chunk must be >= 1");
     if (!allSplits && (stages < 1 || stages > cfg.numLayers())) {

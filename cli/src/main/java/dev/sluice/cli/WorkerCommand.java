@@ -12,6 +12,7 @@ import dev.sluice.worker.metrics.WorkerMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -158,7 +159,7 @@ public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed
     }
     String id = r.get(WORKER_ID).isEmpty() ? hostName() + "-stage-" + stage : r.get(WORKER_ID);
     Path data = r.get(DATA_DIR).isEmpty() ? Path.of("data", id) : Path.of(r.get(DATA_DIR));
-    Path modelDir = ModelReferences.resolve(r.get(MODEL), line -> { System.out.println(line); System.out.flush(); });
+    Path modelDir = ModelReferences.resolve(r.get(MODEL), new PrintWriter(System.out, true));
     return new WorkerSettings(stage, range, modelDir, null, kafka.bootstrapServers(), kafka.prefix(), id, data,
         r.get(MAX_BATCH_SIZE), r.get(BATCHING_WINDOW_MS), r.get(MAX_QUEUE_SIZE), r.get(KV_CACHE_MB), r.get(HOT_KV_MB),
         r.get(SharedKeys.BLOCK_SIZE), r.get(THREADS),

@@ -1,9 +1,7 @@
 package dev.sluice.bench.replay;
 
 import dev.sluice.embedded.LocalPipeline;
-import dev.sluice.embedded.PipelineSpec;
 import dev.sluice.results.client.SluiceClient;
-import dev.sluice.results.client.SluiceClientSettings;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.worker.StageWorker;
 import java.io.IOException;
@@ -27,7 +25,7 @@ import java.util.stream.Stream;
  * caches so that no policy inherits another's; greedy, so every policy gets the same tokens.
  */
 public final class ReplayBenchmark {
-  private static final String NAMESPACE = "sluice";
+  private static final String NAMESPACE = ReplayPipeline.NAMESPACE;
 
   /**
    * @param timeoutSeconds how long to wait for every completion of one policy
@@ -63,15 +61,9 @@ public final class ReplayBenchmark {
     ReplayStats stats = new ReplayStats(policy);
     int total = scaled.requests().size();
     try {
-      PipelineSpec spec = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir,
-          policy, null, 0, dir, NAMESPACE);
-      try (LocalPipeline pipeline = LocalPipeline.start(spec, line -> {}, Duration.ofMinutes(3));
-          // Its own results group: the client owns every reply partition, the ingress ignores our keys.
-          SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), NAMESPACE)
-              .withGroupId(NAMESPACE + ".bench-replay").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
-        if (!client.awaitReady(Duration.ofSeconds(60))) {
-          throw new IllegalStateException("the results client got no reply partition in 60 s");
-        }
+      try (ReplayPipeline replay = ReplayPipeline.start(settings, policy, modelDir, dir)) {
+        LocalPipeline pipeline = replay.pipeline();
+        SluiceClient client = replay.client();
         warmUp(client, policy, scaled.scale());
         Map<String, Long> servedBefore = requestsPerWorker(pipeline); // warm-up requests are not reported
         print("  pipeline ready; submitting %d requests open-loop over %.1f s%n", total, scaled.durationMs() / 1000.0);

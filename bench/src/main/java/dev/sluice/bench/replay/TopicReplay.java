@@ -1,14 +1,11 @@
 package dev.sluice.bench.replay;
 
 import dev.sluice.embedded.LocalPipeline;
-import dev.sluice.embedded.PipelineSpec;
 import dev.sluice.results.client.SluiceClient;
-import dev.sluice.results.client.SluiceClientSettings;
 import dev.sluice.schemas.InferenceRequest;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param outputs policy → original request id → completion text (ERRORs as "ERROR code")
  */
 public record TopicReplay(List<PolicyResult> results, Map<String, Map<String, String>> outputs) {
-  private static final String NAMESPACE = "sluice";
 
   /** Requests whose output is the same under every policy. */
   public long identicalOutputs() {
@@ -62,12 +58,9 @@ public record TopicReplay(List<PolicyResult> results, Map<String, Map<String, St
     Path dir = Files.createTempDirectory("sluice-topic-replay-" + policy);
     ReplayStats stats = new ReplayStats(policy);
     try {
-      PipelineSpec spec = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir,
-          policy, null, 0, dir, NAMESPACE);
-      try (LocalPipeline pipeline = LocalPipeline.start(spec, line -> {}, Duration.ofMinutes(3));
-           SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), NAMESPACE)
-               .withGroupId(NAMESPACE + ".bench-replay").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
-        if (!client.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("the results client got no reply partition in 60 s");
+      try (ReplayPipeline replay = ReplayPipeline.start(settings, policy, modelDir, dir)) {
+        LocalPipeline pipeline = replay.pipeline();
+        SluiceClient client = replay.client();
         Map<String, Long> before = ReplayBenchmark.requestsPerWorker(pipeline);
         List<CompletableFuture<?>> all = new ArrayList<>();
         long first = recorded.requests().isEmpty() ? 0 : recorded.requests().get(0).timestampMs();

@@ -52,46 +52,49 @@ final class Jinja2Syntax {
 
   /** The index of the ')' closing the '(' just before {@code from}, skipping strings; -1 if none. */
   private static int matchingParen(String s, int from) {
-    int depth = 1;
+    int close = scan(s, from, 1, (i, c, depth) -> depth == 0);
+    return close >= 0 && s.charAt(close) == ')' ? close : -1;
+  }
+
+  private static String[] splitTopLevel(String args) {
+    java.util.List<Integer> commas = new java.util.ArrayList<>();
+    scan(args, 0, 0, (i, c, depth) -> {
+      if (c == ',' && depth == 0) commas.add(i);
+      return false;
+    });
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    int start = 0;
+    for (int comma : commas) {
+      parts.add(args.substring(start, comma));
+      start = comma + 1;
+    }
+    parts.add(args.substring(start));
+    return parts.toArray(String[]::new);
+  }
+
+  /** Told of each character outside string literals, with the bracket depth after it; true stops the scan. */
+  private interface Visitor {
+    boolean stop(int index, char c, int depth);
+  }
+
+  /** Walks {@code s} from {@code from} at bracket depth {@code depth}; the index the visitor stopped at, or -1. */
+  private static int scan(String s, int from, int depth, Visitor visitor) {
     char quote = 0;
     for (int i = from; i < s.length(); i++) {
       char c = s.charAt(i);
       if (quote != 0) {
         if (c == '\\') i++;
         else if (c == quote) quote = 0;
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '(' || c == '[' || c == '{') {
-        depth++;
-      } else if ((c == ')' || c == ']' || c == '}') && --depth == 0) {
-        return c == ')' ? i : -1;
+        continue;
       }
+      if (c == '\'' || c == '"') {
+        quote = c;
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') depth++;
+      else if (c == ')' || c == ']' || c == '}') depth--;
+      if (visitor.stop(i, c, depth)) return i;
     }
     return -1;
-  }
-
-  private static String[] splitTopLevel(String args) {
-    java.util.List<String> parts = new java.util.ArrayList<>();
-    int depth = 0;
-    char quote = 0;
-    int start = 0;
-    for (int i = 0; i < args.length(); i++) {
-      char c = args.charAt(i);
-      if (quote != 0) {
-        if (c == '\\') i++;
-        else if (c == quote) quote = 0;
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '(' || c == '[' || c == '{') {
-        depth++;
-      } else if (c == ')' || c == ']' || c == '}') {
-        depth--;
-      } else if (c == ',' && depth == 0) {
-        parts.add(args.substring(start, i));
-        start = i + 1;
-      }
-    }
-    parts.add(args.substring(start));
-    return parts.toArray(String[]::new);
   }
 }

@@ -7,8 +7,6 @@ import dev.sluice.router.admission.RequestAdmission;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.serde.SluiceHeaders;
 import org.apache.avro.specific.SpecificRecord;
-import java.time.Duration;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -39,9 +37,7 @@ final class AdmissionProcessor implements Processor<String, InferenceRequest, St
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    admitted = new RequestIdMemory(context.getStateStore(RouterTopology.ADMITTED_IDS_STORE), admittedIdsTtlMs);
-    context.schedule(Duration.ofMillis(Math.max(1_000, admittedIdsTtlMs / 10)), PunctuationType.WALL_CLOCK_TIME,
-        admitted::forgetExpired);
+    admitted = RequestIdMemory.of(context, RouterTopology.ADMITTED_IDS_STORE, admittedIdsTtlMs);
   }
 
   @Override

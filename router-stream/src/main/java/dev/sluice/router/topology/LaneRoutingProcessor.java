@@ -74,9 +74,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     this.context = context;
     workers = context.getStateStore(RouterTopology.WORKERS_STORE);
     pending = context.getStateStore(RouterTopology.PENDING_STORE);
-    routed = new RequestIdMemory(context.getStateStore(RouterTopology.ROUTED_IDS_STORE), settings.routedIdsTtlMs());
-    context.schedule(Duration.ofMillis(Math.max(1_000, settings.routedIdsTtlMs() / 10)), PunctuationType.WALL_CLOCK_TIME,
-        routed::forgetExpired);
+    routed = RequestIdMemory.of(context, RouterTopology.ROUTED_IDS_STORE, settings.routedIdsTtlMs());
     KeyValueStore<Bytes, byte[]> learnedStore = context.getStateStore(RouterTopology.PREFIX_INDEX_STORE);
     learned = new StorePrefixIndex(learnedStore, context::currentSystemTimeMs, settings.indexTtlMs() / 10);
     PrefixIndex reported = RoutingPolicies.needsWorkerReports(settings.policy())

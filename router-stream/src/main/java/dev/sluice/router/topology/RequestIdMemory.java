@@ -1,10 +1,13 @@
 package dev.sluice.router.topology;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -24,6 +27,13 @@ final class RequestIdMemory {
   RequestIdMemory(KeyValueStore<String, Long> store, long ttlMs) {
     this.store = store;
     this.ttlMs = ttlMs;
+  }
+
+  /** The memory in a processor's store {@code storeName}, forgetting expired ids every tenth of the TTL (1 s at least). */
+  static RequestIdMemory of(ProcessorContext<?, ?> context, String storeName, long ttlMs) {
+    RequestIdMemory memory = new RequestIdMemory(context.getStateStore(storeName), ttlMs);
+    context.schedule(Duration.ofMillis(Math.max(1_000, ttlMs / 10)), PunctuationType.WALL_CLOCK_TIME, memory::forgetExpired);
+    return memory;
   }
 
   /**

@@ -7,7 +7,6 @@ import dev.sluice.bench.prefix.PrefixStats;
 import dev.sluice.bench.prefix.PrefixTargets;
 import dev.sluice.bench.prefix.PrefixWorkload;
 import dev.sluice.bench.prefix.RouterReplicaTargets;
-import dev.sluice.embedded.ModelLocator;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.schemas.hash.BlockSizeAgreement;
 import java.io.PrintWriter;
@@ -98,7 +97,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
     validate();
-    Path modelDir = model != null ? ModelReferences.resolve(model, w) : ModelLocator.embeddedModel();
+    Path modelDir = ModelReferences.resolveOrEmbedded(model, w);
     ModelConfig config = ModelConfig.read(modelDir);
     PrefixWorkload.Shape shape = new PrefixWorkload.Shape(groups, questions, prefixTokens, questionTokens, config.vocabSize(),
         config.bosTokenId());

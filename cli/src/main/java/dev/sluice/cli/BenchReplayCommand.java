@@ -7,7 +7,6 @@ import dev.sluice.bench.replay.TopicReplay;
 import dev.sluice.bench.replay.ReplayScale;
 import dev.sluice.bench.replay.ReplayTable;
 import dev.sluice.bench.replay.ScaledTrace;
-import dev.sluice.embedded.ModelLocator;
 import dev.sluice.model.ModelConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -103,7 +102,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
-    Path modelDir = model != null ? ModelReferences.resolve(model, w) : ModelLocator.embeddedModel();
+    Path modelDir = ModelReferences.resolveOrEmbedded(model, w);
     if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
       throw new ParameterException(spec.commandLine(), "--model " + modelDir + " has no config.json");
     }

@@ -2,7 +2,6 @@ package dev.sluice.cli;
 
 import dev.sluice.bench.soak.SoakBenchmark;
 import dev.sluice.bench.soak.SoakReport;
-import dev.sluice.embedded.ModelLocator;
 import dev.sluice.model.ModelConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +50,7 @@ public final class BenchSoakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path modelDir = model == null ? ModelLocator.embeddedModel() : ModelReferences.resolve(model, System.out::println);
+    Path modelDir = ModelReferences.resolveOrEmbedded(model, new java.io.PrintWriter(System.out, true));
     SoakBenchmark.Settings settings = new SoakBenchmark.Settings(Duration.ofMinutes(minutes),
         Duration.ofSeconds(sampleSeconds), concurrency, promptTokens, maxTokens, stages, workersPerStage, lanes,
         Duration.ofSeconds(warmupSeconds));

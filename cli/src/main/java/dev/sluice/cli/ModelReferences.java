@@ -26,6 +26,11 @@ public final class ModelReferences {
     });
   }
 
+  /** As {@link #resolve(String, PrintWriter)}; no model given (null) is the embedded stories260K. */
+  static Path resolveOrEmbedded(String model, PrintWriter out) {
+    return model == null ? dev.sluice.embedded.ModelLocator.embeddedModel() : resolve(model, out);
+  }
+
   /** For a config key's validation: a folder that exists, or the shape of a hub id. */
   static boolean isReference(String model) {
     return HubModels.isModelReference(model);

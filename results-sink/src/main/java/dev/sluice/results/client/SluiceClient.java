@@ -2,6 +2,7 @@ package dev.sluice.results.client;
 
 import dev.sluice.results.Completion;
 import dev.sluice.results.CompletionAssembler;
+import dev.sluice.results.ResultDecoder;
 import dev.sluice.results.KafkaSettings;
 import dev.sluice.results.TokenDelta;
 import dev.sluice.schemas.CancelRequest;
@@ -31,7 +32,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +67,7 @@ public final class SluiceClient implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Serializer<InferenceRequest> requestSerializer = SluiceSerdes.inferenceRequest().serializer();
   private final Serializer<CancelRequest> cancelSerializer = SluiceSerdes.cancelRequest().serializer();
-  private final Deserializer<ResultEvent> resultDeserializer = SluiceSerdes.resultEvent().deserializer();
+  private final ResultDecoder decoder = new ResultDecoder();
   private final CompletionAssembler assembler = new CompletionAssembler(1);
   private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
   private final Set<Integer> replyPartitions = ConcurrentHashMap.newKeySet();
@@ -226,13 +226,7 @@ public final class SluiceClient implements AutoCloseable {
   }
 
   private void deliver(Waiter waiter, ConsumerRecord<String, byte[]> record) {
-    ResultEvent event;
-    try {
-      event = resultDeserializer.deserialize(record.topic(), record.value());
-    } catch (RuntimeException e) {
-      log.warn("skipping unreadable result at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-      return;
-    }
+    ResultEvent event = decoder.decode(record);
     if (event == null) return;
     CompletionAssembler.Released released = assembler.accept(event);
     for (TokenDelta delta : released.deltas()) {

@@ -2,10 +2,10 @@ package dev.sluice.results.replay;
 
 import dev.sluice.results.Completion;
 import dev.sluice.results.CompletionAssembler;
+import dev.sluice.results.ResultDecoder;
 import dev.sluice.results.KafkaSettings;
 import dev.sluice.results.TokenDelta;
 import dev.sluice.schemas.ResultEvent;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +36,7 @@ public final class ResultsReplay {
   private final String bootstrapServers;
   private final SluiceTopics topics;
   private final Map<String, Object> kafkaOverrides;
-  private final Deserializer<ResultEvent> decoder = SluiceSerdes.resultEvent().deserializer();
+  private final ResultDecoder decoder = new ResultDecoder();
 
   public ResultsReplay(String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides) {
     this.bootstrapServers = bootstrapServers;
@@ -110,13 +109,8 @@ public final class ResultsReplay {
 
   private void accept(Replay replay, CompletionAssembler assembler, ConsumerRecord<String, byte[]> r, int afterIndex,
       Consumer<TokenDelta> onToken) {
-    ResultEvent event;
-    try {
-      event = decoder.deserialize(r.topic(), r.value());
-    } catch (RuntimeException e) {
-      log.warn("skipping unreadable result at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-      return;
-    }
+    ResultEvent event = decoder.decode(r);
+    if (event == null) return;
     CompletionAssembler.Released released = assembler.accept(event);
     for (TokenDelta delta : released.deltas()) {
       if (delta.index() > afterIndex) onToken.accept(delta);

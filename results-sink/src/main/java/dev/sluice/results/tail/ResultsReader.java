@@ -2,9 +2,9 @@ package dev.sluice.results.tail;
 
 import dev.sluice.results.Completion;
 import dev.sluice.results.CompletionAssembler;
+import dev.sluice.results.ResultDecoder;
 import dev.sluice.results.KafkaSettings;
 import dev.sluice.schemas.ResultEvent;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
 import java.time.Duration;
 import java.util.List;
@@ -16,22 +16,18 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads every partition of the results topic (no consumer group, nothing committed) and assembles
  * completions: the engine of {@code sluice results tail} and {@code sluice results export}.
  */
 public final class ResultsReader implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ResultsReader.class);
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
   private final List<TopicPartition> partitions;
-  private final Deserializer<ResultEvent> deserializer = SluiceSerdes.resultEvent().deserializer();
+  private final ResultDecoder decoder = new ResultDecoder();
   private final CompletionAssembler assembler = new CompletionAssembler();
   private volatile boolean running = true;
 
@@ -78,13 +74,7 @@ public final class ResultsReader implements AutoCloseable {
 
   private void pollOnce(Consumer<Completion> onCompletion) {
     for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-      ResultEvent event;
-      try {
-        event = deserializer.deserialize(record.topic(), record.value());
-      } catch (RuntimeException e) {
-        log.warn("skipping unreadable result at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-        continue;
-      }
+      ResultEvent event = decoder.decode(record);
       if (event == null) continue;
       Completion completion = assembler.accept(event).completion();
       if (completion != null) onCompletion.accept(completion);

@@ -13,7 +13,6 @@ import dev.sluice.router.policy.CacheAwareParams;
 import dev.sluice.router.policy.RoutingPolicies;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

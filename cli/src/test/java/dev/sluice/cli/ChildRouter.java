@@ -1,11 +1,9 @@
 package dev.sluice.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code sluice router} as a child JVM of the test, so that a test can kill it with SIGKILL (kill -9)

@@ -2,7 +2,6 @@ package dev.sluice.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,19 +12,7 @@ import dev.sluice.model.generate.Generator;
 import dev.sluice.model.sampling.SamplingParams;
 import dev.sluice.model.sampling.StopCondition;
 import dev.sluice.model.tokenizer.TextTokenizer;
-import dev.sluice.model.tokenizer.Tokenizers;
-import dev.sluice.router.RouterMetrics;
-import dev.sluice.router.RouterSettings;
-import dev.sluice.router.RouterService;
-import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
-import dev.sluice.schemas.serde.SluiceSerdes;
-import dev.sluice.schemas.topic.SluiceTopics;
-import dev.sluice.topics.TopicAdmin;
-import dev.sluice.topics.TopicLayout;
-import dev.sluice.worker.StageWorker;
-import dev.sluice.worker.WorkerSettings;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,11 +28,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,13 +45,10 @@ class EndToEndTest {
   private static final String MODEL = "stories260K";
   private static final int LANES = 4;
 
+  private static PipelineUnderTest pipeline;
   private static Path modelDir;
   private static TextTokenizer tokenizer;
-  private static SluiceTopics topics;
-  private static RouterService router;
-  private static final List<StageWorker> workers = new ArrayList<>();
   private static IngressServer ingress;
-  private static PrometheusRegistry ingressRegistry;
 
   static Path sharedDir() {
     for (String candidate : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
@@ -80,45 +59,17 @@ class EndToEndTest {
 
   @BeforeAll
   static void startPipeline() throws Exception {
-    modelDir = sharedDir().resolve("models").resolve(MODEL);
-    assumeTrue(Files.isDirectory(modelDir), "shared model missing at " + modelDir.toAbsolutePath() + " — skipping end-to-end tests");
-    String bootstrap = SharedKafkaExtension.bootstrapServers();
-    String prefix = SharedKafkaExtension.uniquePrefix("e2e");
-    topics = new SluiceTopics(prefix);
-    try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(2).withLanes(LANES)
-          .withRequestsPartitions(2).withResultsPartitions(2));
-    }
-    Path data = Files.createTempDirectory("sluice-e2e");
-    tokenizer = Tokenizers.load(modelDir);
-
-    RouterSettings routerSettings = RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(data.resolve("router"));
-    RouterMetrics routerMetrics = new RouterMetrics(new PrometheusRegistry());
-    router = RouterService.start(routerSettings, bootstrap, prefix, tokenizer::encode, Map.of(), routerMetrics);
-
-    PrometheusRegistry workerRegistry = new PrometheusRegistry();
-    String[] ranges = {"0-2", "3-4"};
-    for (int stage = 0; stage < ranges.length; stage++) {
-      String id = prefix + "-w" + stage;
-      workers.add(StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(ranges[stage]), modelDir, bootstrap, prefix)
-          .withWorkerId(id).withDataDir(data.resolve(id)).withKvCacheMb(16), workerRegistry));
-    }
-
-    ingressRegistry = new PrometheusRegistry();
-    ingress = IngressServer.start(IngressSettings.forModel(MODEL).withHost("127.0.0.1").withPort(0), bootstrap, prefix, ingressRegistry);
-
-    await().atMost(Duration.ofSeconds(120)).until(() -> router.isReady()
-        && workers.stream().allMatch(StageWorker::isReady) && ingress.isReady());
+    pipeline = new PipelineUnderTest("e2e", settings -> settings);
+    modelDir = pipeline.modelDir;
+    tokenizer = pipeline.tokenizer;
+    ingress = pipeline.ingress;
     // The router routes only to workers it has heartbeats from: wait until the ingress sees them too.
     await().atMost(Duration.ofSeconds(30)).until(() -> get("/workers").get("workers").size() == 2);
   }
 
   @AfterAll
-  static void stopPipeline() throws Exception {
-    if (ingress != null) ingress.close();
-    for (StageWorker w : workers) w.close();
-    if (router != null) router.close();
-    if (tokenizer != null) tokenizer.close();
+  static void stopPipeline() {
+    if (pipeline != null) pipeline.close();
   }
 
   private static JsonNode get(String path) throws Exception {
@@ -237,20 +188,9 @@ class EndToEndTest {
 
   private static Map<String, Integer> finalResultsPerRequest(Set<String> ids) {
     Map<String, Integer> finals = new HashMap<>();
-    Map<String, Object> p = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
-    try (KafkaConsumer<String, ResultEvent> consumer =
-        new KafkaConsumer<>(p, new StringDeserializer(), SluiceSerdes.resultEvent().deserializer())) {
-      List<TopicPartition> parts = consumer.partitionsFor(topics.results().name()).stream()
-          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, ResultEvent> r : consumer.poll(Duration.ofMillis(200))) {
-          if (ids.contains(r.key()) && r.value().getKind() != ResultKind.TOKEN) finals.merge(r.key(), 1, Integer::sum);
-        }
-      }
-    }
+    pipeline.results().forEach((id, events) -> {
+      if (ids.contains(id)) finals.put(id, (int) events.stream().filter(e -> e.getKind() != ResultKind.TOKEN).count());
+    });
     return finals;
   }
 }

@@ -48,7 +48,7 @@ final class PipelineUnderTest implements AutoCloseable {
   final Path modelDir;
   final List<StageWorker> workers = new ArrayList<>();
   final IngressServer ingress;
-  private final TextTokenizer tokenizer;
+  final TextTokenizer tokenizer;
   private final RouterService router;
 
   PipelineUnderTest(String name, UnaryOperator<IngressSettings> ingressSettings) throws Exception {

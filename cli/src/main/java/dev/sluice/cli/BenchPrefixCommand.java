@@ -8,7 +8,7 @@ import dev.sluice.bench.prefix.PrefixTargets;
 import dev.sluice.bench.prefix.PrefixWorkload;
 import dev.sluice.bench.prefix.RouterReplicaTargets;
 import dev.sluice.model.ModelConfig;
-import dev.sluice.schemas.hash.BlockSizeAgreement;
+import dev.sluice.topics.TopicLayout;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,7 +113,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), name + ": prompts of up to " + workload.longestPrompt()
             + " tokens + --max-tokens exceed the model's context of " + config.maxPositions());
       }
-      double ceiling = workload.ceiling(BlockSizeAgreement.DEFAULT_BLOCK_SIZE);
+      double ceiling = workload.ceiling(TopicLayout.DEFAULT_BLOCK_SIZE);
       w.printf(Locale.ROOT, "%nworkload %s: %s; %d requests, %,d prompt tokens, cached-share ceiling %.1f%%%n", name,
           workload.description(), workload.prompts().size(), workload.promptTokens(), 100 * ceiling);
       w.flush();

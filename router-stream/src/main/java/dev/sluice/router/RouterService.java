@@ -5,6 +5,9 @@ import dev.sluice.model.tokenizer.Tokenizers;
 import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.topology.RouterTopology;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.TopicLayout;
+import dev.sluice.topics.cluster.BlockSizeAgreement;
+import dev.sluice.topics.cluster.ClusterView;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,10 +41,12 @@ public final class RouterService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RouterService.class);
 
   private final KafkaStreams streams;
+  private final ClusterView cluster;
   private final AutoCloseable tokenizerToClose;
 
-  private RouterService(KafkaStreams streams, AutoCloseable tokenizerToClose) {
+  private RouterService(KafkaStreams streams, ClusterView cluster, AutoCloseable tokenizerToClose) {
     this.streams = streams;
+    this.cluster = cluster;
     this.tokenizerToClose = tokenizerToClose;
   }
 
@@ -91,33 +94,39 @@ public final class RouterService implements AutoCloseable {
     props.putAll(clientOverrides);
     Map<String, Object> client = new java.util.HashMap<>(clientOverrides);
     client.put("bootstrap.servers", bootstrapServers);
-    KafkaStreams streams = new KafkaStreams(RouterTopology.build(topics, settings, tokenizer, metrics), props);
+    int stages = checkTopics(topics, settings, props);
+    ClusterView cluster = ClusterView.read(client, RouterTopology.applicationId(topics) + "-workers", topics,
+        Duration.ofMillis(settings.workerStaleMs()), ClusterView.DEFAULT_FORGET_AFTER);
+    KafkaStreams streams;
+    try {
+      streams = new KafkaStreams(RouterTopology.build(topics, settings, tokenizer, metrics, cluster, stages), props);
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
     // One failing stream thread is replaced rather than leaving the router silently dead.
     streams.setUncaughtExceptionHandler(e -> {
       log.error("router stream thread failed; replacing it", e);
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
-    // The start-up checks run while Streams joins the group and restores its stores: a replacement
+    // The block size check runs while Streams joins the group and restores its stores: a replacement
     // router has seconds, not minutes, to route again. A failed check stops the router it started.
-    CompletableFuture<Void> checks = CompletableFuture.allOf(
-        CompletableFuture.runAsync(() -> checkTopics(topics, settings, props)),
-        CompletableFuture.runAsync(() -> dev.sluice.schemas.hash.BlockSizeAgreement.require(
-            "router setting", settings.blockSize(), "", topics.workers().name(), client)));
     streams.start();
     try {
-      checks.join();
-    } catch (CompletionException e) {
+      BlockSizeAgreement.require("router setting", settings.blockSize(), "", cluster);
+    } catch (RuntimeException e) {
       streams.close(Duration.ofSeconds(10));
-      throw e.getCause() instanceof RuntimeException r ? r : e;
+      cluster.close();
+      throw e;
     }
-    log.info("router started: prefix {}, policy {}, {} lanes, served {}", prefix, settings.policy(), settings.lanes(),
-        settings.servedModels());
-    return new RouterService(streams, tokenizerToClose);
+    log.info("router started: prefix {}, policy {}, {} stages, {} lanes, served {}", prefix, settings.policy(), stages,
+        settings.lanes(), settings.servedModels());
+    return new RouterService(streams, cluster, tokenizerToClose);
   }
 
-  /** True once the router consumes and routes (Streams state RUNNING). */
+  /** True once the router consumes and routes (Streams state RUNNING, the workers' heartbeats read). */
   public boolean isReady() {
-    return streams.state() == KafkaStreams.State.RUNNING;
+    return streams.state() == KafkaStreams.State.RUNNING && cluster.isReady();
   }
 
   /** Waits until {@link #isReady()}; false when the timeout passed first. */
@@ -149,6 +158,7 @@ public final class RouterService implements AutoCloseable {
     // after the session timeout.
     streams.close(CloseOptions.timeout(Duration.ofSeconds(10))
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    cluster.close();
     if (tokenizerToClose != null) {
       try {
         tokenizerToClose.close();
@@ -158,8 +168,11 @@ public final class RouterService implements AutoCloseable {
     }
   }
 
-  /** Fails with a message naming what is wrong when the topics the router needs are missing or do not fit. */
-  private static void checkTopics(SluiceTopics topics, RouterSettings settings, Properties props) {
+  /**
+   * Fails with a message naming what is wrong when the topics the router needs are missing or do not
+   * fit; returns the layout's stage count.
+   */
+  private static int checkTopics(SluiceTopics topics, RouterSettings settings, Properties props) {
     List<String> needed = new ArrayList<>(List.of(topics.requests().name(), topics.stage(0).name(), topics.results().name(),
         topics.workers().name(), topics.dlq().name()));
     if (RoutingPolicies.needsWorkerReports(settings.policy())) needed.add(topics.kvEvents().name());
@@ -182,6 +195,7 @@ public final class RouterService implements AutoCloseable {
             + " partitions but the router is configured for " + settings.lanes() + " lanes; set lanes to "
             + stage0.partitions().size());
       }
+      return TopicLayout.stagesAmong(existing, topics);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot reach Kafka at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
           + " to check the router's topics: " + e.getMessage(), e);

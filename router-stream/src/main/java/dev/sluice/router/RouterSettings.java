@@ -1,7 +1,7 @@
 package dev.sluice.router;
 
 import dev.sluice.router.policy.CacheAwareParams;
-import dev.sluice.schemas.hash.BlockSizeAgreement;
+import dev.sluice.topics.TopicLayout;
 import dev.sluice.router.policy.RoutingPolicies;
 import java.nio.file.Path;
 import java.util.List;
@@ -105,7 +105,7 @@ public record RouterSettings(
         .maxSequenceTokens(0)
         .defaultTimeoutMs(0)
         .prefillChunkTokens(64)
-        .blockSize(BlockSizeAgreement.DEFAULT_BLOCK_SIZE)
+        .blockSize(TopicLayout.DEFAULT_BLOCK_SIZE)
         .policy(RoutingPolicies.DEFAULT)
         .cacheAware(CacheAwareParams.DEFAULTS)
         .prefixHashBlocks(1)

@@ -3,6 +3,8 @@ package dev.sluice.router;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.topics.cluster.ClusterSnapshot;
+import dev.sluice.topics.cluster.ClusterView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +55,16 @@ public final class Fixtures {
         .setModel(MODEL)
         .setTimestampMs(timestampMs)
         .build();
+  }
+
+  /**
+   * The workers at {@code nowMs} as a cluster view that heard each heartbeat at its own timestamp
+   * (stale after 5 s).
+   */
+  public static ClusterSnapshot heardAtTheirTimestamps(long nowMs, List<WorkerStatus> beats) {
+    ClusterView view = new ClusterView(ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
+    for (WorkerStatus w : beats) view.heard(w.getWorkerId(), w, w.getTimestampMs());
+    return view.snapshot(nowMs);
   }
 
   /** The shared data directory (model, golden logits), or null when it is absent. */

@@ -46,6 +46,12 @@ public record TopicLayout(
   /** 32 MiB: a prefill chunk of 512 tokens × 4096 hidden × f32 is 8 MiB, with room to spare. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
+  /**
+   * Tokens per KV block unless configured otherwise: the router hashes prompts and every worker caches
+   * them in blocks of one size, checked at start by {@code cluster.BlockSizeAgreement}.
+   */
+  public static final int DEFAULT_BLOCK_SIZE = 16;
+
   /** Stage topics roll segments at this size so retention can free disk (the default is 1 GiB per lane). */
   static final int STAGE_SEGMENT_BYTES = 128 * 1024 * 1024;
   /** The workers topic rolls hourly so compaction can drop old heartbeats and tombstones. */
@@ -119,6 +125,16 @@ public record TopicLayout(
       throw new IllegalArgumentException("stage " + k + " is outside 0.." + (stages - 1));
     }
     return registry().stage(k).name();
+  }
+
+  /**
+   * The stage count of the layout the given topic names hold under {@code topics}' prefix: S when
+   * {@code stage-0} .. {@code stage-(S-1)} all exist (0 when stage-0 is missing).
+   */
+  public static int stagesAmong(java.util.Collection<String> topicNames, SluiceTopics topics) {
+    int stages = 0;
+    while (topicNames.contains(topics.stage(stages).name())) stages++;
+    return stages;
   }
 
   public List<String> stageTopics() {

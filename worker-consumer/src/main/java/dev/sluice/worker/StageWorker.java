@@ -3,7 +3,7 @@ package dev.sluice.worker;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
-import dev.sluice.schemas.hash.BlockSizeAgreement;
+import dev.sluice.topics.cluster.BlockSizeAgreement;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.worker.cache.BlockCache;
 import dev.sluice.worker.cancel.CancelWatch;
@@ -80,8 +80,7 @@ public final class StageWorker implements AutoCloseable {
     SluiceTopics topics = new SluiceTopics(settings.prefix());
     WorkerKafka kafka = new WorkerKafka(settings);
     int stages = kafka.stageCount(settings.stage());
-    BlockSizeAgreement.require("worker setting", settings.blockSize(), settings.workerId(), topics.workers().name(),
-        kafka.clientProps());
+    BlockSizeAgreement.require("worker setting", settings.blockSize(), settings.workerId(), topics, kafka.clientProps());
     this.model = StageModel.load(settings.modelDir(), settings.layers());
     if (model.isFirst() != (settings.stage() == 0)) {
       model.close();

@@ -59,7 +59,7 @@ public record WorkerSettings(
   public static final int DEFAULT_MAX_QUEUE_SIZE = 256;
   public static final int DEFAULT_KV_CACHE_MB = 512;
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
-  public static final int DEFAULT_BLOCK_SIZE = dev.sluice.schemas.hash.BlockSizeAgreement.DEFAULT_BLOCK_SIZE;
+  public static final int DEFAULT_BLOCK_SIZE = dev.sluice.topics.TopicLayout.DEFAULT_BLOCK_SIZE;
 
   public WorkerSettings {
     require(stage >= 0, "stage", "must be >= 0: " + stage);

@@ -5,10 +5,12 @@ import dev.sluice.router.policy.InMemoryPrefixIndex;
 import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.policy.RoutingPolicy;
 import dev.sluice.router.policy.RoutingRequest;
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.topics.cluster.ClusterView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -34,12 +36,12 @@ public final class DecisionRate {
       for (int t = 0; t < tokens.length; t++) tokens[t] = 3 + Math.floorMod(f * 7919 + t * 31 + (t > tokens.length - 5 ? f : 0), 30_000);
       requests.add(RoutingRequest.of("r" + f, tokens, "m", null, 16));
     }
-    List<WorkerStatus> workers = new ArrayList<>();
+    ClusterView workers = new ClusterView(Duration.ofMinutes(1), Duration.ofMinutes(1));
     long now = System.currentTimeMillis();
     for (int lane = 0; lane < lanes; lane++) {
-      workers.add(WorkerStatus.newBuilder().setWorkerId("w" + lane).setStage(0).setLayerStart(0).setLayerEnd(1)
+      workers.heard("w" + lane, WorkerStatus.newBuilder().setWorkerId("w" + lane).setStage(0).setLayerStart(0).setLayerEnd(1)
           .setLanes(new ArrayList<>(List.of(lane))).setQueueDepth(random.nextInt(4)).setState(WorkerState.READY)
-          .setModel("m").setTimestampMs(now).build());
+          .setModel("m").setTimestampMs(now).build(), now);
     }
     Router router = new Router(policy, lanes, workers, now);
     for (RoutingRequest r : requests) router.decide(r); // fills the index
@@ -53,13 +55,13 @@ public final class DecisionRate {
   private static final class Router {
     final RoutingPolicy policy;
     final int lanes;
-    final List<WorkerStatus> workers;
+    final ClusterView workers;
     final long now;
     final InFlightWork inFlight;
     final java.util.ArrayDeque<String> order = new java.util.ArrayDeque<>();
     long next;
 
-    Router(RoutingPolicy policy, int lanes, List<WorkerStatus> workers, long now) {
+    Router(RoutingPolicy policy, int lanes, ClusterView workers, long now) {
       this.policy = policy;
       this.lanes = lanes;
       this.workers = workers;
@@ -68,7 +70,7 @@ public final class DecisionRate {
     }
 
     void decide(RoutingRequest r) {
-      ClusterView view = ClusterView.fromHeartbeats(lanes, workers, now, 60_000, inFlight.secondsPerLane(1000, 0.01), 0.1)
+      LaneView view = LaneView.from(workers.snapshot(now), 1, lanes, inFlight.secondsPerLane(1000, 0.01), 0.1)
           .withPlacedWork(inFlight.placedSecondsPerLane(1000, 0.01));
       int lane = policy.decide(r, view).orElseThrow().lane();
       String id = "p" + next++;

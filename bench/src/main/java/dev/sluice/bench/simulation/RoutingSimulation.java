@@ -7,7 +7,7 @@ import dev.sluice.router.policy.RoutingDecision;
 import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.policy.RoutingPolicy;
 import dev.sluice.router.policy.RoutingRequest;
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.hash.BlockHasher;
 import java.nio.ByteBuffer;
@@ -112,7 +112,7 @@ public final class RoutingSimulation {
       Request request = trace.get(n);
       double now = request.arrivalMs();
       for (ArrayDeque<Running> queue : queues) showResults(queue, now, inFlight, settings.decodeMsPerToken());
-      ClusterView view = ClusterView.allEligible(inFlight.secondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds))
+      LaneView view = LaneView.allEligible(inFlight.secondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds))
           .withPlacedWork(inFlight.placedSecondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds));
       RoutingDecision decision = policy.decide(request.routing(), view).orElseThrow();
       int lane = decision.lane();

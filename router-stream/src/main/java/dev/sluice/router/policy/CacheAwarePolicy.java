@@ -1,6 +1,6 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.Optional;
 
 /*
@@ -73,7 +73,7 @@ public final class CacheAwarePolicy implements RoutingPolicy {
   }
 
   @Override
-  public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
+  public Optional<RoutingDecision> decide(RoutingRequest request, LaneView view) {
     RoutingDecision decision = PrefixAffinity.choose(request, view, index, params);
     if (decision == null) return Optional.empty();
     // Every block, the matched ones too: re-adding marks them used, so a hot prefix is not aged out.

@@ -1,6 +1,6 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.Optional;
 
 /** The least loaded eligible lane (the lowest lane number on a tie); ignores the prompt. */
@@ -8,7 +8,7 @@ public final class LeastLoadPolicy implements RoutingPolicy {
   public static final String NAME = "least_load";
 
   @Override
-  public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
+  public Optional<RoutingDecision> decide(RoutingRequest request, LaneView view) {
     int best = -1;
     for (int lane : view.eligibleLanes()) {
       if (best < 0 || view.load(lane) < view.load(best)) best = lane;

@@ -1,6 +1,6 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -15,7 +15,7 @@ public final class PowerOfTwoPolicy implements RoutingPolicy {
   }
 
   @Override
-  public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
+  public Optional<RoutingDecision> decide(RoutingRequest request, LaneView view) {
     List<Integer> lanes = view.eligibleLanes();
     if (lanes.isEmpty()) return Optional.empty();
     if (lanes.size() == 1) return Optional.of(RoutingDecision.balanced(lanes.get(0)));

@@ -1,6 +1,6 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.Optional;
 
 /*
@@ -38,7 +38,7 @@ public final class PrecisePolicy implements RoutingPolicy {
   }
 
   @Override
-  public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
+  public Optional<RoutingDecision> decide(RoutingRequest request, LaneView view) {
     return Optional.ofNullable(PrefixAffinity.choose(request, view, workerReportedIndex, params));
   }
 

@@ -1,7 +1,7 @@
 package dev.sluice.router.policy;
 
 import dev.sluice.router.policy.RoutingDecision.Outcome;
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.BitSet;
 import java.util.List;
 
@@ -16,7 +16,7 @@ final class PrefixAffinity {
   private static final double TIE_SECONDS = 1e-9;
 
   /** The decision, or null when no lane is eligible. */
-  static RoutingDecision choose(RoutingRequest request, ClusterView view, PrefixIndex index, CacheAwareParams params) {
+  static RoutingDecision choose(RoutingRequest request, LaneView view, PrefixIndex index, CacheAwareParams params) {
     List<Integer> eligible = view.eligibleLanes();
     if (eligible.isEmpty()) return null;
     int[] match = longestMatches(request.blockHashes(), index, view.lanes(), eligible);

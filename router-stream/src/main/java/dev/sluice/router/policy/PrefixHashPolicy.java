@@ -1,6 +1,6 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import dev.sluice.topics.Lanes;
 import java.util.Optional;
 
@@ -21,7 +21,7 @@ public final class PrefixHashPolicy implements RoutingPolicy {
   }
 
   @Override
-  public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
+  public Optional<RoutingDecision> decide(RoutingRequest request, LaneView view) {
     int blocks = Math.min(prefixBlocks, request.blockHashes().size());
     byte[] key = blocks == 0 ? request.familyHash() : request.blockHashes().get(blocks - 1);
     int home = Lanes.laneOf(key, view.lanes());

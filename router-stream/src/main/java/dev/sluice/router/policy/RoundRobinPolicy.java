@@ -1,6 +1,6 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,7 +10,7 @@ public final class RoundRobinPolicy implements RoutingPolicy {
   private int next;
 
   @Override
-  public Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view) {
+  public Optional<RoutingDecision> decide(RoutingRequest request, LaneView view) {
     List<Integer> lanes = view.eligibleLanes();
     if (lanes.isEmpty()) return Optional.empty();
     // Walk the lane numbers, not the list, so a lane coming back keeps its place in the turn.

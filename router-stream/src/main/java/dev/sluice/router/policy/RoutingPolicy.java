@@ -1,6 +1,6 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.Optional;
 
 /**
@@ -10,10 +10,10 @@ import java.util.Optional;
 public interface RoutingPolicy {
 
   /** The lane for this request, with why it was chosen; empty when no lane is eligible. */
-  Optional<RoutingDecision> decide(RoutingRequest request, ClusterView view);
+  Optional<RoutingDecision> decide(RoutingRequest request, LaneView view);
 
   /** The lane for this request; empty when no lane is eligible. */
-  default Optional<Integer> select(RoutingRequest request, ClusterView view) {
+  default Optional<Integer> select(RoutingRequest request, LaneView view) {
     return decide(request, view).map(RoutingDecision::lane);
   }
 

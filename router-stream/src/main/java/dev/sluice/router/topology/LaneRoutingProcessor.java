@@ -8,13 +8,14 @@ import dev.sluice.router.policy.RoutingDecision;
 import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.policy.RoutingPolicy;
 import dev.sluice.router.policy.RoutingRequest;
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.hash.BlockHasher;
 import dev.sluice.schemas.serde.SluiceHeaders;
+import dev.sluice.topics.cluster.ClusterView;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,26 +54,32 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   private final RouterSettings settings;
   private final RouterMetrics metrics;
   private final InFlightWork inFlight;
+  private final ClusterView cluster;
+  private final int stages;
 
   private ProcessorContext<String, SpecificRecord> context;
   private RoutingPolicy policy;
   private StorePrefixIndex learned;
-  private KeyValueStore<String, WorkerStatus> workers;
   /** key = family hex + "/" + request id; value = the prompt with routedAtMs = when it arrived. */
   private KeyValueStore<String, StageWork> pending;
   /** Requests routed or ended by this task: a replay of one is dropped, never routed a second time. */
   private RequestIdMemory routed;
 
-  LaneRoutingProcessor(RouterSettings settings, RouterMetrics metrics, InFlightWork inFlight) {
+  /**
+   * @param cluster the workers, from their heartbeats
+   * @param stages the topic layout's stage count: a lane is eligible when each of these stages has a live owner
+   */
+  LaneRoutingProcessor(RouterSettings settings, RouterMetrics metrics, InFlightWork inFlight, ClusterView cluster, int stages) {
     this.settings = settings;
     this.metrics = metrics;
     this.inFlight = inFlight;
+    this.cluster = cluster;
+    this.stages = stages;
   }
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    workers = context.getStateStore(RouterTopology.WORKERS_STORE);
     pending = context.getStateStore(RouterTopology.PENDING_STORE);
     routed = RequestIdMemory.of(context, RouterTopology.ROUTED_IDS_STORE, settings.routedIdsTtlMs());
     KeyValueStore<Bytes, byte[]> learnedStore = context.getStateStore(RouterTopology.PREFIX_INDEX_STORE);
@@ -110,7 +117,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
       routed.remember(prompt.getRequestId(), now);
       return true;
     }
-    ClusterView view = view(now);
+    LaneView view = view(now);
     Optional<RoutingDecision> decision = policy.decide(routingRequest(familyKey, prompt), view);
     if (decision.isEmpty()) {
       List<Integer> dead = view.stagesWithoutWorkers();
@@ -138,10 +145,10 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   }
 
   /** The lanes now, with loads in seconds at the lane speed learned so far (the policies weigh prefill at it too). */
-  private ClusterView view(long now) {
+  private LaneView view(long now) {
     double prefill = inFlight.speed().prefillTokensPerSecond();
     double decode = inFlight.speed().decodeSecondsPerToken();
-    return ClusterView.fromHeartbeats(settings.lanes(), liveWorkers(), now, settings.workerStaleMs(),
+    return LaneView.from(cluster.snapshot(now).only(this::cachesLikeTheRouter), stages, settings.lanes(),
         inFlight.secondsPerLane(prefill, decode), settings.cacheAware().reportedRequestSeconds())
         .withPlacedWork(inFlight.placedSecondsPerLane(prefill, decode)).withPrefillSpeed(prefill);
   }
@@ -214,22 +221,14 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     return out;
   }
 
-  /** Heartbeats of workers that cache by this router's block size (others would never find a block). */
-  private List<WorkerStatus> liveWorkers() {
-    List<WorkerStatus> out = new ArrayList<>();
-    try (KeyValueIterator<String, WorkerStatus> it = workers.all()) {
-      it.forEachRemaining(kv -> {
-        if (kv.value != null && kv.value.getBlockSize() != settings.blockSize()) {
-          if (mismatched.add(kv.key)) {
-            LOG.error("worker {} caches blocks of {} tokens but the router's block_size is {}: not routing to it",
-                kv.key, kv.value.getBlockSize(), settings.blockSize());
-          }
-          return;
-        }
-        out.add(kv.value);
-      });
+  /** Only workers that cache by this router's block size are routed to (others would never find a block). */
+  private boolean cachesLikeTheRouter(WorkerStatus w) {
+    if (w.getBlockSize() == settings.blockSize()) return true;
+    if (mismatched.add(w.getWorkerId())) {
+      LOG.error("worker {} caches blocks of {} tokens but the router's block_size is {}: not routing to it",
+          w.getWorkerId(), w.getBlockSize(), settings.blockSize());
     }
-    return out;
+    return false;
   }
 
   private final java.util.Set<String> mismatched = new java.util.HashSet<>();

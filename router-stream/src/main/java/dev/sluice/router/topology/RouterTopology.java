@@ -11,6 +11,7 @@ import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.schemas.topic.Topic;
+import dev.sluice.topics.cluster.ClusterView;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
@@ -35,20 +36,19 @@ import org.apache.kafka.streams.state.Stores;
  *   requests ─admit─┬─ invalid ────────────────────────────────────────────→ results (ERROR, reply partition)
  *                   └─ valid, keyed by prefix family ─repartition─ route ─┬─→ stage-0 (PREFILL_CHUNKs, partition = lane)
  *                                                                         └─→ results (no_workers, deadline_exceeded)
- *   workers   ─→ global store (heartbeats: lane owners, load, liveness)
  *   results   ─→ global source (TOKEN/DONE/ERROR of the requests this router placed: its in-flight table)
  *   kv-events ─→ global store (block → lanes; only for the precise policy)
  *   unreadable requests that name their id ─→ results (ERROR invalid_request, DeadLetterHandler)
  *   other unreadable bytes and tombstones on any input ─→ dlq (DeadLetterHandler)
  * </pre>
  *
- * The repartition by the first block's hash gives one task every request of a prefix family, so the
+ * The workers (lane owners, load, liveness) come from a {@link ClusterView} that reads their heartbeats
+ * beside the topology. The repartition by the first block's hash gives one task every request of a prefix family, so the
  * routing index (a changelogged store) is consistent however many router instances run.
  */
 public final class RouterTopology {
   private RouterTopology() {}
 
-  public static final String WORKERS_STORE = "router-workers";
   public static final String KV_INDEX_STORE = "router-kv-index";
   public static final String PREFIX_INDEX_STORE = "router-prefix-index";
   public static final String PENDING_STORE = "router-pending";
@@ -76,26 +76,23 @@ public final class RouterTopology {
 
   /**
    * @param tokenizer the served model's tokenizer, or null to accept pre-tokenized requests only
+   * @param cluster the workers, from their heartbeats
+   * @param stages the topic layout's stage count
    */
-  public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics) {
+  public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics,
+      ClusterView cluster, int stages) {
     return build(topics, settings, tokenizer, metrics, new InFlightWork(settings.lanes(), new dev.sluice.router.view.LaneSpeed(
-        settings.cacheAware().prefillTokensPerSecond(), settings.cacheAware().decodeSecondsPerToken())));
+        settings.cacheAware().prefillTokensPerSecond(), settings.cacheAware().decodeSecondsPerToken())), cluster, stages);
   }
 
   /** @param inFlight this router process's placements not finished yet (shared by its routing tasks) */
   public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics,
-      InFlightWork inFlight) {
+      InFlightWork inFlight, ClusterView cluster, int stages) {
     StreamsBuilder builder = new StreamsBuilder();
     RequestAdmission admission = new RequestAdmission(settings, tokenizer);
     Topic<String, StageWork> stage0 = topics.stage(0);
     Topic<String, ResultEvent> results = topics.results();
 
-    builder.addGlobalStore(
-        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(WORKERS_STORE), Serdes.String(), SluiceSerdes.workerStatus())
-            .withLoggingDisabled(),
-        topics.workers().name(),
-        Consumed.with(topics.workers().keySerde(), topics.workers().valueSerde()).withName("workers"),
-        WorkerTableUpdater::new);
     builder.addGlobalStore(
         // persistent (and empty): its checkpoint lets a restarted router resume reading results where it stopped
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_SEEN_STORE), Serdes.String(), Serdes.ByteArray())
@@ -131,8 +128,8 @@ public final class RouterTopology {
     Map<String, KStream<String, SpecificRecord>> routed = admitted.get("admission-valid")
         .mapValues(value -> (StageWork) value, Named.as("as-prompt"))
         .repartition(Repartitioned.with(Serdes.String(), SluiceSerdes.stageWork()).withName(FAMILY_REPARTITION))
-        // Global stores (workers, kv-index) are readable from any processor without being named here.
-        .process(() -> new LaneRoutingProcessor(settings, metrics, inFlight), Named.as("route"),
+        // The global kv-index store is readable from any processor without being named here.
+        .process(() -> new LaneRoutingProcessor(settings, metrics, inFlight, cluster, stages), Named.as("route"),
             PREFIX_INDEX_STORE, PENDING_STORE, ROUTED_IDS_STORE)
         .split(Named.as("routing-"))
         .branch((key, value) -> value instanceof StageWork, Branched.as("chunks"))

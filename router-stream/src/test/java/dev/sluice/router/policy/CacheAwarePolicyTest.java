@@ -5,7 +5,7 @@ import static dev.sluice.router.Fixtures.sharedPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.router.policy.RoutingDecision.Outcome;
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import org.junit.jupiter.api.Test;
 
 class CacheAwarePolicyTest {
@@ -18,7 +18,7 @@ class CacheAwarePolicyTest {
 
   @Test
   void shouldFollowTheLongestCachedPrefixUntilItsQueueOutweighsThePrefillItSaves() {
-    ClusterView view = FixedCluster.view(); // work in flight 3 s, 0 s, 1 s, (stale)
+    LaneView view = FixedCluster.view(); // work in flight 3 s, 0 s, 1 s, (stale)
     RoutingRequest first = FixedCluster.requestWithHome(2, 64);
 
     // New family: every lane costs the same 64 ms of prefill, so the least loaded lane wins: lane 1.
@@ -36,7 +36,7 @@ class CacheAwarePolicyTest {
   @Test
   void shouldNotLetALaneOverTheLoadBoundTakeMoreEvenWhenItsCacheWouldWin() {
     RoutingRequest large = FixedCluster.requestWithHome(1, 2048); // 2.048 s of prefill, 128 blocks
-    ClusterView view = FixedCluster.view();
+    LaneView view = FixedCluster.view();
     assertThat(policy.decide(large, view)).contains(new RoutingDecision(1, Outcome.NEW_PREFIX, 0));
     // Lane 1 at 7.5 s: mean 3.83, limit max(2 x 3.83, 3.83 + 4) = 7.83, so it is under the bound, and its
     // cache wins over lane 2's 1 s + 2.048 s of prefill + 3 x 2.048 s of hysteresis.
@@ -48,10 +48,10 @@ class CacheAwarePolicyTest {
 
   @Test
   void shouldSendPromptsSharingAPrefixWhereThatPrefixIs() {
-    ClusterView even = ClusterView.fromHeartbeats(4, java.util.List.of(
+    LaneView even = LaneView.from(dev.sluice.router.Fixtures.heardAtTheirTimestamps(FixedCluster.NOW, java.util.List.of(
         dev.sluice.router.Fixtures.worker("w0", 0, java.util.List.of(0, 1, 2), 0, FixedCluster.NOW),
-        dev.sluice.router.Fixtures.worker("w3", 0, java.util.List.of(3), 0, FixedCluster.NOW - 60_000)),
-        FixedCluster.NOW, 5_000, null);
+        dev.sluice.router.Fixtures.worker("w3", 0, java.util.List.of(3), 0, FixedCluster.NOW - 60_000))),
+        1, 4, null);
     RoutingRequest a = family(11, 1, 48);
     int laneA = policy.select(a, even).orElseThrow();
     RoutingRequest b = family(11, 2, 56); // same first 32 tokens = 2 blocks
@@ -61,7 +61,7 @@ class CacheAwarePolicyTest {
 
   @Test
   void shouldPlaceNewFamiliesOnTheirHomeLaneOnAnEvenCluster() {
-    ClusterView even = ClusterView.idle(4);
+    LaneView even = LaneView.idle(4);
     for (int lane = 0; lane < 4; lane++) {
       assertThat(policy.decide(FixedCluster.requestWithHome(lane, 40), even))
           .contains(new RoutingDecision(lane, Outcome.NEW_PREFIX, 0));

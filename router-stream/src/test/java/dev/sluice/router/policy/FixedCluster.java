@@ -2,9 +2,10 @@ package dev.sluice.router.policy;
 
 import static dev.sluice.router.Fixtures.MODEL;
 import static dev.sluice.router.Fixtures.prompt;
+import static dev.sluice.router.Fixtures.heardAtTheirTimestamps;
 import static dev.sluice.router.Fixtures.worker;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.List;
 
 /**
@@ -17,12 +18,12 @@ final class FixedCluster {
   static final long NOW = 1_700_000_000_000L;
   static final int LANES = 4;
 
-  static ClusterView view() {
-    return ClusterView.fromHeartbeats(LANES, List.of(
+  static LaneView view() {
+    return LaneView.from(heardAtTheirTimestamps(NOW, List.of(
         worker("w0", 0, List.of(0), 3, NOW - 500),
         worker("w1", 0, List.of(1), 0, NOW - 200),
         worker("w2", 0, List.of(2), 1, NOW),
-        worker("w3-stale", 0, List.of(3), 0, NOW - 6_000)), NOW, 5_000, null);
+        worker("w3-stale", 0, List.of(3), 0, NOW - 6_000))), 1, LANES, null);
   }
 
   static RoutingRequest request(int seed, int length) {

@@ -3,7 +3,7 @@ package dev.sluice.router.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.router.policy.RoutingDecision.Outcome;
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import org.junit.jupiter.api.Test;
 
 class PrecisePolicyTest {
@@ -20,7 +20,7 @@ class PrecisePolicyTest {
 
     // Lane 1 busy for 1 s more. The worker of lane 2 reports the first 3 blocks: lane 2 costs 1 s + 16 ms
     // of prefill, lane 1 1 s + 64 ms + 3 x 48 ms of hysteresis.
-    ClusterView busier = FixedCluster.view().withAddedLoad(1, 1.0);
+    LaneView busier = FixedCluster.view().withAddedLoad(1, 1.0);
     for (int i = 0; i < 3; i++) reported.add(request.blockHashes().get(i), 2);
     reported.add(request.blockHashes().get(0), 0);
     assertThat(policy.decide(request, busier)).contains(new RoutingDecision(2, Outcome.AFFINITY_HIT, 3));

@@ -2,7 +2,7 @@ package dev.sluice.router.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.router.view.ClusterView;
+import dev.sluice.router.view.LaneView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -26,6 +26,6 @@ class RandomPolicyTest {
   @Test
   void shouldChooseNothingWhenNoLaneIsEligible() {
     assertThat(new RandomPolicy(new Random(1)).select(FixedCluster.request(1, 20),
-        ClusterView.of(new double[4], new boolean[4]))).isEmpty();
+        LaneView.of(new double[4], new boolean[4]))).isEmpty();
   }
 }

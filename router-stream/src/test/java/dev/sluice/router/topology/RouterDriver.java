@@ -8,9 +8,9 @@ import dev.sluice.router.RouterSettings;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.StageWork;
-import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.cluster.ClusterView;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +23,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 
-/** The router topology in a TopologyTestDriver with its topics, every lane served by a live worker. */
+/** The router topology in a TopologyTestDriver with its topics, one stage, every lane served by a live worker. */
 final class RouterDriver implements AutoCloseable {
   static final long T0 = 1_700_000_000_000L;
   static final int LANES = 4;
@@ -36,20 +36,20 @@ final class RouterDriver implements AutoCloseable {
   final TestOutputTopic<String, StageWork> stage0;
   final TestOutputTopic<String, ResultEvent> results;
   final TestOutputTopic<byte[], byte[]> dlq;
+  final ClusterView cluster = new ClusterView(ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
 
   RouterDriver(RouterSettings settings, PromptTokenizer tokenizer, Path dataDir) {
     RouterSettings s = settings.withLanes(LANES).withDataDir(dataDir).withRandomSeed(7L);
-    driver = new TopologyTestDriver(RouterTopology.build(topics, s, tokenizer, metrics),
+    driver = new TopologyTestDriver(RouterTopology.build(topics, s, tokenizer, metrics, cluster, 1),
         RouterTopology.properties(s, "unused:9092", topics, metrics), Instant.ofEpochMilli(T0));
     requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
     rawRequests = driver.createInputTopic(topics.requests().name(), new ByteArraySerializer(), new ByteArraySerializer());
     stage0 = driver.createOutputTopic(topics.stage(0).name(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer());
     results = driver.createOutputTopic(topics.results().name(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
     dlq = driver.createOutputTopic(topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    TestInputTopic<String, WorkerStatus> workers = driver.createInputTopic(topics.workers().name(), new StringSerializer(),
-        SluiceSerdes.workerStatus().serializer());
     for (int lane = 0; lane < LANES; lane++) {
-      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), 0, T0 + 3_600_000));
+      // heard an hour ahead of the driver's clock: live through every test
+      cluster.heard("w" + lane, worker("w" + lane, 0, List.of(lane), 0, T0), T0 + 3_600_000);
     }
   }
 

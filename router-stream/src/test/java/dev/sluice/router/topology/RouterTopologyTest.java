@@ -21,6 +21,7 @@ import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.serde.SluiceHeaders;
 import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.cluster.ClusterView;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,9 @@ class RouterTopologyTest {
   private TopologyTestDriver driver;
   private TestInputTopic<String, InferenceRequest> requests;
   private TestInputTopic<byte[], byte[]> rawRequests;
-  private TestInputTopic<String, WorkerStatus> workers;
+  /** The workers' heartbeats as the router's cluster view hears them; the topology's stage count. */
+  private final ClusterView cluster = new ClusterView(ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
+  private int stages = 1;
   private TestInputTopic<String, KvEvent> kvEvents;
   private TestInputTopic<String, ResultEvent> resultsIn;
   private TestOutputTopic<String, StageWork> stage0;
@@ -62,11 +65,10 @@ class RouterTopologyTest {
 
   private void start(RouterSettings settings) {
     RouterSettings s = settings.withLanes(LANES).withDataDir(dataDir).withRandomSeed(7L);
-    driver = new TopologyTestDriver(RouterTopology.build(topics, s, null, metrics),
+    driver = new TopologyTestDriver(RouterTopology.build(topics, s, null, metrics, cluster, stages),
         RouterTopology.properties(s, "unused:9092", topics, metrics), Instant.ofEpochMilli(T0));
     requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
     rawRequests = driver.createInputTopic(topics.requests().name(), new ByteArraySerializer(), new ByteArraySerializer());
-    workers = driver.createInputTopic(topics.workers().name(), new StringSerializer(), SluiceSerdes.workerStatus().serializer());
     kvEvents = driver.createInputTopic(topics.kvEvents().name(), new StringSerializer(), SluiceSerdes.kvEvent().serializer());
     resultsIn = driver.createInputTopic(topics.results().name(), new StringSerializer(), SluiceSerdes.resultEvent().serializer());
     stage0 = driver.createOutputTopic(topics.stage(0).name(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer());
@@ -86,8 +88,13 @@ class RouterTopologyTest {
   /** One live single-stage worker per lane, all idle. */
   private void allLanesLive() {
     for (int lane = 0; lane < LANES; lane++) {
-      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), 0, now()));
+      beat("w" + lane, worker("w" + lane, 0, List.of(lane), 0, now()));
     }
+  }
+
+  /** The router hears {@code status} at the time the heartbeat carries (the tests keep it at the driver's wall clock). */
+  private void beat(String workerId, WorkerStatus status) {
+    cluster.heard(workerId, status, status.getTimestampMs());
   }
 
   private long now() {
@@ -208,9 +215,10 @@ class RouterTopologyTest {
 
   @Test
   void shouldEndInFlightRequestsWithOneErrorAtOnceWhenAStageLosesEveryWorker() {
+    stages = 2;
     start("cache_aware");
     allLanesLive();
-    workers.pipeInput("s1", worker("s1", 1, List.of(0, 1, 2, 3), 0, T0)); // stage 1: one worker for every lane
+    beat("s1", worker("s1", 1, List.of(0, 1, 2, 3), 0, T0)); // stage 1: one worker for every lane
     var headers = new RecordHeaders();
     headers.add(SluiceHeaders.REPLY_PARTITION, "5".getBytes(StandardCharsets.UTF_8));
     requests.pipeInput(new TestRecord<>(null, request("on-the-way", prompt(4, 20)), headers, Instant.ofEpochMilli(T0)));
@@ -222,7 +230,7 @@ class RouterTopologyTest {
 
     // The stage-1 worker is killed: its heartbeat goes stale after 5 s, the others keep beating.
     driver.advanceWallClockTime(Duration.ofSeconds(4));
-    for (int lane = 0; lane < LANES; lane++) workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), 0, T0 + 4_000));
+    for (int lane = 0; lane < LANES; lane++) beat("w" + lane, worker("w" + lane, 0, List.of(lane), 0, T0 + 4_000));
     driver.advanceWallClockTime(Duration.ofMillis(800));
     assertThat(results.isEmpty()).as("still within the stale limit").isTrue();
     driver.advanceWallClockTime(Duration.ofMillis(400));
@@ -244,7 +252,7 @@ class RouterTopologyTest {
     int[] tokens = prompt(9, 48);
     int home = homeLane(tokens);
     for (int lane = 0; lane < LANES; lane++) {
-      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), lane == home ? 12 : 1, T0));
+      beat("w" + lane, worker("w" + lane, 0, List.of(lane), lane == home ? 12 : 1, T0));
     }
     requests.pipeInput(null, request("busy-home", tokens), T0);
 
@@ -263,7 +271,7 @@ class RouterTopologyTest {
     int[] tokens = prompt(9, 48);
     int home = homeLane(tokens);
     for (int lane = 0; lane < LANES; lane++) {
-      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), lane == home ? 12 : 0, T0));
+      beat("w" + lane, worker("w" + lane, 0, List.of(lane), lane == home ? 12 : 0, T0));
     }
     requests.pipeInput(null, request("moved", tokens), T0);
     int moved = stage0.readValue().getLane();
@@ -275,7 +283,7 @@ class RouterTopologyTest {
 
     driver.advanceWallClockTime(Duration.ofSeconds(15));
     for (int lane = 0; lane < LANES; lane++) {
-      workers.pipeInput("w" + lane, worker("w" + lane, 0, List.of(lane), 0, T0 + 15_000));
+      beat("w" + lane, worker("w" + lane, 0, List.of(lane), 0, T0 + 15_000));
     }
     requests.pipeInput(null, request("forgotten", tokens), T0 + 15_000);
     assertThat(stage0.readValue().getLane()).as("index entry aged out: placed as a new prefix").isEqualTo(home);
@@ -359,7 +367,7 @@ class RouterTopologyTest {
     assertThat(stage0.isEmpty()).isTrue();
     assertThat(results.isEmpty()).isTrue();
 
-    workers.pipeInput("w1", worker("w1", 0, List.of(1), 0, T0 + 3_000));
+    beat("w1", worker("w1", 0, List.of(1), 0, T0 + 3_000));
     driver.advanceWallClockTime(Duration.ofMillis(300));
     TestRecord<String, StageWork> routed = stage0.readRecord();
     StageWork chunk = routed.value();
@@ -374,7 +382,7 @@ class RouterTopologyTest {
   void shouldEndRequestWithNoWorkersAfterTheBoundedWait() {
     start("cache_aware");
     // A stale worker does not count.
-    workers.pipeInput("gone", worker("gone", 0, List.of(0, 1, 2, 3), 0, T0 - 60_000));
+    beat("gone", worker("gone", 0, List.of(0, 1, 2, 3), 0, T0 - 60_000));
     requests.pipeInput(null, request("lonely", prompt(4, 20)), T0);
     driver.advanceWallClockTime(Duration.ofSeconds(11));
 
@@ -389,9 +397,10 @@ class RouterTopologyTest {
 
   @Test
   void shouldEndRequestWithNoWorkersAtOnceWhenAWholeStageIsGone() {
+    stages = 2;
     start("cache_aware");
     allLanesLive(); // stage 0 serves every lane
-    workers.pipeInput("s1", worker("s1", 1, List.of(0, 1, 2, 3), 0, T0 - 60_000)); // stage 1's only worker died
+    beat("s1", worker("s1", 1, List.of(0, 1, 2, 3), 0, T0 - 60_000)); // stage 1's only worker died
     requests.pipeInput(null, request("stranded", prompt(4, 20)), T0);
 
     ResultEvent error = results.readValue(); // no wait: nobody could serve it

@@ -1,24 +1,18 @@
 package dev.sluice.router.view;
 
-import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.topics.cluster.ClusterSnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 
 /**
- * What the router knows about the lanes at one moment: which lanes may take a request and how
- * loaded each one is. Immutable; built from worker heartbeats by the router, or directly in
- * memory by tests and the bench's policy simulation.
+ * The lanes as the routing policies see them at one moment: which lanes may take a request and how
+ * loaded each one is. Immutable; built from a {@link ClusterSnapshot} (eligibility and the stages
+ * without workers come from there, by the topic layout's stage count) and the router's own work in
+ * flight, or directly in memory by tests and the bench's policy simulation.
  *
- * <p>Eligibility (built from heartbeats): a worker is live when its last heartbeat is younger than
- * the stale limit and its state is READY. The pipeline depth S is 1 + the highest stage of any
- * worker that sent a heartbeat (dead ones included, so a stage whose workers all died still counts);
- * a lane is eligible when every stage 0..S-1 has a live owner for it, because a request on a lane
- * without, say, a stage-1 owner would wait in Kafka with nobody to run it.
- *
- * <p>Load of a lane, as the router sees it ({@link #fromHeartbeats(int, Collection, long, long, double[], double)}):
+ * <p>Load of a lane, as the router sees it ({@link #from(ClusterSnapshot, int, int, double[], double)}):
  * the work waiting at the lane's owners. A worker computes for every lane it owns, so for each stage
  * the owner's load is the larger of the seconds of work this router has in flight on all of that
  * worker's lanes ({@link InFlightWork}) and what its heartbeat reports (queue depth plus active
@@ -27,18 +21,18 @@ import java.util.List;
  * a second old, add work other routers or producers put there. Tests and the older callers may also
  * give the load directly, or as heartbeat requests (their per-lane share) plus a per-lane extra.
  */
-public final class ClusterView {
+public final class LaneView {
   private final double[] load;
   private final boolean[] eligible;
   private final List<Integer> stagesWithoutWorkers;
   private final double[] placed;
   private final double prefillTokensPerSecond;
 
-  private ClusterView(double[] load, boolean[] eligible) {
+  private LaneView(double[] load, boolean[] eligible) {
     this(load, eligible, List.of());
   }
 
-  private ClusterView(double[] load, boolean[] eligible, List<Integer> stagesWithoutWorkers) {
+  private LaneView(double[] load, boolean[] eligible, List<Integer> stagesWithoutWorkers) {
     if (load.length != eligible.length) throw new IllegalArgumentException("load and eligibility differ in lane count");
     this.load = load.clone();
     this.eligible = eligible.clone();
@@ -47,7 +41,7 @@ public final class ClusterView {
     this.prefillTokensPerSecond = Double.NaN;
   }
 
-  private ClusterView(ClusterView view, double[] placed, double prefillTokensPerSecond) {
+  private LaneView(LaneView view, double[] placed, double prefillTokensPerSecond) {
     this.load = view.load;
     this.eligible = view.eligible;
     this.stagesWithoutWorkers = view.stagesWithoutWorkers;
@@ -56,8 +50,8 @@ public final class ClusterView {
   }
 
   /** The same view with the lanes' measured prefill speed (what its loads were computed with). */
-  public ClusterView withPrefillSpeed(double tokensPerSecond) {
-    return new ClusterView(this, placed, tokensPerSecond);
+  public LaneView withPrefillSpeed(double tokensPerSecond) {
+    return new LaneView(this, placed, tokensPerSecond);
   }
 
   /** The lanes' prefill speed the loads were computed with, or {@code otherwise} when the view has none. */
@@ -70,8 +64,8 @@ public final class ClusterView {
    * among lanes that would serve a request equally soon, the one that has been given the least
    * work wins, which evens out the lanes' total work without delaying anyone.
    */
-  public ClusterView withPlacedWork(double[] placedSeconds) {
-    return new ClusterView(this, placedSeconds, prefillTokensPerSecond);
+  public LaneView withPlacedWork(double[] placedSeconds) {
+    return new LaneView(this, placedSeconds, prefillTokensPerSecond);
   }
 
   /** Work this router has placed on the lane so far, in seconds (0 when not given). */
@@ -80,8 +74,7 @@ public final class ClusterView {
   }
 
   /**
-   * Stages that no worker serves or is starting to serve (every worker that ever sent a heartbeat
-   * counts for the depth S, so a stage whose workers all died is here): a request cannot be served
+   * Stages of the layout that no worker serves or is starting to serve: a request cannot be served
    * until one starts, so it fails at once with no_workers instead of waiting.
    */
   public List<Integer> stagesWithoutWorkers() {
@@ -89,33 +82,32 @@ public final class ClusterView {
   }
 
   /** A view given lane by lane (load per lane; eligible lanes). */
-  public static ClusterView of(double[] load, boolean[] eligible) {
-    return new ClusterView(load, eligible);
+  public static LaneView of(double[] load, boolean[] eligible) {
+    return new LaneView(load, eligible);
   }
 
   /** Every lane eligible, with the given loads. */
-  public static ClusterView allEligible(double[] load) {
+  public static LaneView allEligible(double[] load) {
     boolean[] all = new boolean[load.length];
     Arrays.fill(all, true);
-    return new ClusterView(load, all);
+    return new LaneView(load, all);
   }
 
   /** Every lane eligible and idle. */
-  public static ClusterView idle(int lanes) {
+  public static LaneView idle(int lanes) {
     return allEligible(new double[lanes]);
   }
 
   /**
-   * The view from heartbeats.
+   * The view from the cluster: eligibility from {@link ClusterSnapshot#eligibleLanes}, load = the given
+   * per-lane load plus each live worker's reported requests shared over its lanes.
    *
+   * @param stages the topic layout's stage count S
    * @param lanes lane count L (partitions of every stage topic)
-   * @param workers latest heartbeat of every worker (tombstoned workers absent)
-   * @param nowMs the current time
-   * @param staleAfterMs a heartbeat older than this means the worker is gone
    * @param recentLoad per-lane requests this router placed recently (length L), or null
    */
-  public static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs, double[] recentLoad) {
-    return fromHeartbeats(lanes, workers, nowMs, staleAfterMs, recentLoad, 1.0, false);
+  public static LaneView from(ClusterSnapshot cluster, int stages, int lanes, double[] recentLoad) {
+    return from(cluster, stages, lanes, recentLoad, 1.0, false);
   }
 
   /**
@@ -124,33 +116,17 @@ public final class ClusterView {
    * @param inFlightSeconds this router's work in flight per lane, in seconds (length L)
    * @param secondsPerReportedRequest seconds of work one request in a heartbeat's queue stands for
    */
-  public static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs,
-      double[] inFlightSeconds, double secondsPerReportedRequest) {
-    return fromHeartbeats(lanes, workers, nowMs, staleAfterMs, inFlightSeconds, secondsPerReportedRequest, true);
+  public static LaneView from(ClusterSnapshot cluster, int stages, int lanes, double[] inFlightSeconds,
+      double secondsPerReportedRequest) {
+    return from(cluster, stages, lanes, inFlightSeconds, secondsPerReportedRequest, true);
   }
 
-  private static ClusterView fromHeartbeats(int lanes, Collection<WorkerStatus> workers, long nowMs, long staleAfterMs,
-      double[] own, double secondsPerReportedRequest, boolean larger) {
-    List<WorkerStatus> live = new ArrayList<>();
-    int stages = 0;
-    for (WorkerStatus w : workers) {
-      if (w != null) stages = Math.max(stages, w.getStage() + 1); // dead workers' last heartbeats count for S
-    }
-    boolean[] present = new boolean[stages];
-    for (WorkerStatus w : workers) {
-      if (w == null || nowMs - w.getTimestampMs() > staleAfterMs) continue;
-      if (w.getState() == WorkerState.READY || w.getState() == WorkerState.STARTING) present[w.getStage()] = true;
-      if (w.getState() == WorkerState.READY) live.add(w);
-    }
-    List<Integer> missing = new ArrayList<>();
-    for (int s = 0; s < stages; s++) {
-      if (!present[s]) missing.add(s);
-    }
-    boolean[][] owned = new boolean[stages][lanes];
+  private static LaneView from(ClusterSnapshot cluster, int stages, int lanes, double[] own,
+      double secondsPerReportedRequest, boolean larger) {
     double[] reported = new double[lanes];
     double[] base = own == null ? new double[lanes] : Arrays.copyOf(own, lanes);
     double[] load = larger ? new double[lanes] : base.clone();
-    for (WorkerStatus w : live) {
+    for (WorkerStatus w : cluster.live()) {
       int ownedLanes = w.getLanes().size();
       if (ownedLanes == 0) continue;
       double share = (double) (w.getQueueDepth() + w.getActiveSequences()) / ownedLanes;
@@ -159,20 +135,13 @@ public final class ClusterView {
       double workerReported = (w.getQueueDepth() + w.getActiveSequences()) * secondsPerReportedRequest;
       for (int lane : w.getLanes()) {
         if (lane < 0 || lane >= lanes) continue;
-        owned[w.getStage()][lane] = true;
         reported[lane] += share * secondsPerReportedRequest;
         // One worker computes for all its lanes: a lane waits behind the work of every lane its owners serve.
         if (larger) load[lane] = Math.max(load[lane], Math.max(workerWork, workerReported));
       }
     }
     if (!larger) for (int lane = 0; lane < lanes; lane++) load[lane] += reported[lane];
-    boolean[] eligible = new boolean[lanes];
-    for (int lane = 0; lane < lanes; lane++) {
-      boolean all = stages > 0;
-      for (int s = 0; s < stages && all; s++) all = owned[s][lane];
-      eligible[lane] = all;
-    }
-    return new ClusterView(load, eligible, missing);
+    return new LaneView(load, cluster.eligibleLanes(stages, lanes), cluster.stagesWithoutWorkers(stages));
   }
 
   public int lanes() {
@@ -213,14 +182,14 @@ public final class ClusterView {
   }
 
   /** The same view with one more request counted on {@code lane} (simulations use it). */
-  public ClusterView withAddedLoad(int lane, double extra) {
+  public LaneView withAddedLoad(int lane, double extra) {
     double[] l = load.clone();
     l[lane] += extra;
-    return new ClusterView(new ClusterView(l, eligible), placed, prefillTokensPerSecond);
+    return new LaneView(new LaneView(l, eligible), placed, prefillTokensPerSecond);
   }
 
   @Override
   public String toString() {
-    return "ClusterView{eligible=" + eligibleLanes() + ", load=" + Arrays.toString(load) + "}";
+    return "LaneView{eligible=" + eligibleLanes() + ", load=" + Arrays.toString(load) + "}";
   }
 }

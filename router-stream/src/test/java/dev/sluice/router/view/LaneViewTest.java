@@ -1,55 +1,27 @@
 package dev.sluice.router.view;
 
+import static dev.sluice.router.Fixtures.heardAtTheirTimestamps;
 import static dev.sluice.router.Fixtures.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ClusterViewTest {
+/** Loads of the lanes as the policies see them; which workers are live is ClusterViewTest's (stage-topics). */
+class LaneViewTest {
   private static final long NOW = 1_000_000L;
-
-  @Test
-  void shouldMakeALaneEligibleOnlyWhenEveryStageHasALiveOwner() {
-    ClusterView view = ClusterView.fromHeartbeats(4, List.of(
-        worker("s0-a", 0, List.of(0, 1), 0, NOW),
-        worker("s0-b", 0, List.of(2, 3), 0, NOW),
-        worker("s1-a", 1, List.of(0, 1, 2), 0, NOW),
-        worker("s1-b", 1, List.of(3), 0, NOW - 5_001)), // stale
-        NOW, 5_000, null);
-    assertThat(view.eligibleLanes()).containsExactly(0, 1, 2);
-  }
-
-  @Test
-  void shouldNotRouteToStartingDrainingOrFailedWorkers() {
-    WorkerStatus draining = worker("d", 0, List.of(1), 0, NOW);
-    draining.setState(WorkerState.DRAINING);
-    WorkerStatus starting = worker("s", 0, List.of(2), 0, NOW);
-    starting.setState(WorkerState.STARTING);
-    WorkerStatus failed = worker("f", 0, List.of(3), 0, NOW); // a worker thread died: its fresh heartbeat says so
-    failed.setState(WorkerState.FAILED);
-    ClusterView view = ClusterView.fromHeartbeats(4, List.of(worker("ok", 0, List.of(0), 0, NOW), draining, starting,
-        failed), NOW, 5_000, null);
-    assertThat(view.eligibleLanes()).containsExactly(0);
-  }
 
   @Test
   void shouldShareAWorkersQueueOverItsLanesAndAddTheGivenLoad() {
     WorkerStatus w = worker("w", 0, List.of(0, 1), 4, NOW);
     w.setActiveSequences(2);
-    ClusterView view = ClusterView.fromHeartbeats(3, List.of(w, worker("v", 0, List.of(2), 1, NOW)), NOW, 5_000,
+    LaneView view = LaneView.from(heardAtTheirTimestamps(NOW, List.of(w, worker("v", 0, List.of(2), 1, NOW))), 1, 3,
         new double[] {0, 2, 0});
     assertThat(view.load(0)).isEqualTo(3.0);
     assertThat(view.load(1)).isEqualTo(5.0);
     assertThat(view.load(2)).isEqualTo(1.0);
     assertThat(view.averageEligibleLoad()).isEqualTo(3.0);
-  }
-
-  @Test
-  void shouldHaveNoEligibleLaneWithoutWorkers() {
-    assertThat(ClusterView.fromHeartbeats(4, List.of(), NOW, 5_000, null).hasEligibleLane()).isFalse();
   }
 
   @Test
@@ -59,13 +31,23 @@ class ClusterViewTest {
     // every lane with 30 reported requests makes each lane wait 3 s there.
     WorkerStatus w = worker("w", 0, List.of(0, 1), 6, NOW);
     WorkerStatus v = worker("v", 0, List.of(2), 9, NOW);
-    ClusterView view = ClusterView.fromHeartbeats(3, List.of(w, v), NOW, 5_000, new double[] {1.0, 0.1, 0.2}, 0.1);
+    LaneView view = LaneView.from(heardAtTheirTimestamps(NOW, List.of(w, v)), 1, 3, new double[] {1.0, 0.1, 0.2}, 0.1);
     assertThat(view.load(0)).isCloseTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(view.load(1)).isCloseTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(view.load(2)).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
-    ClusterView twoStages = ClusterView.fromHeartbeats(3, List.of(w, v, worker("s1", 1, List.of(0, 1, 2), 30, NOW)), NOW,
-        5_000, new double[] {1.0, 0.1, 0.2}, 0.1);
+    LaneView twoStages = LaneView.from(heardAtTheirTimestamps(NOW, List.of(w, v, worker("s1", 1, List.of(0, 1, 2), 30, NOW))),
+        2, 3, new double[] {1.0, 0.1, 0.2}, 0.1);
     assertThat(twoStages.load(2)).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void shouldTakeEligibilityFromTheLayoutsStageCount() {
+    List<WorkerStatus> stageZeroOnly = List.of(worker("s0", 0, List.of(0, 1), 0, NOW));
+    assertThat(LaneView.from(heardAtTheirTimestamps(NOW, stageZeroOnly), 1, 2, null).eligibleLanes()).containsExactly(0, 1);
+    // a two-stage layout whose stage 1 has never had a worker: no lane can serve, and stage 1 is named
+    LaneView twoStages = LaneView.from(heardAtTheirTimestamps(NOW, stageZeroOnly), 2, 2, null);
+    assertThat(twoStages.hasEligibleLane()).isFalse();
+    assertThat(twoStages.stagesWithoutWorkers()).containsExactly(1);
   }
 
   @Test
@@ -84,21 +66,5 @@ class ClusterViewTest {
     inFlight.placed(new InFlightWork.Placement("c", 0, 100, 100, 10, NOW + 5_000, "m", NOW, null));
     assertThat(inFlight.forgetPlacedBefore(NOW + 1)).as("b's end never came").isEqualTo(1);
     assertThat(inFlight.requestsPerLane()).containsExactly(1, 0);
-  }
-
-  @Test
-  void shouldNameAStageWhoseWorkersAllDied() {
-    WorkerStatus starting = worker("s1-new", 1, List.of(), 0, NOW);
-    starting.setState(WorkerState.STARTING);
-    List<WorkerStatus> beats = List.of(worker("s0", 0, List.of(0, 1), 0, NOW), worker("s1-dead", 1, List.of(0, 1), 0,
-        NOW - 20_000), worker("s2-failed", 2, List.of(0, 1), 0, NOW));
-    beats.get(2).setState(WorkerState.FAILED);
-    ClusterView view = ClusterView.fromHeartbeats(2, beats, NOW, 5_000, null);
-    assertThat(view.eligibleLanes()).isEmpty();
-    assertThat(view.stagesWithoutWorkers()).containsExactly(1, 2);
-    // a worker starting for stage 1 means: wait for it rather than fail
-    List<WorkerStatus> withStarting = new java.util.ArrayList<>(beats);
-    withStarting.add(starting);
-    assertThat(ClusterView.fromHeartbeats(2, withStarting, NOW, 5_000, null).stagesWithoutWorkers()).containsExactly(2);
   }
 }

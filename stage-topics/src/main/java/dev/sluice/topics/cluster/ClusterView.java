@@ -1,0 +1,104 @@
+package dev.sluice.topics.cluster;
+
+import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.SluiceTopics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The cluster's workers as their heartbeats on {@code <prefix>.workers} describe them: the one view
+ * the router, the ingress ({@code /workers}, {@code /health}, its gauges), the dashboard and
+ * {@code sluice workers} all read.
+ *
+ * <p>Liveness is judged by this process's clock: a worker is stale when this process has not heard
+ * from it for longer than {@code staleAfter}, whatever time the worker's own clock wrote in its
+ * heartbeat (hosts' clocks differ). A heartbeat read while catching up on the topic's history was
+ * heard when it was written (its record timestamp, never later than now). A tombstone (clean
+ * shutdown) removes a worker at once; one silent for longer than {@code forgetAfter} is forgotten
+ * (its lanes have long moved to others).
+ *
+ * <p>Thread-safe. {@link #read} keeps it up to date from Kafka; a view made with the constructor is fed
+ * by {@link #heard} and {@link #gone} (tests, simulations).
+ */
+public final class ClusterView implements AutoCloseable {
+  /** A worker silent for this long is stale unless configured otherwise (workers beat every second). */
+  public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(5);
+  /** How long a silent worker stays listed (as stale) unless configured otherwise. */
+  public static final Duration DEFAULT_FORGET_AFTER = Duration.ofMinutes(5);
+
+  private record Heard(WorkerStatus status, long atMs) {}
+
+  private final long staleAfterMs;
+  private final long forgetAfterMs;
+  private final Map<String, Heard> workers = new ConcurrentHashMap<>();
+  private CompactedTopicReader<WorkerStatus> reader;
+
+  /** A view fed by {@link #heard} and {@link #gone}; always ready. */
+  public ClusterView(Duration staleAfter, Duration forgetAfter) {
+    if (staleAfter.isNegative() || staleAfter.isZero() || forgetAfter.compareTo(staleAfter) < 0) {
+      throw new IllegalArgumentException("stale after must be positive and forget after at least as long: "
+          + staleAfter + ", " + forgetAfter);
+    }
+    this.staleAfterMs = staleAfter.toMillis();
+    this.forgetAfterMs = forgetAfter.toMillis();
+  }
+
+  /**
+   * A view that reads the workers topic from its beginning, on its own thread, until closed.
+   *
+   * @param clientProps bootstrap servers and pass-through client settings
+   * @param clientId the reader's Kafka client id
+   */
+  public static ClusterView read(Map<String, Object> clientProps, String clientId, SluiceTopics topics, Duration staleAfter,
+      Duration forgetAfter) {
+    ClusterView view = new ClusterView(staleAfter, forgetAfter);
+    view.reader = new CompactedTopicReader<>(clientProps, clientId, topics.workers().name(),
+        SluiceSerdes.workerStatus().deserializer(), "no worker has started", (id, status, timestampMs, live) -> {
+          long now = System.currentTimeMillis();
+          if (status == null) view.gone(id);
+          else view.heard(id, status, live ? now : Math.min(timestampMs, now));
+        }).start();
+    return view;
+  }
+
+  /** This process heard {@code status} from worker {@code workerId} at {@code heardAtMs} (its own clock). */
+  public void heard(String workerId, WorkerStatus status, long heardAtMs) {
+    workers.put(workerId, new Heard(status, heardAtMs));
+  }
+
+  /** Worker {@code workerId} left (its tombstone). */
+  public void gone(String workerId) {
+    workers.remove(workerId);
+  }
+
+  /** The workers now, by this process's clock. */
+  public ClusterSnapshot snapshot() {
+    return snapshot(System.currentTimeMillis());
+  }
+
+  /** The workers at {@code nowMs}; workers silent for longer than the forget time are dropped for good. */
+  public ClusterSnapshot snapshot(long nowMs) {
+    workers.values().removeIf(h -> nowMs - h.atMs() > forgetAfterMs);
+    List<KnownWorker> out = new ArrayList<>(workers.size());
+    for (Heard h : workers.values()) out.add(new KnownWorker(h.status(), h.atMs(), nowMs - h.atMs() > staleAfterMs));
+    return new ClusterSnapshot(nowMs, out);
+  }
+
+  /** True once the workers topic was read up to its end as of the start (always, for a view fed by hand). */
+  public boolean isReady() {
+    return reader == null || reader.isCaughtUp();
+  }
+
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return reader == null || reader.awaitCaughtUp(timeout);
+  }
+
+  @Override
+  public void close() {
+    if (reader != null) reader.close();
+  }
+}

@@ -74,8 +74,8 @@ public final class LaneView {
   }
 
   /**
-   * Stages of the layout that no worker serves or is starting to serve: a request cannot be served
-   * until one starts, so it fails at once with no_workers instead of waiting.
+   * Stages of the layout whose workers are all gone ({@link ClusterSnapshot#stagesWhoseWorkersAreGone}):
+   * a request cannot be served until one starts, so it fails at once with no_workers instead of waiting.
    */
   public List<Integer> stagesWithoutWorkers() {
     return stagesWithoutWorkers;
@@ -141,7 +141,7 @@ public final class LaneView {
       }
     }
     if (!larger) for (int lane = 0; lane < lanes; lane++) load[lane] += reported[lane];
-    return new LaneView(load, cluster.eligibleLanes(stages, lanes), cluster.stagesWithoutWorkers(stages));
+    return new LaneView(load, cluster.eligibleLanes(stages, lanes), cluster.stagesWhoseWorkersAreGone(stages));
   }
 
   public int lanes() {

@@ -44,10 +44,13 @@ class LaneViewTest {
   void shouldTakeEligibilityFromTheLayoutsStageCount() {
     List<WorkerStatus> stageZeroOnly = List.of(worker("s0", 0, List.of(0, 1), 0, NOW));
     assertThat(LaneView.from(heardAtTheirTimestamps(NOW, stageZeroOnly), 1, 2, null).eligibleLanes()).containsExactly(0, 1);
-    // a two-stage layout whose stage 1 has never had a worker: no lane can serve, and stage 1 is named
+    // a two-stage layout whose stage 1 has no worker yet: no lane can serve (a request waits for one)
     LaneView twoStages = LaneView.from(heardAtTheirTimestamps(NOW, stageZeroOnly), 2, 2, null);
     assertThat(twoStages.hasEligibleLane()).isFalse();
-    assertThat(twoStages.stagesWithoutWorkers()).containsExactly(1);
+    assertThat(twoStages.stagesWithoutWorkers()).isEmpty();
+    // once stage 1's only worker has gone silent, stage 1 is named: requests fail at once
+    List<WorkerStatus> stageOneDied = List.of(stageZeroOnly.get(0), worker("s1", 1, List.of(0, 1), 0, NOW - 6_000));
+    assertThat(LaneView.from(heardAtTheirTimestamps(NOW, stageOneDied), 2, 2, null).stagesWithoutWorkers()).containsExactly(1);
   }
 
   @Test

@@ -62,18 +62,22 @@ public record ClusterSnapshot(long atMs, List<KnownWorker> workers) {
   }
 
   /**
-   * Stages of 0..stages-1 that no worker serves or is starting to serve (none READY or STARTING and
-   * not stale): a request cannot be served until one starts there.
+   * Stages of 0..stages-1 whose workers are all gone: this view still remembers a worker of the stage
+   * (stale, failed, draining), but none is READY or STARTING and heard recently. Nobody will serve a
+   * request there until a worker starts. A stage never heard from is not here: its workers may be
+   * starting (a router that has just started, a pipeline coming up).
    */
-  public List<Integer> stagesWithoutWorkers(int stages) {
+  public List<Integer> stagesWhoseWorkersAreGone(int stages) {
+    Set<Integer> known = new TreeSet<>();
     Set<Integer> present = new TreeSet<>();
     for (KnownWorker w : workers) {
       WorkerState state = w.status().getState();
+      known.add(w.status().getStage());
       if (!w.stale() && (state == WorkerState.READY || state == WorkerState.STARTING)) present.add(w.status().getStage());
     }
-    List<Integer> missing = new ArrayList<>();
-    for (int s = 0; s < stages; s++) if (!present.contains(s)) missing.add(s);
-    return missing;
+    List<Integer> gone = new ArrayList<>();
+    for (int s = 0; s < stages; s++) if (known.contains(s) && !present.contains(s)) gone.add(s);
+    return gone;
   }
 
   /** Stages that have at least one live worker. */

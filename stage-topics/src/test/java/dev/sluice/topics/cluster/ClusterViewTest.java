@@ -68,24 +68,25 @@ class ClusterViewTest {
   @Test
   void shouldHaveNoEligibleLaneWithoutWorkers() {
     assertThat(view.snapshot(NOW).eligibleLanes(1, 4)).containsExactly(false, false, false, false);
-    assertThat(view.snapshot(NOW).stagesWithoutWorkers(2)).containsExactly(0, 1);
+    assertThat(view.snapshot(NOW).stagesWhoseWorkersAreGone(2)).as("none ever heard from: they may be starting").isEmpty();
   }
 
   @Test
-  void shouldNameTheLayoutsStagesThatNoWorkerServesOrIsStartingToServe() {
+  void shouldNameTheLayoutsStagesWhoseWorkersAreAllGone() {
     heard(worker("s0", 0, List.of(0, 1), 0, NOW), NOW);
     heard(worker("s1-dead", 1, List.of(0, 1), 0, NOW), NOW - 20_000);
     WorkerStatus failed = worker("s2-failed", 2, List.of(0, 1), 0, NOW);
     failed.setState(WorkerState.FAILED);
     heard(failed, NOW);
     assertThat(view.snapshot(NOW).eligibleLanes(4, 2)).containsExactly(false, false);
-    // stage 3 never had a worker: the layout says it exists, so it is named too
-    assertThat(view.snapshot(NOW).stagesWithoutWorkers(4)).containsExactly(1, 2, 3);
+    // stage 3 was never heard from (its workers may be starting); stage 4 is not in the layout
+    heard(worker("s4", 4, List.of(0, 1), 0, NOW), NOW - 20_000);
+    assertThat(view.snapshot(NOW).stagesWhoseWorkersAreGone(4)).containsExactly(1, 2);
     WorkerStatus starting = worker("s1-new", 1, List.of(), 0, NOW);
     starting.setState(WorkerState.STARTING);
     heard(starting, NOW);
-    assertThat(view.snapshot(NOW).stagesWithoutWorkers(4)).as("a worker starting for stage 1: wait for it")
-        .containsExactly(2, 3);
+    assertThat(view.snapshot(NOW).stagesWhoseWorkersAreGone(4)).as("a worker starting for stage 1: wait for it")
+        .containsExactly(2);
   }
 
   @Test

@@ -95,8 +95,9 @@ public final class RouterService implements AutoCloseable {
     Map<String, Object> client = new java.util.HashMap<>(clientOverrides);
     client.put("bootstrap.servers", bootstrapServers);
     int stages = checkTopics(topics, settings, props);
-    ClusterView cluster = ClusterView.read(client, RouterTopology.applicationId(topics) + "-workers", topics,
-        Duration.ofMillis(settings.workerStaleMs()), ClusterView.DEFAULT_FORGET_AFTER);
+    Duration staleAfter = Duration.ofMillis(settings.workerStaleMs());
+    ClusterView cluster = ClusterView.read(client, RouterTopology.applicationId(topics) + "-workers", topics, staleAfter,
+        staleAfter.compareTo(ClusterView.DEFAULT_FORGET_AFTER) > 0 ? staleAfter : ClusterView.DEFAULT_FORGET_AFTER);
     KafkaStreams streams;
     try {
       streams = new KafkaStreams(RouterTopology.build(topics, settings, tokenizer, metrics, cluster, stages), props);

@@ -1,10 +1,14 @@
 package dev.sluice.cli;
 
-import dev.sluice.ingress.workers.WorkerDirectory;
 import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.cluster.ClusterView;
+import dev.sluice.topics.cluster.KnownWorker;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -22,24 +26,27 @@ public final class WorkersCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    try (WorkerDirectory directory = new WorkerDirectory(kafka.bootstrapServers(), kafka.prefix(), kafka.clientOverrides())) {
+    Map<String, Object> client = new HashMap<>(kafka.clientOverrides());
+    client.put("bootstrap.servers", kafka.bootstrapServers());
+    try (ClusterView directory = ClusterView.read(client, "sluice-workers-command", new SluiceTopics(kafka.prefix()),
+        ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER)) {
       if (!directory.awaitReady(Duration.ofSeconds(30))) {
         spec.commandLine().getErr().println("sluice: could not read " + kafka.prefix() + ".workers within 30 s");
         return ErrorHandler.EXIT_UNAVAILABLE;
       }
-      List<WorkerDirectory.WorkerView> workers = directory.workers();
+      List<KnownWorker> workers = directory.snapshot().workers();
       if (workers.isEmpty()) {
         out.println("no workers (no heartbeats on " + kafka.prefix() + ".workers)");
         return 0;
       }
       out.printf("%-28s %5s %7s %-16s %-9s %5s %6s %13s %6s %8s%n",
           "WORKER", "STAGE", "LAYERS", "LANES", "HEALTH", "QUEUE", "ACTIVE", "KV BLOCKS", "HIT%", "SERVED");
-      for (WorkerDirectory.WorkerView view : workers) {
+      for (KnownWorker view : workers) {
         WorkerStatus s = view.status();
         long lookups = s.getKvHits() + s.getKvMisses();
         out.printf("%-28s %5d %7s %-16s %-9s %5d %6d %13s %6s %8d%n",
             s.getWorkerId(), s.getStage(), s.getLayerStart() + "-" + (s.getLayerEnd() - 1), lanes(s.getLanes()),
-            view.stale() ? "stale" : s.getState().name().toLowerCase(), s.getQueueDepth(), s.getActiveSequences(),
+            view.health(), s.getQueueDepth(), s.getActiveSequences(),
             s.getKvBlocksUsed() + "/" + s.getKvBlocksCapacity(),
             lookups == 0 ? "-" : String.format("%.0f", 100.0 * s.getKvHits() / lookups), s.getRequestsServed());
       }

@@ -10,11 +10,14 @@ import dev.sluice.ingress.http.DisconnectWatch;
 import dev.sluice.ingress.openai.ApiError;
 import dev.sluice.ingress.openai.OpenAiJson;
 import dev.sluice.ingress.workers.ClusterMetrics;
-import dev.sluice.ingress.workers.WorkerDirectory;
 import dev.sluice.results.client.SluiceClient;
 import dev.sluice.results.client.SluiceClientSettings;
 import dev.sluice.results.replay.ResultsReplay;
+import dev.sluice.results.KafkaSettings;
 import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.cluster.ClusterView;
+import dev.sluice.topics.cluster.KnownWorker;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -54,7 +57,7 @@ public final class IngressServer implements AutoCloseable {
   private final java.util.Map<String, java.util.function.BooleanSupplier> readinessChecks = new java.util.concurrent.ConcurrentHashMap<>();
   private final IngressSettings settings;
   private final SluiceClient client;
-  private final WorkerDirectory workers;
+  private final ClusterView workers;
   private final ClusterMetrics clusterMetrics;
   private final PrometheusRegistry registry;
   private final PipelineAdmission admission;
@@ -69,7 +72,9 @@ public final class IngressServer implements AutoCloseable {
     SluiceClientSettings clientSettings = new SluiceClientSettings(bootstrapServers, prefix, prefix + ".ingress",
         settings.requestTimeout().plus(DEADLINE_GRACE), settings.kafkaOverrides());
     this.client = new SluiceClient(clientSettings);
-    this.workers = new WorkerDirectory(bootstrapServers, prefix, settings.kafkaOverrides(), settings.workerForgetAfter());
+    this.workers = ClusterView.read(KafkaSettings.consumer(bootstrapServers, null, settings.kafkaOverrides()),
+        prefix + "-ingress-workers-" + java.util.UUID.randomUUID().toString().substring(0, 8), new SluiceTopics(prefix),
+        ClusterView.DEFAULT_STALE_AFTER, settings.workerForgetAfter());
     IngressMetrics metrics = IngressMetrics.in(registry);
     this.clusterMetrics = new ClusterMetrics(bootstrapServers, prefix, settings.kafkaOverrides(), workers,
         metrics.clusterWorkers, metrics.stageLag, metrics.dlqRecords);
@@ -191,7 +196,7 @@ public final class IngressServer implements AutoCloseable {
   Set<String> servedModels() {
     Set<String> models = new LinkedHashSet<>();
     models.add(settings.modelName());
-    models.addAll(workers.liveModels());
+    models.addAll(workers.snapshot().liveModels());
     return models;
   }
 
@@ -208,7 +213,7 @@ public final class IngressServer implements AutoCloseable {
   private void workers(Context ctx) {
     ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
     ArrayNode list = root.putArray("workers");
-    for (WorkerDirectory.WorkerView view : workers.workers()) {
+    for (KnownWorker view : workers.snapshot().workers()) {
       WorkerStatus s = view.status();
       ObjectNode w = list.addObject();
       w.put("worker_id", s.getWorkerId());
@@ -219,7 +224,7 @@ public final class IngressServer implements AutoCloseable {
       ArrayNode lanes = w.putArray("lanes");
       s.getLanes().forEach(lanes::add);
       w.put("state", s.getState().name());
-      w.put("health", ClusterMetrics.health(view));
+      w.put("health", view.health());
       ObjectNode load = w.putObject("load");
       load.put("queue_depth", s.getQueueDepth());
       load.put("active_sequences", s.getActiveSequences());
@@ -252,7 +257,7 @@ public final class IngressServer implements AutoCloseable {
     client.replyPartitions().forEach(partitions::add);
     root.put("workers_view_ready", workers.isReady());
     readinessChecks.forEach((name, check) -> root.put(name + "_ready", check.getAsBoolean()));
-    root.put("live_workers", workers.workers().stream().filter(w -> !w.stale()).count());
+    root.put("live_workers", workers.snapshot().heardRecently());
     root.put("in_flight", client.inFlight());
     ctx.status(ready ? 200 : 503).contentType("application/json").result(root.toString());
   }

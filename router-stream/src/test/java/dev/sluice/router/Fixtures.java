@@ -3,7 +3,7 @@ package dev.sluice.router;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
-import dev.sluice.topics.cluster.ClusterSnapshot;
+import dev.sluice.topics.cluster.WorkersSnapshot;
 import dev.sluice.topics.cluster.ClusterView;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ public final class Fixtures {
    * The workers at {@code nowMs} as a cluster view that heard each heartbeat at its own timestamp
    * (stale after 5 s).
    */
-  public static ClusterSnapshot heardAtTheirTimestamps(long nowMs, List<WorkerStatus> beats) {
+  public static WorkersSnapshot heardAtTheirTimestamps(long nowMs, List<WorkerStatus> beats) {
     ClusterView view = new ClusterView(ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
     for (WorkerStatus w : beats) view.heard(w.getWorkerId(), w, w.getTimestampMs());
     return view.snapshot(nowMs);

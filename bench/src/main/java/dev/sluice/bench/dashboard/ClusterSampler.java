@@ -6,9 +6,9 @@ import dev.sluice.bench.dashboard.ClusterSnapshot.RouterView;
 import dev.sluice.bench.dashboard.ClusterSnapshot.StageView;
 import dev.sluice.bench.dashboard.ClusterSnapshot.Totals;
 import dev.sluice.bench.dashboard.ClusterSnapshot.WorkerRow;
-import dev.sluice.ingress.workers.WorkerDirectory.WorkerView;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.cluster.KnownWorker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,21 +31,21 @@ final class ClusterSampler {
   static final Duration RATE_WINDOW = Duration.ofSeconds(5);
 
   private final SluiceTopics topics;
-  private final Supplier<List<WorkerView>> workers;
+  private final Supplier<List<KnownWorker>> workers;
   private final KafkaOffsets offsets;
   private final Map<String, TokenRate> tokenRates = new HashMap<>();
   private final ArrayDeque<HistoryPoint> history = new ArrayDeque<>();
   private long previousResults = -1;
   private long previousResultsAtMs;
 
-  ClusterSampler(String prefix, Supplier<List<WorkerView>> workers, KafkaOffsets offsets) {
+  ClusterSampler(String prefix, Supplier<List<KnownWorker>> workers, KafkaOffsets offsets) {
     this.topics = new SluiceTopics(prefix);
     this.workers = workers;
     this.offsets = offsets;
   }
 
   ClusterSnapshot sample(long nowMs) {
-    List<WorkerView> views = workers.get();
+    List<KnownWorker> views = workers.get();
     Set<String> existing = offsets.topicNames();
     List<String> stageTopics = new ArrayList<>();
     for (int k = 0; existing.contains(topics.stage(k).name()); k++) stageTopics.add(topics.stage(k).name());
@@ -57,7 +57,7 @@ final class ClusterSampler {
     KafkaOffsets.Offsets ends = offsets.offsets(partitions);
 
     Map<String, WorkerRow> rows = new HashMap<>();
-    for (WorkerView view : views) rows.put(view.status().getWorkerId(), row(view, nowMs));
+    for (KnownWorker view : views) rows.put(view.status().getWorkerId(), row(view, nowMs));
     tokenRates.keySet().retainAll(rows.keySet());
 
     List<StageView> stages = new ArrayList<>();
@@ -105,7 +105,7 @@ final class ClusterSampler {
         List.copyOf(history));
   }
 
-  private StageView stage(int k, String topic, int lanes, KafkaOffsets.Offsets ends, List<WorkerView> views,
+  private StageView stage(int k, String topic, int lanes, KafkaOffsets.Offsets ends, List<KnownWorker> views,
       Map<String, WorkerRow> rows) {
     // The group of stage K's workers is named like its topic.
     String group = topic;
@@ -129,7 +129,7 @@ final class ClusterSampler {
     return new StageView(k, topic, group, lanes, lag, laneLag, Arrays.asList(owner), tokensPerSecond, stageRows);
   }
 
-  private WorkerRow row(WorkerView view, long nowMs) {
+  private WorkerRow row(KnownWorker view, long nowMs) {
     WorkerStatus s = view.status();
     long lookups = s.getKvHits() + s.getKvMisses();
     double rate = view.stale() ? 0 : tokenRates.computeIfAbsent(s.getWorkerId(), id -> new TokenRate())
@@ -138,7 +138,7 @@ final class ClusterSampler {
         List.copyOf(s.getLanes()), s.getState().name(), view.stale(), s.getQueueDepth(), s.getActiveSequences(),
         s.getKvBlocksUsed(), s.getKvBlocksCapacity(), s.getKvHits(), s.getKvMisses(),
         lookups == 0 ? null : (double) s.getKvHits() / lookups, s.getTokensProcessed(), s.getRequestsServed(), rate,
-        Math.max(0, nowMs - Math.max(view.seenAtMs(), Math.min(s.getTimestampMs(), nowMs))));
+        Math.max(0, nowMs - view.heardAtMs()));
   }
 
   /**

@@ -1,7 +1,8 @@
 package dev.sluice.bench.dashboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.ingress.workers.WorkerDirectory;
+import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.cluster.ClusterView;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -30,7 +31,7 @@ public final class DashboardServer implements AutoCloseable {
   static final Duration SAMPLE_EVERY = Duration.ofSeconds(1);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final WorkerDirectory directory;
+  private final ClusterView directory;
   private final Admin admin;
   private final ClusterSampler sampler;
   private final ScheduledExecutorService sampling;
@@ -41,13 +42,16 @@ public final class DashboardServer implements AutoCloseable {
 
   private DashboardServer(String host, int port, String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides) {
     this.page = loadPage();
-    this.directory = new WorkerDirectory(bootstrapServers, prefix, kafkaOverrides);
+    Map<String, Object> clientProps = new HashMap<>(kafkaOverrides);
+    clientProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    this.directory = ClusterView.read(clientProps, prefix + "-dashboard-workers", new SluiceTopics(prefix),
+        ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
     Map<String, Object> adminProps = new HashMap<>(kafkaOverrides);
     adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     adminProps.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
     adminProps.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     this.admin = Admin.create(adminProps);
-    this.sampler = new ClusterSampler(prefix, directory::workers, new KafkaOffsets(admin));
+    this.sampler = new ClusterSampler(prefix, () -> directory.snapshot().workers(), new KafkaOffsets(admin));
     this.sampling = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-dashboard-sampler");
       t.setDaemon(true);

@@ -2,7 +2,7 @@ package dev.sluice.ingress.admission;
 
 import dev.sluice.ingress.openai.ApiError;
 import dev.sluice.ingress.workers.ClusterMetrics;
-import dev.sluice.ingress.workers.WorkerDirectory;
+import dev.sluice.topics.cluster.ClusterView;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,11 +19,11 @@ public final class PipelineAdmission {
   /** Seconds a client is told to wait when the pipeline is full: about one lag reading. */
   static final int RETRY_AFTER_FULL_S = 2;
 
-  private final WorkerDirectory workers;
+  private final ClusterView workers;
   private final ClusterMetrics cluster;
   private final long maxQueuedPerStage;
 
-  public PipelineAdmission(WorkerDirectory workers, ClusterMetrics cluster, long maxQueuedPerStage) {
+  public PipelineAdmission(ClusterView workers, ClusterMetrics cluster, long maxQueuedPerStage) {
     this.workers = workers;
     this.cluster = cluster;
     this.maxQueuedPerStage = maxQueuedPerStage;
@@ -34,14 +34,14 @@ public final class PipelineAdmission {
     Set<Integer> stages = cluster.stages();
     if (stages == null || !workers.isReady()) return Set.of();
     Set<Integer> missing = new TreeSet<>(stages);
-    missing.removeAll(workers.stagesWithLiveWorkers());
+    missing.removeAll(workers.snapshot().stagesWithLiveWorkers());
     return missing;
   }
 
   /** Records waiting per stage: the larger of the group's lag and the live workers' queues. */
   public Map<Integer, Long> queuedByStage() {
     Map<Integer, Long> queued = new java.util.TreeMap<>(cluster.stageLag());
-    workers.queuedByStage().forEach((stage, q) -> queued.merge(stage, q, Math::max));
+    workers.snapshot().queuedByStage().forEach((stage, q) -> queued.merge(stage, q, Math::max));
     return queued;
   }
 

@@ -1,6 +1,8 @@
 package dev.sluice.ingress.workers;
 
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.cluster.ClusterView;
+import dev.sluice.topics.cluster.KnownWorker;
 import io.prometheus.metrics.core.metrics.Gauge;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster gauges the alerts need and no single worker can export: how many workers each stage has
- * by health (healthy, stale, failed, starting, draining: as {@code GET /workers} says, from the heartbeats
- * the ingress already reads; a stale one is reported until the directory forgets it), how many records of each stage
+ * by health (healthy, stale, failed, starting, draining: as {@code GET /workers} says, from the cluster
+ * view the ingress already keeps; a stale one is reported until the view forgets it), how many records of each stage
  * topic its group has not committed yet (the lag KEDA scales on), and how many records the DLQ holds.
  * A stage with no worker at all still shows (0 healthy workers, its lag growing), because stages are
  * taken from the stage topics that exist, not only from heartbeats.
@@ -48,7 +50,7 @@ public final class ClusterMetrics implements AutoCloseable {
   private final String prefix;
   private final Pattern stageTopic;
   private final String dlqTopic;
-  private final WorkerDirectory directory;
+  private final ClusterView view;
   private final Gauge workers;
   private final Gauge lag;
   private final Gauge dlq;
@@ -60,11 +62,11 @@ public final class ClusterMetrics implements AutoCloseable {
   private volatile Map<Integer, Long> stageLag = Map.of();
 
   public ClusterMetrics(String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides,
-      WorkerDirectory directory, Gauge workers, Gauge lag, Gauge dlq) {
+      ClusterView view, Gauge workers, Gauge lag, Gauge dlq) {
     this.prefix = prefix;
     this.stageTopic = Pattern.compile(Pattern.quote(prefix) + "\\.stage-(\\d+)");
     this.dlqTopic = new SluiceTopics(prefix).dlq().name();
-    this.directory = directory;
+    this.view = view;
     this.workers = workers;
     this.lag = lag;
     this.dlq = dlq;
@@ -130,23 +132,16 @@ public final class ClusterMetrics implements AutoCloseable {
   private void updateWorkers() {
     Map<Integer, Map<String, Integer>> counts = new TreeMap<>();
     for (int stage : knownStages) counts.put(stage, new TreeMap<>());
-    for (WorkerDirectory.WorkerView w : directory.workers()) {
+    for (KnownWorker w : view.snapshot().workers()) {
       int stage = w.status().getStage();
       knownStages.add(stage);
-      counts.computeIfAbsent(stage, s -> new TreeMap<>()).merge(health(w), 1, Integer::sum);
+      counts.computeIfAbsent(stage, s -> new TreeMap<>()).merge(w.health(), 1, Integer::sum);
     }
     counts.forEach((stage, byHealth) -> {
       for (String health : HEALTH) {
         workers.labelValues(String.valueOf(stage), health).set(byHealth.getOrDefault(health, 0));
       }
     });
-  }
-
-  /** A worker's health as {@code GET /workers} names it: healthy, stale (heartbeats stopped), or its state. */
-  public static String health(WorkerDirectory.WorkerView w) {
-    if (w.stale()) return "stale";
-    String state = w.status().getState().name();
-    return state.equals("READY") ? "healthy" : state.toLowerCase(java.util.Locale.ROOT);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.sluice.ingress.workers;
 
+import dev.sluice.topics.cluster.ClusterView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.ingress.IngressMetrics;
@@ -45,7 +46,8 @@ class ClusterMetricsTest {
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     IngressMetrics metrics = IngressMetrics.in(registry);
-    try (WorkerDirectory directory = new WorkerDirectory(bootstrap, prefix, Map.of());
+    try (ClusterView directory = ClusterView.read(Map.of("bootstrap.servers", bootstrap), "cluster-metrics-test",
+        new dev.sluice.schemas.topic.SluiceTopics(prefix), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
         ClusterMetrics cluster = new ClusterMetrics(bootstrap, prefix, Map.of(), directory, metrics.clusterWorkers,
             metrics.stageLag, metrics.dlqRecords)) {
       cluster.refresh();
@@ -78,7 +80,8 @@ class ClusterMetricsTest {
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     IngressMetrics metrics = IngressMetrics.in(registry);
-    try (WorkerDirectory directory = new WorkerDirectory(bootstrap, prefix, Map.of());
+    try (ClusterView directory = ClusterView.read(Map.of("bootstrap.servers", bootstrap), "cluster-metrics-test",
+        new dev.sluice.schemas.topic.SluiceTopics(prefix), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
         ClusterMetrics cluster = new ClusterMetrics(bootstrap, prefix, Map.of(), directory, metrics.clusterWorkers,
             metrics.stageLag, metrics.dlqRecords)) {
       assertThat(directory.awaitReady(Duration.ofSeconds(30))).isTrue();

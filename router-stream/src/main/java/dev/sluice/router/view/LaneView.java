@@ -1,18 +1,18 @@
 package dev.sluice.router.view;
 
 import dev.sluice.schemas.WorkerStatus;
-import dev.sluice.topics.cluster.ClusterSnapshot;
+import dev.sluice.topics.cluster.WorkersSnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The lanes as the routing policies see them at one moment: which lanes may take a request and how
- * loaded each one is. Immutable; built from a {@link ClusterSnapshot} (eligibility and the stages
+ * loaded each one is. Immutable; built from a {@link WorkersSnapshot} (eligibility and the stages
  * without workers come from there, by the topic layout's stage count) and the router's own work in
  * flight, or directly in memory by tests and the bench's policy simulation.
  *
- * <p>Load of a lane, as the router sees it ({@link #from(ClusterSnapshot, int, int, double[], double)}):
+ * <p>Load of a lane, as the router sees it ({@link #from(WorkersSnapshot, int, int, double[], double)}):
  * the work waiting at the lane's owners. A worker computes for every lane it owns, so for each stage
  * the owner's load is the larger of the seconds of work this router has in flight on all of that
  * worker's lanes ({@link InFlightWork}) and what its heartbeat reports (queue depth plus active
@@ -74,7 +74,7 @@ public final class LaneView {
   }
 
   /**
-   * Stages of the layout whose workers are all gone ({@link ClusterSnapshot#stagesWhoseWorkersAreGone}):
+   * Stages of the layout whose workers are all gone ({@link WorkersSnapshot#stagesWhoseWorkersAreGone}):
    * a request cannot be served until one starts, so it fails at once with no_workers instead of waiting.
    */
   public List<Integer> stagesWithoutWorkers() {
@@ -99,14 +99,14 @@ public final class LaneView {
   }
 
   /**
-   * The view from the cluster: eligibility from {@link ClusterSnapshot#eligibleLanes}, load = the given
+   * The view from the cluster: eligibility from {@link WorkersSnapshot#eligibleLanes}, load = the given
    * per-lane load plus each live worker's reported requests shared over its lanes.
    *
    * @param stages the topic layout's stage count S
    * @param lanes lane count L (partitions of every stage topic)
    * @param recentLoad per-lane requests this router placed recently (length L), or null
    */
-  public static LaneView from(ClusterSnapshot cluster, int stages, int lanes, double[] recentLoad) {
+  public static LaneView from(WorkersSnapshot cluster, int stages, int lanes, double[] recentLoad) {
     return from(cluster, stages, lanes, recentLoad, 1.0, false);
   }
 
@@ -116,12 +116,12 @@ public final class LaneView {
    * @param inFlightSeconds this router's work in flight per lane, in seconds (length L)
    * @param secondsPerReportedRequest seconds of work one request in a heartbeat's queue stands for
    */
-  public static LaneView from(ClusterSnapshot cluster, int stages, int lanes, double[] inFlightSeconds,
+  public static LaneView from(WorkersSnapshot cluster, int stages, int lanes, double[] inFlightSeconds,
       double secondsPerReportedRequest) {
     return from(cluster, stages, lanes, inFlightSeconds, secondsPerReportedRequest, true);
   }
 
-  private static LaneView from(ClusterSnapshot cluster, int stages, int lanes, double[] own,
+  private static LaneView from(WorkersSnapshot cluster, int stages, int lanes, double[] own,
       double secondsPerReportedRequest, boolean larger) {
     double[] reported = new double[lanes];
     double[] base = own == null ? new double[lanes] : Arrays.copyOf(own, lanes);

@@ -76,16 +76,16 @@ public final class ClusterView implements AutoCloseable {
   }
 
   /** The workers now, by this process's clock. */
-  public ClusterSnapshot snapshot() {
+  public WorkersSnapshot snapshot() {
     return snapshot(System.currentTimeMillis());
   }
 
   /** The workers at {@code nowMs}; workers silent for longer than the forget time are dropped for good. */
-  public ClusterSnapshot snapshot(long nowMs) {
+  public WorkersSnapshot snapshot(long nowMs) {
     workers.values().removeIf(h -> nowMs - h.atMs() > forgetAfterMs);
     List<KnownWorker> out = new ArrayList<>(workers.size());
     for (Heard h : workers.values()) out.add(new KnownWorker(h.status(), h.atMs(), nowMs - h.atMs() > staleAfterMs));
-    return new ClusterSnapshot(nowMs, out);
+    return new WorkersSnapshot(nowMs, out);
   }
 
   /** True once the workers topic was read up to its end as of the start (always, for a view fed by hand). */

@@ -58,7 +58,7 @@ class ClusterViewTest {
       w.setState(state);
       heard(w, NOW);
     }
-    ClusterSnapshot now = view.snapshot(NOW);
+    WorkersSnapshot now = view.snapshot(NOW);
     assertThat(now.eligibleLanes(1, 4)).containsExactly(true, false, false, false);
     assertThat(now.workers()).extracting(KnownWorker::health)
         .containsExactlyInAnyOrder("healthy", "draining", "starting", "failed");
@@ -108,7 +108,7 @@ class ClusterViewTest {
     b.setModel("other");
     heard(b, NOW);
     heard(worker("c", 1, List.of(0, 1), 7, NOW), NOW - 10_000); // stale: neither its queue nor its model count
-    ClusterSnapshot now = view.snapshot(NOW);
+    WorkersSnapshot now = view.snapshot(NOW);
     assertThat(now.queuedByStage()).containsExactly(java.util.Map.entry(0, 5L));
     assertThat(now.liveModels()).containsExactly("m", "other");
     assertThat(now.heardRecently()).isEqualTo(2);

@@ -23,16 +23,16 @@ import java.util.function.Predicate;
  * @param atMs the moment, by the reader's clock
  * @param workers every worker heard from and not forgotten, by stage then id
  */
-public record ClusterSnapshot(long atMs, List<KnownWorker> workers) {
-  public ClusterSnapshot {
+public record WorkersSnapshot(long atMs, List<KnownWorker> workers) {
+  public WorkersSnapshot {
     workers = workers.stream()
         .sorted(Comparator.<KnownWorker>comparingInt(w -> w.status().getStage()).thenComparing(w -> w.status().getWorkerId()))
         .toList();
   }
 
   /** The same moment with only the workers whose heartbeat passes the test (the others are ignored). */
-  public ClusterSnapshot only(Predicate<WorkerStatus> test) {
-    return new ClusterSnapshot(atMs, workers.stream().filter(w -> test.test(w.status())).toList());
+  public WorkersSnapshot only(Predicate<WorkerStatus> test) {
+    return new WorkersSnapshot(atMs, workers.stream().filter(w -> test.test(w.status())).toList());
   }
 
   /** Heartbeats of the live workers (READY, not stale). */

@@ -16,6 +16,7 @@ import dev.sluice.results.replay.ResultsReplay;
 import dev.sluice.results.KafkaSettings;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.GroupIds;
 import dev.sluice.topics.cluster.ClusterView;
 import dev.sluice.topics.cluster.KnownWorker;
 import io.javalin.Javalin;
@@ -69,7 +70,7 @@ public final class IngressServer implements AutoCloseable {
   private IngressServer(IngressSettings settings, String bootstrapServers, String prefix, PrometheusRegistry registry) {
     this.settings = settings;
     this.registry = registry;
-    SluiceClientSettings clientSettings = new SluiceClientSettings(bootstrapServers, prefix, prefix + ".ingress",
+    SluiceClientSettings clientSettings = new SluiceClientSettings(bootstrapServers, prefix, new GroupIds(prefix).ingress(),
         settings.requestTimeout().plus(DEADLINE_GRACE), settings.kafkaOverrides());
     this.client = new SluiceClient(clientSettings);
     this.workers = ClusterView.read(KafkaSettings.consumer(bootstrapServers, null, settings.kafkaOverrides()),

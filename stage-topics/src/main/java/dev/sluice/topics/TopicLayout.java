@@ -115,6 +115,11 @@ public record TopicLayout(
     return new SluiceTopics(prefix);
   }
 
+  /** The consumer groups and transactional ids for this prefix. */
+  public GroupIds groupIds() {
+    return new GroupIds(registry());
+  }
+
   public String requests() {
     return registry().requests().name();
   }

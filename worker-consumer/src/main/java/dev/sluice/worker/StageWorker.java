@@ -143,7 +143,7 @@ public final class StageWorker implements AutoCloseable {
         scheduler::activeSequences, cache, stats);
     this.heartbeat = new Heartbeat(settings, topics, status::status, status::onTick);
     beat[0] = heartbeat;
-    this.cancels = new CancelWatch(kafka.clientProps(), topics.cancels().name(),
+    this.cancels = new CancelWatch(kafka.clientProps(), topics.cancels(),
         id -> scheduler.post(() -> executor.cancel(id)), settings.workerId());
   }
 

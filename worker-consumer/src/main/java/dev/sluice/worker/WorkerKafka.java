@@ -1,11 +1,11 @@
 package dev.sluice.worker;
 
+import dev.sluice.topics.GroupIds;
 import dev.sluice.topics.TopicLayout;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,22 +18,24 @@ final class WorkerKafka {
 
   WorkerKafka(WorkerSettings settings) {
     this.settings = settings;
+    this.groups = new GroupIds(settings.prefix());
   }
 
+  private final GroupIds groups;
+
   String groupId() {
-    return settings.prefix() + ".stage-" + settings.stage();
+    return groups.stage(settings.stage());
   }
 
   /**
-   * The pipeline depth S: how many {@code PREFIX.stage-K} topics exist (at least this stage + 1).
+   * The pipeline depth S: the layout's stage count as the topics that exist say (at least this stage + 1).
    * The scheduler cuts micro-batches for it.
    */
   int stageCount(int stage) {
     Map<String, Object> p = clientProps();
-    Pattern stageTopic = Pattern.compile(Pattern.quote(settings.prefix() + ".stage-") + "\\d+");
     try (Admin admin = Admin.create(p)) {
       Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      return (int) Math.max(stage + 1, names.stream().filter(n -> stageTopic.matcher(n).matches()).count());
+      return Math.max(stage + 1, TopicLayout.stagesAmong(names, groups.topics()));
     } catch (Exception e) {
       throw new IllegalStateException("cannot list the topics at " + settings.bootstrapServers() + ": " + e, e);
     }
@@ -77,7 +79,7 @@ final class WorkerKafka {
     p.putAll(TopicLayout.producerSizeProps(settings.maxMessageBytes()));
     if (settings.guarantee() == Guarantee.EXACTLY_ONCE) {
       // the same id across restarts: a restarted worker fences its crashed self and aborts its open transaction
-      p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId() + "." + settings.workerId());
+      p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groups.transactionalId(settings.stage(), settings.workerId()));
       p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
     }
     return p;

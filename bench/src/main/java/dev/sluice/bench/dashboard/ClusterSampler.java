@@ -8,6 +8,7 @@ import dev.sluice.bench.dashboard.ClusterSnapshot.Totals;
 import dev.sluice.bench.dashboard.ClusterSnapshot.WorkerRow;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.GroupIds;
 import dev.sluice.topics.cluster.KnownWorker;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -31,6 +32,7 @@ final class ClusterSampler {
   static final Duration RATE_WINDOW = Duration.ofSeconds(5);
 
   private final SluiceTopics topics;
+  private final GroupIds groups;
   private final Supplier<List<KnownWorker>> workers;
   private final KafkaOffsets offsets;
   private final Map<String, TokenRate> tokenRates = new HashMap<>();
@@ -40,6 +42,7 @@ final class ClusterSampler {
 
   ClusterSampler(String prefix, Supplier<List<KnownWorker>> workers, KafkaOffsets offsets) {
     this.topics = new SluiceTopics(prefix);
+    this.groups = new GroupIds(topics);
     this.workers = workers;
     this.offsets = offsets;
   }
@@ -66,7 +69,7 @@ final class ClusterSampler {
     }
 
     String requests = topics.requests().name();
-    String routerGroup = topics.prefix() + ".router";
+    String routerGroup = groups.router();
     long routerLag = 0;
     if (partitions.containsKey(requests)) {
       Map<TopicPartition, Long> committed = offsets.committed(routerGroup);
@@ -107,8 +110,7 @@ final class ClusterSampler {
 
   private StageView stage(int k, String topic, int lanes, KafkaOffsets.Offsets ends, List<KnownWorker> views,
       Map<String, WorkerRow> rows) {
-    // The group of stage K's workers is named like its topic.
-    String group = topic;
+    String group = groups.stage(k);
     Map<TopicPartition, Long> committed = offsets.committed(group);
     List<Long> laneLag = new ArrayList<>();
     long lag = 0;

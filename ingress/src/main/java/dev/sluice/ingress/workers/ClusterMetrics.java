@@ -1,6 +1,7 @@
 package dev.sluice.ingress.workers;
 
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.GroupIds;
 import dev.sluice.topics.cluster.ClusterView;
 import dev.sluice.topics.cluster.KnownWorker;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -48,6 +49,7 @@ public final class ClusterMetrics implements AutoCloseable {
   public static final List<String> HEALTH = List.of("healthy", "stale", "failed", "starting", "draining");
 
   private final String prefix;
+  private final GroupIds groups;
   private final Pattern stageTopic;
   private final String dlqTopic;
   private final ClusterView view;
@@ -64,6 +66,7 @@ public final class ClusterMetrics implements AutoCloseable {
   public ClusterMetrics(String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides,
       ClusterView view, Gauge workers, Gauge lag, Gauge dlq) {
     this.prefix = prefix;
+    this.groups = new GroupIds(prefix);
     this.stageTopic = Pattern.compile(Pattern.quote(prefix) + "\\.stage-(\\d+)");
     this.dlqTopic = new SluiceTopics(prefix).dlq().name();
     this.view = view;
@@ -97,7 +100,7 @@ public final class ClusterMetrics implements AutoCloseable {
       updateWorkers();
       Map<Integer, Long> lags = new TreeMap<>();
       for (Map.Entry<Integer, String> stage : stages.entrySet()) {
-        long l = lag(stage.getValue(), prefix + ".stage-" + stage.getKey());
+        long l = lag(stage.getValue(), groups.stage(stage.getKey()));
         lags.put(stage.getKey(), l);
         lag.labelValues(String.valueOf(stage.getKey())).set(l);
       }

@@ -25,7 +25,7 @@ public record SluiceClientSettings(
       throw new IllegalArgumentException("bootstrapServers is required");
     }
     prefix = prefix == null ? SluiceTopics.DEFAULT_PREFIX : prefix;
-    groupId = groupId == null ? prefix + ".ingress" : groupId;
+    groupId = groupId == null ? new dev.sluice.topics.GroupIds(prefix).ingress() : groupId;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive: " + timeout);
     kafkaOverrides = kafkaOverrides == null ? Map.of() : Map.copyOf(kafkaOverrides);

@@ -8,9 +8,9 @@ import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.StageWork;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.schemas.topic.Topic;
+import dev.sluice.topics.GroupIds;
 import dev.sluice.topics.cluster.ClusterView;
 import java.util.Map;
 import java.util.Properties;
@@ -71,7 +71,7 @@ public final class RouterTopology {
 
   /** The Streams application id (and consumer group) of every router instance of this prefix. */
   public static String applicationId(SluiceTopics topics) {
-    return topics.prefix() + ".router";
+    return new GroupIds(topics).router();
   }
 
   /**
@@ -112,7 +112,7 @@ public final class RouterTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.inMemoryKeyValueStore(PREFIX_INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), SluiceSerdes.stageWork()));
+        Stores.inMemoryKeyValueStore(PENDING_STORE), stage0.keySerde(), stage0.valueSerde()));
     builder.addStateStore(RequestIdMemory.storeBuilder(ADMITTED_IDS_STORE, settings.routedIdsTtlMs()));
     builder.addStateStore(RequestIdMemory.storeBuilder(ROUTED_IDS_STORE, settings.routedIdsTtlMs()));
 
@@ -127,7 +127,7 @@ public final class RouterTopology {
 
     Map<String, KStream<String, SpecificRecord>> routed = admitted.get("admission-valid")
         .mapValues(value -> (StageWork) value, Named.as("as-prompt"))
-        .repartition(Repartitioned.with(Serdes.String(), SluiceSerdes.stageWork()).withName(FAMILY_REPARTITION))
+        .repartition(Repartitioned.with(stage0.keySerde(), stage0.valueSerde()).withName(FAMILY_REPARTITION))
         // The global kv-index store is readable from any processor without being named here.
         .process(() -> new LaneRoutingProcessor(settings, metrics, inFlight, cluster, stages), Named.as("route"),
             PREFIX_INDEX_STORE, PENDING_STORE, ROUTED_IDS_STORE)

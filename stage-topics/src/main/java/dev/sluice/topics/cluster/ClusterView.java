@@ -1,7 +1,6 @@
 package dev.sluice.topics.cluster;
 
 import dev.sluice.schemas.WorkerStatus;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ public final class ClusterView implements AutoCloseable {
       Duration forgetAfter) {
     ClusterView view = new ClusterView(staleAfter, forgetAfter);
     view.reader = new CompactedTopicReader<>(clientProps, clientId, topics.workers().name(),
-        SluiceSerdes.workerStatus().deserializer(), "no worker has started", (id, status, timestampMs, live) -> {
+        topics.workers().valueSerde().deserializer(), "no worker has started", (id, status, timestampMs, live) -> {
           long now = System.currentTimeMillis();
           if (status == null) view.gone(id);
           else view.heard(id, status, live ? now : Math.min(timestampMs, now));

@@ -1,7 +1,7 @@
 package dev.sluice.worker.cancel;
 
 import dev.sluice.schemas.CancelRequest;
-import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.Topic;
 import dev.sluice.topics.cluster.CompactedTopicReader;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -20,9 +20,10 @@ public final class CancelWatch implements AutoCloseable {
    * @param clientProps bootstrap servers and the pass-through client settings
    * @param cancelled told (on the reader's thread) of every cancelled request id
    */
-  public CancelWatch(Map<String, Object> clientProps, String topic, Consumer<String> cancelled, String workerId) {
-    this.reader = new CompactedTopicReader<>(clientProps, workerId + "-cancels", topic,
-        SluiceSerdes.cancelRequest().deserializer(),
+  public CancelWatch(Map<String, Object> clientProps, Topic<String, CancelRequest> topic, Consumer<String> cancelled,
+      String workerId) {
+    this.reader = new CompactedTopicReader<>(clientProps, workerId + "-cancels", topic.name(),
+        topic.valueSerde().deserializer(),
         "'sluice topics create' adds it; cancels reach this worker only on its lanes", (id, cancel, at, live) -> {
           // a tombstone (compaction's delete marker) cancels nothing
           if (cancel != null) cancelled.accept(cancel.getRequestId().toString());

@@ -2,7 +2,6 @@ package dev.sluice.worker.heartbeat;
 
 import dev.sluice.schemas.KvEvent;
 import dev.sluice.schemas.WorkerStatus;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.worker.WorkerSettings;
 import java.nio.ByteBuffer;
@@ -16,7 +15,6 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +54,10 @@ public final class Heartbeat implements AutoCloseable {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    this.statusProducer = new KafkaProducer<>(props, new StringSerializer(), SluiceSerdes.workerStatus().serializer());
-    this.kvProducer = new KafkaProducer<>(props, new StringSerializer(), SluiceSerdes.kvEvent().serializer());
+    this.statusProducer = new KafkaProducer<>(props, topics.workers().keySerde().serializer(),
+        topics.workers().valueSerde().serializer());
+    this.kvProducer = new KafkaProducer<>(props, topics.kvEvents().keySerde().serializer(),
+        topics.kvEvents().valueSerde().serializer());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-heartbeat-" + settings.workerId());
       t.setDaemon(true);

@@ -58,7 +58,8 @@ public record WorkerSettings(
   public static final int DEFAULT_BATCHING_WINDOW_MS = 5;
   public static final int DEFAULT_MAX_QUEUE_SIZE = 256;
   public static final int DEFAULT_KV_CACHE_MB = 512;
-  public static final int DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+  /** The layout's: records as large as the topics accept. */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = dev.sluice.topics.TopicLayout.DEFAULT_MAX_MESSAGE_BYTES;
   public static final int DEFAULT_BLOCK_SIZE = dev.sluice.topics.TopicLayout.DEFAULT_BLOCK_SIZE;
 
   public WorkerSettings {

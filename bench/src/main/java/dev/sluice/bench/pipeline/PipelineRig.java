@@ -127,7 +127,7 @@ final class PipelineRig implements AutoCloseable {
   List<StageWork> loopBacks(String idPrefix) {
     Map<String, Object> p = new HashMap<>();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
+    p.putAll(TopicLayout.consumerSizeProps(TopicLayout.DEFAULT_MAX_MESSAGE_BYTES));
     List<StageWork> out = new ArrayList<>();
     try (KafkaConsumer<String, StageWork> c = new KafkaConsumer<>(p, new StringDeserializer(),
         SluiceSerdes.stageWork().deserializer())) {

@@ -11,6 +11,7 @@ import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.schemas.topic.Topic;
 import dev.sluice.topics.GroupIds;
+import dev.sluice.topics.TopicLayout;
 import dev.sluice.topics.cluster.ClusterView;
 import java.util.Map;
 import java.util.Properties;
@@ -150,8 +151,8 @@ public final class RouterTopology {
 
   /**
    * Streams settings: at-least-once, 100 ms commits, no producer linger (latency), idempotent acks=all
-   * producer with a 32 MiB request limit, state under {@code dataDir/streams}, and the router's error
-   * handlers. Kafka client settings (security, ...) can be added to the returned properties.
+   * producer sized for the largest record the topics accept ({@link TopicLayout#producerSizeProps}),
+   * state under {@code dataDir/streams}, and the router's error handlers. Kafka client settings (security, ...) can be added to the returned properties.
    */
   public static Properties properties(RouterSettings settings, String bootstrapServers, SluiceTopics topics, RouterMetrics metrics) {
     Properties p = new Properties();
@@ -164,7 +165,8 @@ public final class RouterTopology {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 32 * 1024 * 1024);
+    TopicLayout.producerSizeProps(TopicLayout.DEFAULT_MAX_MESSAGE_BYTES)
+        .forEach((key, value) -> p.put(StreamsConfig.producerPrefix(key), value));
     // Classic group protocol with a short heartbeat: rebalances take about a second (STACK.md).
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 500);
     // Failover (router-stream README): the tasks of a router that died without leaving the group move

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.bench.policy.PolicyTargets.Target;
 import dev.sluice.embedded.ModelLocator;
 import dev.sluice.model.ModelConfig;
-import dev.sluice.schemas.hash.BlockSizeAgreement;
+import dev.sluice.topics.TopicLayout;
 import dev.sluice.testing.SharedKafkaExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -28,7 +28,7 @@ class RouterReplicasTest {
     ModelConfig config = ModelConfig.read(model);
     PrefixWorkload workload = PrefixWorkload.of("groups", new PrefixWorkload.Shape(4, 4, 64, 8, config.vocabSize(),
         config.bosTokenId()));
-    double ceiling = workload.ceiling(BlockSizeAgreement.DEFAULT_BLOCK_SIZE);
+    double ceiling = workload.ceiling(TopicLayout.DEFAULT_BLOCK_SIZE);
     StringWriter printed = new StringWriter();
     PrintWriter out = new PrintWriter(printed, true);
     PrefixBenchmark.Settings one = new PrefixBenchmark.Settings(2, 2, 4, 2, 2, null, 2, 120, 1, false);

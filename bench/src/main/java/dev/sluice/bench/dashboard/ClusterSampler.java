@@ -9,6 +9,7 @@ import dev.sluice.bench.dashboard.ClusterSnapshot.WorkerRow;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.topics.GroupIds;
+import dev.sluice.topics.TopicLayout;
 import dev.sluice.topics.cluster.KnownWorker;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -51,7 +52,7 @@ final class ClusterSampler {
     List<KnownWorker> views = workers.get();
     Set<String> existing = offsets.topicNames();
     List<String> stageTopics = new ArrayList<>();
-    for (int k = 0; existing.contains(topics.stage(k).name()); k++) stageTopics.add(topics.stage(k).name());
+    for (int k = 0; k < TopicLayout.stagesAmong(existing, topics); k++) stageTopics.add(topics.stage(k).name());
     List<String> described = new ArrayList<>(stageTopics);
     for (String t : List.of(topics.requests().name(), topics.results().name(), topics.dlq().name())) {
       if (existing.contains(t)) described.add(t);

@@ -52,7 +52,7 @@ final class ClusterSampler {
     List<KnownWorker> views = workers.get();
     Set<String> existing = offsets.topicNames();
     List<String> stageTopics = new ArrayList<>();
-    for (int k = 0; k < TopicLayout.stagesAmong(existing, topics); k++) stageTopics.add(topics.stage(k).name());
+    for (int k = 0, s = TopicLayout.stagesAmong(existing, topics); k < s; k++) stageTopics.add(topics.stage(k).name());
     List<String> described = new ArrayList<>(stageTopics);
     for (String t : List.of(topics.requests().name(), topics.results().name(), topics.dlq().name())) {
       if (existing.contains(t)) described.add(t);

@@ -97,8 +97,7 @@ public final class StageWorker implements AutoCloseable {
         settings.blockSize(), new HotSequences(model, settings.hotKvBytes()), emitter, stats);
     AtomicLong epoch = new AtomicLong();
     OffsetTracker tracker = new OffsetTracker();
-    OutboxRecords records = new OutboxRecords(topics.results().name(), topics.dlq().name(), settings.stage(),
-        settings.maxMessageBytes());
+    OutboxRecords records = new OutboxRecords(topics, settings.stage(), settings.maxMessageBytes());
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerProps(), new StringSerializer(),
         new ByteArraySerializer());
     Scheduler[] compute = new Scheduler[1];
@@ -117,7 +116,7 @@ public final class StageWorker implements AutoCloseable {
     }
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumerProps(), new StringDeserializer(),
         new ByteArrayDeserializer());
-    this.sentResults = model.isLast() ? new SentResults(settings, topics.results().name()) : null;
+    this.sentResults = model.isLast() ? new SentResults(settings, topics.results()) : null;
     LaneTakeover takeover = sentResults == null ? null : new LaneTakeover(sentResults, emitter);
     this.scheduler = new Scheduler(ready, executor, outbox, health, epoch, faults, takeover, result -> {
       beat[0].kvChanges(result.kvChanges());
@@ -125,7 +124,7 @@ public final class StageWorker implements AutoCloseable {
     }, () -> fetchLoop[0].lanes(), settings.maxBatchSize(), settings.batchingWindowMs(), stages, settings.idleTimeout().toMillis(),
         settings.threads(), settings.workerId());
     compute[0] = scheduler;
-    this.fetch = new FetchLoop(consumer, topics.stage(settings.stage()).name(), ready, tracker, committer, outbox,
+    this.fetch = new FetchLoop(consumer, topics.stage(settings.stage()), ready, tracker, committer, outbox,
         health, epoch, lanes -> scheduler.post(() -> {
           executor.hot().releaseLanes(lanes);
           if (takeover != null) {

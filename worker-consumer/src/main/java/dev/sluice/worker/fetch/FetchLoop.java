@@ -1,7 +1,7 @@
 package dev.sluice.worker.fetch;
 
 import dev.sluice.schemas.StageWork;
-import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.Topic;
 import dev.sluice.schemas.serde.UnreadableRecordException;
 import dev.sluice.worker.commit.OffsetCommitter;
 import dev.sluice.worker.commit.OffsetTracker;
@@ -52,7 +52,7 @@ public final class FetchLoop implements Rewind {
   private final Consumer<Collection<Integer>> lanesLost;
   private final Runnable rewound;
   private final int maxQueueSize;
-  private final Deserializer<StageWork> decoder = SluiceSerdes.stageWork().deserializer();
+  private final Deserializer<StageWork> decoder;
   private final Set<Integer> lanes = ConcurrentHashMap.newKeySet();
   private final AtomicLong pauses = new AtomicLong();
   private final Thread thread;
@@ -67,11 +67,12 @@ public final class FetchLoop implements Rewind {
    * @param lanesLost told (on this thread) of lanes that moved away, to release their hot KV
    * @param rewound told (on this thread) after a rewind, to drop the hot KV and the results memory
    */
-  public FetchLoop(KafkaConsumer<String, byte[]> consumer, String topic, ReadyQueue ready, OffsetTracker tracker,
+  public FetchLoop(KafkaConsumer<String, byte[]> consumer, Topic<String, StageWork> topic, ReadyQueue ready, OffsetTracker tracker,
       OffsetCommitter committer, Outbox outbox, WorkerHealth health, AtomicLong epoch,
       Consumer<Collection<Integer>> lanesLost, Runnable rewound, int maxQueueSize, String workerId) {
     this.consumer = consumer;
-    this.topic = topic;
+    this.topic = topic.name();
+    this.decoder = topic.valueSerde().deserializer();
     this.ready = ready;
     this.tracker = tracker;
     this.committer = committer;

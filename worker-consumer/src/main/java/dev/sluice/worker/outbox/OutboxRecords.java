@@ -4,7 +4,7 @@ import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.serde.SluiceHeaders;
-import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.worker.fetch.PolledRecord;
 import dev.sluice.worker.sample.Continuation;
 import dev.sluice.worker.step.Outgoing;
@@ -24,16 +24,18 @@ public final class OutboxRecords {
   /** Room for the record's key, headers and batch overhead under max.request.size. */
   private static final int OVERHEAD_BYTES = 4096;
 
-  private final Serializer<StageWork> stageWork = SluiceSerdes.stageWork().serializer();
-  private final Serializer<ResultEvent> results = SluiceSerdes.resultEvent().serializer();
+  private final Serializer<StageWork> stageWork;
+  private final Serializer<ResultEvent> results;
   private final String resultsTopic;
   private final String dlqTopic;
   private final int stage;
   private final int maxMessageBytes;
 
-  public OutboxRecords(String resultsTopic, String dlqTopic, int stage, int maxMessageBytes) {
-    this.resultsTopic = resultsTopic;
-    this.dlqTopic = dlqTopic;
+  public OutboxRecords(SluiceTopics topics, int stage, int maxMessageBytes) {
+    this.resultsTopic = topics.results().name();
+    this.dlqTopic = topics.dlq().name();
+    this.stageWork = topics.stage(stage).valueSerde().serializer();
+    this.results = topics.results().valueSerde().serializer();
     this.stage = stage;
     this.maxMessageBytes = maxMessageBytes;
   }

@@ -1,7 +1,7 @@
 package dev.sluice.worker.recovery;
 
 import dev.sluice.schemas.ResultEvent;
-import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.Topic;
 import dev.sluice.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads back the results already on the results topic since a point in time. The last stage does
@@ -30,13 +29,14 @@ public final class SentResults implements AutoCloseable {
   private final KafkaConsumer<String, ResultEvent> consumer;
   private final List<TopicPartition> partitions;
 
-  public SentResults(WorkerSettings settings, String resultsTopic) {
+  public SentResults(WorkerSettings settings, Topic<String, ResultEvent> results) {
+    String resultsTopic = results.name();
     Map<String, Object> p = new HashMap<>(settings.kafka());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-sent-results");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
+    this.consumer = new KafkaConsumer<>(p, results.keySerde().deserializer(), results.valueSerde().deserializer());
     this.partitions = consumer.partitionsFor(resultsTopic).stream()
         .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     consumer.assign(partitions);

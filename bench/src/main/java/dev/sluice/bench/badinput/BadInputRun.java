@@ -7,7 +7,6 @@ import dev.sluice.bench.badinput.BadInput.Outcome;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.serde.SluiceHeaders;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.topics.TopicLayout;
 import java.io.PrintStream;
 import java.net.URI;
@@ -108,7 +107,7 @@ public final class BadInputRun {
     while (System.nanoTime() < deadline) {
       for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(100))) {
         if (input.marker().equals(r.key()) && r.value() != null) {
-          ResultEvent e = SluiceSerdes.resultEvent().deserializer().deserialize(r.topic(), r.value());
+          ResultEvent e = topics.registry().results().valueSerde().deserializer().deserialize(r.topic(), r.value());
           if (e.getKind() == ResultKind.ERROR) return Outcome.ERROR_RESULT;
           if (e.getKind() == ResultKind.DONE) return Outcome.UNANSWERED; // served what it should have refused
         }

@@ -6,7 +6,6 @@ import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.Sampling;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkKind;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.topics.TopicAdmin;
 import dev.sluice.topics.TopicLayout;
@@ -29,8 +28,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * An S-stage pipeline of real {@link StageWorker}s on a broker, sharing T PyTorch threads (T / S per
@@ -73,10 +70,11 @@ final class PipelineRig implements AutoCloseable {
       Thread.sleep(50);
     }
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), SluiceSerdes.stageWork().serializer());
+        ProducerConfig.LINGER_MS_CONFIG, 0), topics.stage(0).keySerde().serializer(),
+        topics.stage(0).valueSerde().serializer());
     results = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-        SluiceSerdes.resultEvent().deserializer());
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), topics.results().keySerde().deserializer(),
+        topics.results().valueSerde().deserializer());
     List<TopicPartition> parts = results.partitionsFor(topics.results().name()).stream()
         .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     results.assign(parts);
@@ -129,8 +127,8 @@ final class PipelineRig implements AutoCloseable {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.putAll(TopicLayout.consumerSizeProps(TopicLayout.DEFAULT_MAX_MESSAGE_BYTES));
     List<StageWork> out = new ArrayList<>();
-    try (KafkaConsumer<String, StageWork> c = new KafkaConsumer<>(p, new StringDeserializer(),
-        SluiceSerdes.stageWork().deserializer())) {
+    try (KafkaConsumer<String, StageWork> c = new KafkaConsumer<>(p, topics.stage(0).keySerde().deserializer(),
+        topics.stage(0).valueSerde().deserializer())) {
       List<TopicPartition> parts = c.partitionsFor(topics.stage(0).name()).stream()
           .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
       c.assign(parts);

@@ -17,6 +17,7 @@ import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.serde.SluiceHeaders;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.topics.cluster.ClusterView;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -44,27 +45,27 @@ class LaneRoutingProcessorTest {
   private final RouterSettings settings = RouterSettings.defaults("stories260K")
       .withLanes(4).withPolicy("round_robin").withTimes(5_000, 2_000, PENDING_CHECK_MS, 1_000);
   private final MockProcessorContext<String, SpecificRecord> context = new MockProcessorContext<>();
-  private KeyValueStore<String, WorkerStatus> workers;
+  /** The workers as the router's cluster view hears them (each heartbeat at the time it carries); one stage. */
+  private final ClusterView cluster = new ClusterView(ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
   private KeyValueStore<String, StageWork> pending;
   private LaneRoutingProcessor processor;
 
   @BeforeEach
   void start() {
     context.setCurrentSystemTimeMs(NOW);
-    workers = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RouterTopology.WORKERS_STORE),
-        Serdes.String(), SluiceSerdes.workerStatus()));
     pending = store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RouterTopology.PENDING_STORE),
         Serdes.String(), SluiceSerdes.stageWork()));
     store(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RouterTopology.PREFIX_INDEX_STORE),
         Serdes.Bytes(), Serdes.ByteArray()));
     store(RequestIdMemory.storeBuilder(RouterTopology.ROUTED_IDS_STORE, settings.routedIdsTtlMs()));
-    processor = new LaneRoutingProcessor(settings, new RouterMetrics(new PrometheusRegistry()), new InFlightWork(settings.lanes()));
+    processor = new LaneRoutingProcessor(settings, new RouterMetrics(new PrometheusRegistry()), new InFlightWork(settings.lanes()),
+        cluster, 1);
     processor.init(context);
   }
 
   @Test
   void shouldWriteThePromptAsPrefillChunksOnALaneALiveWorkerOwns() {
-    workers.put("w0", worker("w0", 0, List.of(2), 0, NOW));
+    heard("w0", worker("w0", 0, List.of(2), 0, NOW));
 
     processor.process(admitted("r1", 100, null));
 
@@ -84,7 +85,7 @@ class LaneRoutingProcessorTest {
 
   @Test
   void shouldNotRouteARequestTwiceWhenItIsReplayed() {
-    workers.put("w0", worker("w0", 0, List.of(0, 1, 2, 3), 0, NOW));
+    heard("w0", worker("w0", 0, List.of(0, 1, 2, 3), 0, NOW));
     Record<String, StageWork> prompt = admitted("r2", 20, null);
 
     processor.process(prompt);
@@ -95,7 +96,7 @@ class LaneRoutingProcessorTest {
 
   @Test
   void shouldEndARequestWhoseDeadlinePassedWithOneError() {
-    workers.put("w0", worker("w0", 0, List.of(0, 1, 2, 3), 0, NOW));
+    heard("w0", worker("w0", 0, List.of(0, 1, 2, 3), 0, NOW));
 
     processor.process(admitted("r3", 20, NOW - 1));
 
@@ -119,17 +120,21 @@ class LaneRoutingProcessorTest {
   @Test
   void shouldRouteAWaitingRequestOnceAWorkerOwnsALane() {
     // a worker of stage 0 is live but owns no lane yet (its group is still assigning lanes)
-    workers.put("w0", worker("w0", 0, List.of(), 0, NOW));
+    heard("w0", worker("w0", 0, List.of(), 0, NOW));
     processor.process(admitted("r5", 20, null));
     assertThat(context.forwarded()).isEmpty();
     assertThat(pending.approximateNumEntries()).isEqualTo(1);
 
-    workers.put("w0", worker("w0", 0, List.of(3), 0, NOW + 100));
+    heard("w0", worker("w0", 0, List.of(3), 0, NOW + 100));
     context.setCurrentSystemTimeMs(NOW + PENDING_CHECK_MS);
     pendingCheck().getPunctuator().punctuate(NOW + PENDING_CHECK_MS);
 
     assertThat(forwarded(StageWork.class)).singleElement().satisfies(chunk -> assertThat(chunk.getLane()).isEqualTo(3));
     assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  private void heard(String workerId, WorkerStatus status) {
+    cluster.heard(workerId, status, status.getTimestampMs());
   }
 
   /** The prompt the admission step makes of a request, keyed by its prefix family as after the repartition. */

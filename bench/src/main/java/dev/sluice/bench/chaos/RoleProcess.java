@@ -1,0 +1,110 @@
+package dev.sluice.bench.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code sluice} role ({@code broker}, {@code router}, {@code worker}, {@code ingress}) as a child JVM:
+ * this JVM's java binary, classpath and flags (smaller heap), started by the CLI's main-class name (bench
+ * does not depend on the cli module). Its output is appended to a log file; {@link #output()} is what this
+ * start wrote, so a role restarted on the same log is read from its own start.
+ */
+final class RoleProcess implements AutoCloseable {
+  static final String MAIN_CLASS = "dev.sluice.cli.Sluice";
+
+  final String name;
+  final Path log;
+  final long startedAtMs;
+  private final long logOffset;
+  private final Process process;
+
+  private RoleProcess(String name, Path log, long logOffset, Process process, long startedAtMs) {
+    this.name = name;
+    this.log = log;
+    this.logOffset = logOffset;
+    this.process = process;
+    this.startedAtMs = startedAtMs;
+  }
+
+  /** Starts {@code sluice ARGS} with a heap of {@code heap} (e.g. 512m), its output appended to {@code log}. */
+  static RoleProcess start(String name, Path log, String heap, List<String> sluiceArgs) {
+    try {
+      Files.createDirectories(log.getParent());
+      long offset = Files.exists(log) ? Files.size(log) : 0;
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        if (!a.startsWith("-Xmx") && !a.startsWith("-javaagent") && !a.startsWith("-agentlib")) cmd.add(a);
+      }
+      cmd.add("-Xmx" + heap);
+      cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+      cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(MAIN_CLASS);
+      cmd.addAll(sluiceArgs);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+      long now = System.currentTimeMillis();
+      return new RoleProcess(name, log, offset, pb.start(), now);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name, e);
+    }
+  }
+
+  /** kill -9: no drain, no commit, no leaving a group. */
+  void kill() {
+    process.destroyForcibly(); // SIGKILL on Linux
+    waitFor(30);
+  }
+
+  /** SIGTERM: the role's shutdown hook runs (a worker drains, commits and leaves its group). */
+  void terminate(int timeoutSeconds) {
+    process.destroy(); // SIGTERM
+    if (!waitFor(timeoutSeconds)) {
+      throw new IllegalStateException(name + " did not exit within " + timeoutSeconds + " s of SIGTERM; its log: " + log);
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** What this start of the role printed so far. */
+  String output() {
+    try {
+      if (!Files.exists(log)) return "";
+      byte[] all = Files.readAllBytes(log);
+      int from = (int) Math.min(logOffset, all.length);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private boolean waitFor(int seconds) {
+    try {
+      return process.waitFor(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) kill();
+  }
+}

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         + "streaming requests, then one pass per fault, and prints per fault: requests completed, outputs differing "
         + "from the undisturbed pass, duplicate terminal events and (requestId, index) pairs on the results topic, "
         + "HTTP errors and the longest stall; an HTML report draws each pass's completions over time.",
-        "Targets: 100% completed, 0 differing, 0 duplicates under every fault; longest stall <= 15 s for a worker "
+        "Targets: 100%% completed, 0 differing, 0 duplicates under every fault; longest stall <= 15 s for a worker "
             + "kill and <= 10 s after a router replacement starts."})
 public final class BenchChaosCommand implements Callable<Integer> {
   @Option(names = "--requests", defaultValue = "100", description = "Requests per pass (a fault pass sends more if "
@@ -34,7 +34,7 @@ public final class BenchChaosCommand implements Callable<Integer> {
   int maxTokens;
 
   @Option(names = "--faults", defaultValue = "worker-stage0,worker-last,router,broker,ingress,scale", split = ",",
-      description = "Faults, one pass each, in this order: worker-stage0, worker-last, router, broker, ingress, scale.")
+      description = "Faults, one pass each, in the order given: worker-stage0, worker-last, router, broker, ingress, scale.")
   String[] faults;
 
   @Option(names = "--lanes", defaultValue = "8", description = "Lanes (partitions of each stage topic).")

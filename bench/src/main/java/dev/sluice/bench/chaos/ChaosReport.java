@@ -30,6 +30,7 @@ public final class ChaosReport {
     }
     for (PassFigures f : result.passes()) {
       if (f.fault() != null) out.printf("  %s: %s%n", f.name(), f.marks().note());
+      for (String e : f.errorSamples()) out.printf("  %s: client error: %s%n", f.name(), e);
     }
     out.flush();
   }
@@ -64,10 +65,13 @@ public final class ChaosReport {
       h.append("<li class='").append(t.met() ? "met'>[met] " : "miss'>[MISS] ").append(esc(t.pass() + ": " + t.what()
           + " (" + t.measured() + ")")).append("</li>");
     }
-    h.append("</ul><h2>Completions over time</h2>");
+    h.append("</ul><h2>Completions over time</h2><p>Requests completed (cumulative) against seconds since the pass "
+        + "started. Dashed lines: red the fault, orange a replacement's start or the fault's second action, grey the "
+        + "fault's last step done.</p>");
     for (PassFigures f : result.passes()) {
-      h.append("<h3>").append(esc(f.name())).append("</h3><p>").append(esc(f.marks().note())).append("</p>")
-          .append(timeline(f));
+      h.append("<h3>").append(esc(f.name())).append("</h3><p>").append(esc(f.marks().note())).append("</p>");
+      for (String e : f.errorSamples()) h.append("<p>client error: ").append(esc(e)).append("</p>");
+      h.append(timeline(f));
     }
     h.append("</body></html>");
     Files.createDirectories(file.toAbsolutePath().getParent());

@@ -15,11 +15,13 @@ import java.util.stream.Collectors;
  * began earlier counts from there), which is what the 10 s target is about.
  *
  * @param completedAtS completion times, seconds after the pass started, in order (the report's timeline)
+ * @param errorSamples the first few different errors the clients met (HTTP status and body, or the broken connection)
  */
 record PassFigures(String name, Fault fault, FaultMarks marks, int sent, int completed, int differing,
     int duplicateTerminals, int duplicatePairs, int httpErrors, int resumed, int resubmitted, long unknownGenerations,
     long longestStallMs, long stallAfterReplacementMs, long faultToNextCompletionMs, long startedAtMs, double durationS,
-    List<Double> completedAtS) {
+    List<Double> completedAtS, List<String> errorSamples) {
+  private static final int ERROR_SAMPLES = 5;
 
   static PassFigures of(LoadPass.Result pass, Fault fault, Map<Integer, String> reference, ResultsLedger ledger,
       Set<String> knownIds) {
@@ -58,7 +60,8 @@ record PassFigures(String name, Fault fault, FaultMarks marks, int sent, int com
     long unknown = ledger.unknownIdsBetween(pass.startedAtMs(), pass.endedAtMs(), knownIds);
     return new PassFigures(pass.name(), fault, pass.marks(), os.size(), completed, differing, dupTerminals, dupPairs,
         errors, resumed, resubmitted, unknown, longest, afterReplacement, nextCompletion, pass.startedAtMs(),
-        (pass.endedAtMs() - pass.startedAtMs()) / 1000.0, times);
+        (pass.endedAtMs() - pass.startedAtMs()) / 1000.0, times, os.stream().flatMap(o -> o.errors.stream())
+            .map(e -> e.length() > 200 ? e.substring(0, 200) + "..." : e).distinct().limit(ERROR_SAMPLES).toList());
   }
 
   /** Ids of the pass's requests, as their clients learnt them. */

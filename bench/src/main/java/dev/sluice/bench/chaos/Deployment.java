@@ -50,6 +50,8 @@ final class Deployment implements AutoCloseable {
   private RoleProcess broker;
   private RoleProcess router;
   private int addedWorkers;
+  /** Kills the children when this JVM exits without {@link #close()} (Ctrl-C, a test JVM ending). */
+  private final Thread stopOnExit = new Thread(this::killAll, "chaos-deployment-stop");
 
   Deployment(Spec spec, PrintWriter progress) {
     this.spec = spec;
@@ -61,23 +63,32 @@ final class Deployment implements AutoCloseable {
     this.bootstrap = spec.externalBootstrap() == null ? "127.0.0.1:" + kafkaPort : spec.externalBootstrap();
   }
 
-  /** Starts every role and returns once the ingress instances answer /health 200 with every worker healthy. */
+  /**
+   * Starts every role and returns once the ingress instances answer /health 200 with every worker healthy;
+   * when that fails, every role started so far is stopped before the exception leaves.
+   */
   Deployment start() {
-    progress.println("  starting " + (ownsBroker() ? "the broker on port " + kafkaPort + ", " : "") + "the router, workers "
-        + "s0-a, s0-b (layers " + layers[0] + "), s1-a, s1-b (layers " + layers[1] + ") and 2 ingress instances ...");
-    progress.flush();
-    if (ownsBroker()) startBroker();
-    try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(spec.prefix()).withStages(STAGES).withLanes(spec.lanes()));
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
+    try {
+      progress.println("  starting " + (ownsBroker() ? "the broker on port " + kafkaPort + ", " : "") + "the router, "
+          + "workers s0-a, s0-b (layers " + layers[0] + "), s1-a, s1-b (layers " + layers[1] + ") and 2 ingress instances ...");
+      progress.flush();
+      if (ownsBroker()) startBroker();
+      try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
+        admin.create(TopicLayout.defaults().withPrefix(spec.prefix()).withStages(STAGES).withLanes(spec.lanes()));
+      }
+      startRouter();
+      for (int stage = 0; stage < STAGES; stage++) {
+        for (String suffix : new String[] {"a", "b"}) startWorker("s" + stage + "-" + suffix, stage);
+      }
+      startIngress(0);
+      startIngress(1);
+      awaitReady();
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
-    startRouter();
-    for (int stage = 0; stage < STAGES; stage++) {
-      for (String suffix : new String[] {"a", "b"}) startWorker("s" + stage + "-" + suffix, stage);
-    }
-    startIngress(0);
-    startIngress(1);
-    awaitReady();
-    return this;
   }
 
   boolean ownsBroker() {
@@ -223,9 +234,10 @@ final class Deployment implements AutoCloseable {
   private void await(String what, BooleanSupplier ready, RoleProcess process) {
     long deadline = System.currentTimeMillis() + READY_TIMEOUT.toMillis();
     while (!ready.getAsBoolean()) {
-      if (!process.isAlive()) throw new IllegalStateException(what + " exited; its log: " + process.log);
+      if (!process.isAlive()) throw new IllegalStateException(what + " exited; " + tail(process));
       if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException(what + " not ready after " + READY_TIMEOUT.toSeconds() + " s; its log: " + process.log);
+        throw new IllegalStateException(what + " not ready after " + READY_TIMEOUT.toSeconds() + " s (running: "
+            + liveWorkers() + "); " + tail(process));
       }
       try {
         Thread.sleep(200); // polling a child's readiness
@@ -234,6 +246,12 @@ final class Deployment implements AutoCloseable {
         throw new IllegalStateException("interrupted while waiting for " + what, e);
       }
     }
+  }
+
+  /** The end of a role's log, for an error message. */
+  private static String tail(RoleProcess p) {
+    List<String> lines = p.output().lines().filter(l -> !l.contains(" DEBUG ")).toList();
+    return "the end of its log " + p.log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
   }
 
   private static int freePort() {
@@ -247,6 +265,15 @@ final class Deployment implements AutoCloseable {
   /** Ingress, router and workers killed; the broker stopped with SIGTERM (it keeps nothing worth a drain). */
   @Override
   public void close() {
+    killAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException exiting) {
+      // the JVM is exiting: the hook runs anyway
+    }
+  }
+
+  private synchronized void killAll() {
     for (RoleProcess p : ingress) if (p != null) p.close();
     if (router != null) router.close();
     workers.values().forEach(RoleProcess::close);

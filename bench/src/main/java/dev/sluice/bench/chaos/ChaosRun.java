@@ -42,11 +42,6 @@ public final class ChaosRun {
     this.out = out;
   }
 
-  /** The faults {@code --faults} may name, comma-separated. */
-  public static String faultNames() {
-    return Fault.keys();
-  }
-
   public Result run() throws Exception {
     List<Fault> faults = settings.faults().stream().map(Fault::of).toList();
     List<String> prompts = prompts(settings.requests());

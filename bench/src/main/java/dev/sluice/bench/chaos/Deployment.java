@@ -81,6 +81,11 @@ final class Deployment implements AutoCloseable {
       for (int stage = 0; stage < STAGES; stage++) {
         for (String suffix : new String[] {"a", "b"}) startWorker("s" + stage + "-" + suffix, stage);
       }
+      // the ingress instances start once the router is ready and the workers run: started together with the
+      // five other JVMs on a loaded 2-core machine, an ingress's worker directory hit a metadata timeout and
+      // stopped for good (WorkerDirectory does not retry it), so that ingress never became ready
+      await("the router", this::routerReady, router);
+      for (RoleProcess w : workers.values()) await(w.name, () -> w.output().contains(w.name + ":"), w);
       startIngress(0);
       startIngress(1);
       awaitReady();

@@ -99,7 +99,8 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
       if (partitions == null) return;
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Map<TopicPartition, Long> end = endOffsets(partitions);
+      if (end == null) return;
       while (running) {
         if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
           caughtUp.countDown();
@@ -119,7 +120,14 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
   private List<TopicPartition> awaitPartitions() {
     boolean warned = false;
     while (running) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+      List<PartitionInfo> infos;
+      try {
+        infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        // a broker slow to answer (starting, restarting, overloaded) is not a reason to stop reading
+        LOG.warn("no metadata for {} within 5 s ({}); asking again", topic, e.getMessage());
+        continue;
+      }
       if (infos != null && !infos.isEmpty()) {
         return infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       }
@@ -135,6 +143,18 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
           Thread.currentThread().interrupt();
           return null;
         }
+      }
+    }
+    return null;
+  }
+
+  /** The partitions' end offsets, asked again while the broker does not answer in time; null when closed first. */
+  private Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) {
+    while (running) {
+      try {
+        return consumer.endOffsets(partitions, Duration.ofSeconds(5));
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        LOG.warn("no end offsets of {} within 5 s ({}); asking again", topic, e.getMessage());
       }
     }
     return null;

@@ -31,7 +31,7 @@ public final class BenchBadInputCommand implements Callable<Integer> {
     System.out.println("starting a one-machine pipeline ...");
     try (LocalPipeline pipeline = LocalPipeline.start(new PipelineSpec(0, 2, 1, 8, null, "cache_aware", null, 0, dir,
         NAMESPACE), line -> {}, Duration.ofMinutes(3))) {
-      BadInputRun.Result r = new BadInputRun(pipeline.bootstrapServers(), TopicLayout.defaults().withPrefix(NAMESPACE),
+      BadInputRun.Result r = new BadInputRun(pipeline.bootstrapServers(), TopicLayout.defaults().withNamespace(NAMESPACE),
           URI.create("http://127.0.0.1:" + pipeline.port()), System.out)
           .run(pipeline.modelName(), (int) IngressSettings.DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(answerTimeoutSeconds));
       System.out.printf("%n%d bad inputs: %s%n", r.inputs(), r.byOutcome());

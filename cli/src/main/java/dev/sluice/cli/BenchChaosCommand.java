@@ -48,8 +48,8 @@ public final class BenchChaosCommand implements Callable<Integer> {
       + "starting one (the broker fault is then skipped).")
   String bootstrapServers;
 
-  @Option(names = "--prefix", defaultValue = "chaos", description = "Topic prefix.")
-  String prefix;
+  @Option(names = "--prefix", paramLabel = "<prefix>", defaultValue = "chaos", description = "Topic prefix.")
+  String namespace;
 
   @Option(names = "--report", defaultValue = "target/bench/chaos.html", description = "HTML report.")
   Path report;
@@ -60,7 +60,7 @@ public final class BenchChaosCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = workDir != null ? workDir : Files.createTempDirectory("sluice-chaos");
     ChaosRun.Settings settings = new ChaosRun.Settings(requests, concurrency, maxTokens, Arrays.asList(faults), lanes,
-        dir.toAbsolutePath(), ModelLocator.embeddedModel(), bootstrapServers, prefix);
+        dir.toAbsolutePath(), ModelLocator.embeddedModel(), bootstrapServers, namespace);
     PrintWriter out = spec.commandLine().getOut();
     ChaosRun.Result result = new ChaosRun(settings, out).run();
     ChaosReport.print(result, out);

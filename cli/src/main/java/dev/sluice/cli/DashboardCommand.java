@@ -55,10 +55,10 @@ public final class DashboardCommand implements Callable<Integer>, KeyDefaults.Ke
       }
     }, "sluice-dashboard-stop");
     try (DashboardServer server = DashboardServer.start(config.get(HOST), config.get(PORT), kafka.bootstrapServers(),
-        kafka.prefix(), kafka.clientOverrides())) {
+        kafka.namespace(), kafka.clientOverrides())) {
       Runtime.getRuntime().addShutdownHook(hook);
       spec.commandLine().getOut().println("Sluice dashboard on http://127.0.0.1:" + server.port() + "/ (Kafka "
-          + kafka.bootstrapServers() + ", prefix " + kafka.prefix() + "; JSON at /api/snapshot)");
+          + kafka.bootstrapServers() + ", prefix " + kafka.namespace() + "; JSON at /api/snapshot)");
       spec.commandLine().getOut().flush();
       boundPort.complete(server.port());
       stop.await();

@@ -108,7 +108,7 @@ public final class IngressCommand implements Callable<Integer>, KeyDefaults.Keye
   @Override
   public Integer call() throws InterruptedException {
     IngressSettings settings = settings();
-    IngressServer server = IngressServer.start(settings, kafka.bootstrapServers(), kafka.prefix());
+    IngressServer server = IngressServer.start(settings, kafka.bootstrapServers(), kafka.namespace());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -117,7 +117,7 @@ public final class IngressCommand implements Callable<Integer>, KeyDefaults.Keye
     var out = spec.commandLine().getOut();
     String url = "http://127.0.0.1:" + server.port();
     out.println("Sluice ingress on " + url + " (model " + settings.modelName() + ", Kafka " + kafka.bootstrapServers()
-        + ", prefix " + kafka.prefix() + ")");
+        + ", prefix " + kafka.namespace() + ")");
     out.println("  curl " + url + "/v1/completions -H 'Content-Type: application/json'"
         + (settings.apiKeys().isEmpty() ? "" : " -H 'Authorization: Bearer KEY'")
         + " -d '{\"model\":\"" + settings.modelName() + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":32}'");

@@ -38,8 +38,8 @@ final class KafkaOptions {
       description = "Kafka to talk to (default: ${DEFAULT-VALUE}, or bootstrap.servers of --command-config).")
   String bootstrapServers;
 
-  @Option(names = "--prefix", description = "Topic name prefix (default: ${DEFAULT-VALUE}).")
-  String prefix;
+  @Option(names = "--prefix", paramLabel = "<prefix>", description = "Topic namespace: the first part of every topic name (default: ${DEFAULT-VALUE}).")
+  String namespace;
 
   @Option(names = {"--command-config", "--kafka-properties"}, paramLabel = "FILE",
       description = "Kafka client properties (SASL, TLS, timeouts…) passed to the Kafka clients as they are.")
@@ -81,7 +81,7 @@ final class KafkaOptions {
     return resolver.isSet(BOOTSTRAP_SERVERS) || fromFile == null ? resolver.get(BOOTSTRAP_SERVERS) : fromFile.toString();
   }
 
-  String prefix() {
+  String namespace() {
     return resolver().get(PREFIX);
   }
 
@@ -122,9 +122,9 @@ final class KafkaOptions {
     return all;
   }
 
-  private static boolean isTopicPrefix(String prefix) {
+  private static boolean isTopicPrefix(String namespace) {
     try {
-      new SluiceTopics(prefix);
+      new SluiceTopics(namespace);
       return true;
     } catch (IllegalArgumentException e) {
       return false;

@@ -42,7 +42,7 @@ public final class ResultsCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      try (ResultsReader reader = new ResultsReader(kafka.bootstrapServers(), kafka.prefix(), fromBeginning, kafka.clientOverrides())) {
+      try (ResultsReader reader = new ResultsReader(kafka.bootstrapServers(), kafka.namespace(), fromBeginning, kafka.clientOverrides())) {
         Thread hook = new Thread(reader::stop, "sluice-results-tail-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         reader.tail(completion -> {
@@ -68,7 +68,7 @@ public final class ResultsCommand implements Runnable {
     public Integer call() throws IOException {
       AtomicInteger written = new AtomicInteger();
       int unfinished;
-      try (ResultsReader reader = new ResultsReader(kafka.bootstrapServers(), kafka.prefix(), true, kafka.clientOverrides());
+      try (ResultsReader reader = new ResultsReader(kafka.bootstrapServers(), kafka.namespace(), true, kafka.clientOverrides());
           BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
         unfinished = reader.readToEnd(completion -> {
           try {

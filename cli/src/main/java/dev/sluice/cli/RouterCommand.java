@@ -147,9 +147,9 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
     int port = r.get(METRICS_PORT);
     HTTPServer metrics = port < 0 ? null : HTTPServer.builder().port(port).buildAndStart();
     RouterService router = modelDir.isEmpty()
-        ? RouterService.start(settings, kafka.bootstrapServers(), kafka.prefix(), null, kafka.clientOverrides(),
+        ? RouterService.start(settings, kafka.bootstrapServers(), kafka.namespace(), null, kafka.clientOverrides(),
             RouterMetrics.defaultRegistry())
-        : RouterService.startWithModel(settings, kafka.bootstrapServers(), kafka.prefix(), Path.of(modelDir), kafka.clientOverrides(),
+        : RouterService.startWithModel(settings, kafka.bootstrapServers(), kafka.namespace(), Path.of(modelDir), kafka.clientOverrides(),
             RouterMetrics.defaultRegistry());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -160,7 +160,7 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
     var out = spec.commandLine().getOut();
     long startedAfterMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
     out.println("Sluice router: policy " + settings.policy() + ", model " + settings.defaultModel() + ", " + settings.lanes()
-        + " lanes, Kafka " + kafka.bootstrapServers() + ", prefix " + kafka.prefix()
+        + " lanes, Kafka " + kafka.bootstrapServers() + ", prefix " + kafka.namespace()
         + (modelDir.isEmpty() ? " (no tokenizer: requests must carry promptTokens)" : "")
         + (metrics == null ? "" : ", metrics on http://127.0.0.1:" + metrics.getPort() + "/metrics"));
     out.flush();

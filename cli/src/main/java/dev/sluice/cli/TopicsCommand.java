@@ -66,7 +66,7 @@ public final class TopicsCommand implements Runnable {
       TopicAdmin.CreateResult result = admin.create(layout);
       result.created().forEach(name -> out.println("created  " + name));
       result.existing().forEach(name -> out.println("exists   " + name));
-      out.println("topics ready: prefix " + layout.prefix() + ", " + layout.stages() + " stages, " + layout.lanes() + " lanes");
+      out.println("topics ready: prefix " + layout.namespace() + ", " + layout.stages() + " stages, " + layout.lanes() + " lanes");
       return 0;
     }
   }
@@ -94,7 +94,7 @@ public final class TopicsCommand implements Runnable {
       List<String> problems = admin.verify(layout);
       if (!problems.isEmpty()) return printProblems(problems);
       out.println("OK: " + layout.allTopics().size() + " topics match the layout (prefix "
-          + layout.prefix() + ", " + layout.stages() + " stages, " + layout.lanes() + " lanes)");
+          + layout.namespace() + ", " + layout.stages() + " stages, " + layout.lanes() + " lanes)");
       return 0;
     }
   }
@@ -122,7 +122,7 @@ public final class TopicsCommand implements Runnable {
       ConfigResolver resolver = kafka.resolver(KEYS);
       try {
         return TopicLayout.defaults()
-            .withPrefix(kafka.prefix())
+            .withNamespace(kafka.namespace())
             .withStages(resolver.get(STAGES))
             .withLanes(resolver.get(LANES));
       } catch (IllegalArgumentException e) {

@@ -59,7 +59,7 @@ public final class TraceCommand implements Callable<Integer> {
     // The HTTP API's ids are the request id behind "cmpl-" or "chatcmpl-".
     requestId = requestId.replaceFirst("^(chat)?cmpl-", "");
     PrintWriter out = spec.commandLine().getOut();
-    SluiceTopics topics = new SluiceTopics(kafka.prefix());
+    SluiceTopics topics = new SluiceTopics(kafka.namespace());
     Map<String, Object> props = new HashMap<>(kafka.clientOverrides());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024 * 1024);

@@ -48,7 +48,7 @@ public final class UpCommand implements Callable<Integer>, KeyDefaults.Keyed {
   @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.") String bootstrapServers;
   @Option(names = "--kafka-port", description = "Port of the embedded broker on 127.0.0.1 (default: a free port).") String kafkaPort;
   @Option(names = "--data-dir", description = "Broker data, block caches, router state (default: ${DEFAULT-VALUE}).") String dataDir;
-  @Option(names = "--prefix", description = "Topic prefix (default: ${DEFAULT-VALUE}).") String prefix;
+  @Option(names = "--prefix", paramLabel = "<prefix>", description = "Topic prefix (default: ${DEFAULT-VALUE}).") String namespace;
   @Option(names = "--config", description = "YAML file with any of these keys (snake_case); flags > SLUICE_* env > file > defaults.") Path config;
 
   @Override
@@ -87,7 +87,7 @@ public final class UpCommand implements Callable<Integer>, KeyDefaults.Keyed {
     out.println("  curl -s " + url + "/v1/completions -H 'Content-Type: application/json' -d '{\"model\":\""
         + pipeline.modelName() + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":40}'");
     out.println("  curl -s " + url + "/workers     curl -s " + url + "/metrics");
-    out.println("  ./sluice results tail --bootstrap-servers " + pipeline.bootstrapServers() + (ps.prefix().equals("sluice") ? "" : " --prefix " + ps.prefix()));
+    out.println("  ./sluice results tail --bootstrap-servers " + pipeline.bootstrapServers() + (ps.namespace().equals("sluice") ? "" : " --prefix " + ps.namespace()));
     out.println("Press Ctrl-C to stop.");
     out.flush();
     stopped.await();

@@ -112,7 +112,7 @@ public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed
         HTTPServer metrics = port < 0 ? null : HTTPServer.builder().port(port).buildAndStart()) {
       Runtime.getRuntime().addShutdownHook(hook);
       out.println("worker " + settings.workerId() + ": stage " + settings.stage() + ", layers " + settings.layers()
-          + ", model " + settings.modelId() + ", Kafka " + settings.bootstrapServers() + ", prefix " + settings.prefix()
+          + ", model " + settings.modelId() + ", Kafka " + settings.bootstrapServers() + ", prefix " + settings.namespace()
           + (metrics == null ? "" : ", metrics on http://0.0.0.0:" + metrics.getPort() + "/metrics"));
       out.flush();
       while (!stopRequested.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -160,7 +160,7 @@ public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed
     String id = r.get(WORKER_ID).isEmpty() ? hostName() + "-stage-" + stage : r.get(WORKER_ID);
     Path data = r.get(DATA_DIR).isEmpty() ? Path.of("data", id) : Path.of(r.get(DATA_DIR));
     Path modelDir = ModelReferences.resolve(r.get(MODEL), new PrintWriter(System.out, true));
-    return new WorkerSettings(stage, range, modelDir, null, kafka.bootstrapServers(), kafka.prefix(), id, data,
+    return new WorkerSettings(stage, range, modelDir, null, kafka.bootstrapServers(), kafka.namespace(), id, data,
         r.get(MAX_BATCH_SIZE), r.get(BATCHING_WINDOW_MS), r.get(MAX_QUEUE_SIZE), r.get(KV_CACHE_MB), r.get(HOT_KV_MB),
         r.get(SharedKeys.BLOCK_SIZE), r.get(THREADS),
         Guarantee.parse(r.get(GUARANTEE)), Duration.ofSeconds(r.get(IDLE_TIMEOUT_S)), r.get(MAX_MESSAGE_BYTES),

@@ -28,15 +28,15 @@ public final class WorkersCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Map<String, Object> client = new HashMap<>(kafka.clientOverrides());
     client.put("bootstrap.servers", kafka.bootstrapServers());
-    try (ClusterView directory = ClusterView.read(client, "sluice-workers-command", new SluiceTopics(kafka.prefix()),
+    try (ClusterView directory = ClusterView.read(client, "sluice-workers-command", new SluiceTopics(kafka.namespace()),
         ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER)) {
       if (!directory.awaitReady(Duration.ofSeconds(30))) {
-        spec.commandLine().getErr().println("sluice: could not read " + kafka.prefix() + ".workers within 30 s");
+        spec.commandLine().getErr().println("sluice: could not read " + kafka.namespace() + ".workers within 30 s");
         return ErrorHandler.EXIT_UNAVAILABLE;
       }
       List<KnownWorker> workers = directory.snapshot().workers();
       if (workers.isEmpty()) {
-        out.println("no workers (no heartbeats on " + kafka.prefix() + ".workers)");
+        out.println("no workers (no heartbeats on " + kafka.namespace() + ".workers)");
         return 0;
       }
       out.printf("%-28s %5s %7s %-16s %-9s %5s %6s %13s %6s %8s%n",

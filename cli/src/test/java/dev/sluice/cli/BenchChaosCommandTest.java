@@ -34,12 +34,12 @@ class BenchChaosCommandTest extends CommandTestSupport {
 
   @Test
   void shouldPrintTheFiguresOfAKilledLastStageWorkerFromTheRealEvents(@TempDir Path dir) throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("chaos");
+    String namespace = SharedKafkaExtension.uniquePrefix("chaos");
     Path report = dir.resolve("chaos.html");
 
     int code = sluice("bench", "chaos", "--requests", String.valueOf(REQUESTS), "--concurrency",
         String.valueOf(CONCURRENCY), "--max-tokens", "16", "--lanes", "4", "--faults", "worker-last",
-        "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(), "--prefix", prefix,
+        "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(), "--prefix", namespace,
         "--work-dir", dir.resolve("work").toString(), "--report", report.toString());
 
     String printed = out.toString();
@@ -60,7 +60,7 @@ class BenchChaosCommandTest extends CommandTestSupport {
     assertThat(printed).contains("killed worker s1-a (kill -9)").containsPattern("\\[(met|MISS)\\] worker-last: longest stall");
 
     // the results topic, read independently: one DONE per request of the warm-up and both passes
-    Map<String, Integer> terminals = terminalsById(prefix);
+    Map<String, Integer> terminals = terminalsById(namespace);
     assertThat(terminals).hasSize(CONCURRENCY + REQUESTS + sentWithFault);
     assertThat(terminals.values()).containsOnly(1);
     assertThat(Files.readString(report)).contains("<svg").contains("worker-last").contains("[met]");
@@ -72,8 +72,8 @@ class BenchChaosCommandTest extends CommandTestSupport {
         .orElseThrow(() -> new AssertionError("no row " + pass + " in:\n" + printed)).trim().split("\\s+");
   }
 
-  private static Map<String, Integer> terminalsById(String prefix) {
-    String topic = new SluiceTopics(prefix).results().name();
+  private static Map<String, Integer> terminalsById(String namespace) {
+    String topic = new SluiceTopics(namespace).results().name();
     Map<String, Integer> terminals = new HashMap<>();
     try (KafkaConsumer<String, ResultEvent> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers(),

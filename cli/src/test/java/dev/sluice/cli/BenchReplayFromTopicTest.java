@@ -24,11 +24,11 @@ class BenchReplayFromTopicTest extends CommandTestSupport {
   @Test
   void shouldReplayRecordedRequestsUnderTwoPoliciesWithIdenticalGreedyOutputs() throws Exception {
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    String prefix = SharedKafkaExtension.uniquePrefix("recorded");
+    String namespace = SharedKafkaExtension.uniquePrefix("recorded");
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(1).withLanes(2).withRequestsPartitions(3));
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(1).withLanes(2).withRequestsPartitions(3));
     }
-    String topic = prefix + ".requests";
+    String topic = namespace + ".requests";
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("acks", "all");

@@ -22,10 +22,10 @@ class DashboardCommandTest {
 
   @Test
   void shouldServeThePageAndSnapshotUntilStopped() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("dashcli");
+    String namespace = SharedKafkaExtension.uniquePrefix("dashcli");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
     try (TopicAdmin topics = TopicAdmin.connect(bootstrap)) {
-      topics.create(TopicLayout.defaults().withPrefix(prefix).withStages(3).withLanes(2));
+      topics.create(TopicLayout.defaults().withNamespace(namespace).withStages(3).withLanes(2));
     }
     DashboardCommand command = new DashboardCommand();
     CommandLine cmd = new CommandLine(command);
@@ -35,7 +35,7 @@ class DashboardCommandTest {
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cmd.execute(
-        "--port", "0", "--host", "127.0.0.1", "--bootstrap-servers", bootstrap, "--prefix", prefix));
+        "--port", "0", "--host", "127.0.0.1", "--bootstrap-servers", bootstrap, "--prefix", namespace));
 
     int port = command.boundPort.get(60, TimeUnit.SECONDS);
     assertThat(port).as(err.toString()).isPositive();
@@ -46,10 +46,10 @@ class DashboardCommandTest {
     command.stop.countDown();
 
     assertThat(exit.get(30, TimeUnit.SECONDS)).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("Sluice dashboard on http://127.0.0.1:" + port + "/", "prefix " + prefix);
+    assertThat(out.toString()).contains("Sluice dashboard on http://127.0.0.1:" + port + "/", "prefix " + namespace);
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<title>Sluice dashboard</title>");
-    assertThat(snapshot.body()).contains("\"prefix\":\"" + prefix + "\"", prefix + ".stage-2\"").doesNotContain(prefix + ".stage-3");
+    assertThat(snapshot.body()).contains("\"prefix\":\"" + namespace + "\"", namespace + ".stage-2\"").doesNotContain(namespace + ".stage-3");
   }
 
   @Test

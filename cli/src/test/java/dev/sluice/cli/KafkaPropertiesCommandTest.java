@@ -29,17 +29,17 @@ class KafkaPropertiesCommandTest extends CommandTestSupport {
       text.append(e.getKey()).append('=').append(e.getValue()).append('\n');
     }
     Files.writeString(props, text);
-    String prefix = SharedKafkaExtension.uniquePrefix("saslcli");
+    String namespace = SharedKafkaExtension.uniquePrefix("saslcli");
 
-    assertThat(sluice("topics", "create", "--bootstrap-servers", sasl.bootstrapServers(), "--prefix", prefix,
+    assertThat(sluice("topics", "create", "--bootstrap-servers", sasl.bootstrapServers(), "--prefix", namespace,
         "--command-config", props.toString())).as(err.toString()).isZero();
-    assertThat(sluice("topics", "verify", "--bootstrap-servers", sasl.bootstrapServers(), "--prefix", prefix,
+    assertThat(sluice("topics", "verify", "--bootstrap-servers", sasl.bootstrapServers(), "--prefix", namespace,
         "--command-config", props.toString())).as(err.toString()).isZero();
     assertThat(out.toString()).contains("OK: 8 topics match the layout");
 
     Path plain = dir.resolve("plain.properties");
     Files.writeString(plain, "request.timeout.ms=2000\ndefault.api.timeout.ms=3000\n");
-    assertThat(sluice("topics", "verify", "--bootstrap-servers", sasl.bootstrapServers(), "--prefix", prefix,
+    assertThat(sluice("topics", "verify", "--bootstrap-servers", sasl.bootstrapServers(), "--prefix", namespace,
         "--command-config", plain.toString())).as("without the SASL settings").isNotZero();
   }
 }

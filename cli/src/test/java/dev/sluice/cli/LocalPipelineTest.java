@@ -64,16 +64,16 @@ class LocalPipelineTest {
       picocli.CommandLine cmd = Sluice.commandLine();
       cmd.setOut(new java.io.PrintWriter(traced, true));
       int code = cmd.execute("trace", completion.path("id").asText(), "--bootstrap-servers", pipeline.bootstrapServers(),
-          "--prefix", spec.prefix());
+          "--prefix", spec.namespace());
       assertThat(code).as(traced.toString()).isZero();
       assertThat(traced.toString()).contains("REQUEST", "PREFILL_CHUNK [0,", "DECODE [", "DONE #20", "finish=LENGTH")
-          .contains(spec.prefix() + ".stage-0", spec.prefix() + ".stage-1", spec.prefix() + ".stage-2");
+          .contains(spec.namespace() + ".stage-0", spec.namespace() + ".stage-1", spec.namespace() + ".stage-2");
 
       // `sluice workers` lists every worker from the heartbeats, layers as on the command line.
       java.io.StringWriter listed = new java.io.StringWriter();
       picocli.CommandLine workersCmd = Sluice.commandLine();
       workersCmd.setOut(new java.io.PrintWriter(listed, true));
-      assertThat(workersCmd.execute("workers", "--bootstrap-servers", pipeline.bootstrapServers(), "--prefix", spec.prefix()))
+      assertThat(workersCmd.execute("workers", "--bootstrap-servers", pipeline.bootstrapServers(), "--prefix", spec.namespace()))
           .isZero();
       for (var w : pipeline.workers()) {
         assertThat(listed.toString()).containsPattern(w.workerId() + "\\s+" + w.settings().stage() + "\\s+"
@@ -81,7 +81,7 @@ class LocalPipelineTest {
       }
 
       // A plain JSON request from any Kafka client (no header, as kafka-console-producer sends it) is served too.
-      String topic = spec.prefix() + ".requests";
+      String topic = spec.namespace() + ".requests";
       try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(java.util.Map.of(
           "bootstrap.servers", pipeline.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
           new org.apache.kafka.common.serialization.ByteArraySerializer())) {
@@ -95,7 +95,7 @@ class LocalPipelineTest {
         picocli.CommandLine export = Sluice.commandLine();
         export.setOut(new java.io.PrintWriter(exported, true));
         export.execute("results", "export", "--out", out.toString(), "--bootstrap-servers", pipeline.bootstrapServers(),
-            "--prefix", spec.prefix());
+            "--prefix", spec.namespace());
         return java.nio.file.Files.exists(out) && java.nio.file.Files.readString(out).contains("\"json-1\"");
       });
       JsonNode jsonDone = java.nio.file.Files.readAllLines(out).stream().map(l -> {

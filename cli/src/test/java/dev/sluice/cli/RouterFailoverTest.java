@@ -77,11 +77,11 @@ class RouterFailoverTest {
   private Figures killRouterMidStream(Path dir, boolean standby) throws Exception {
     try (StagePipelineFixture p = new StagePipelineFixture(standby ? "rstandby" : "rkill", dir)) {
       for (int k = 0; k < StagePipelineFixture.LAYERS.length; k++) {
-        p.startInProcess(k, p.prefix + "-s" + k);
+        p.startInProcess(k, p.namespace + "-s" + k);
       }
       String[] routerArgs = {"--model", p.model.toString(), "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(),
-          "--prefix", p.prefix, "--lanes", String.valueOf(StagePipelineFixture.LANES)};
-      Map<String, String> texts = texts(p.prefix);
+          "--prefix", p.namespace, "--lanes", String.valueOf(StagePipelineFixture.LANES)};
+      Map<String, String> texts = texts(p.namespace);
       Map<String, int[]> prompts = tokenized(p.model, texts);
       List<String> ids = new ArrayList<>(texts.keySet());
       ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
@@ -150,11 +150,11 @@ class RouterFailoverTest {
   }
 
   /** Prompt text per request id (text, as the HTTP ingress sends it: the router's tokenizer is on the path). */
-  private static Map<String, String> texts(String prefix) {
+  private static Map<String, String> texts(String namespace) {
     Map<String, String> texts = new LinkedHashMap<>();
     String[] openings = {"Once upon a time", "The little dog", "Lily wanted to", "One day, a big", "Tom and Sue"};
     for (int i = 0; i < REQUESTS; i++) {
-      texts.put(prefix + "-r" + i, openings[i % openings.length] + " " + "and ".repeat(i % 7));
+      texts.put(namespace + "-r" + i, openings[i % openings.length] + " " + "and ".repeat(i % 7));
     }
     return texts;
   }

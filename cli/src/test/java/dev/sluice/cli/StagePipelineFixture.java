@@ -57,7 +57,7 @@ final class StagePipelineFixture implements AutoCloseable {
   static final String[] LAYERS = {"0-1", "2-3", "4-4"};
   static final int LANES = 4;
 
-  final String prefix;
+  final String namespace;
   final SluiceTopics topics;
   final Path model;
   final Path dir;
@@ -69,10 +69,10 @@ final class StagePipelineFixture implements AutoCloseable {
     this.model = ModelLocator.embeddedModel();
     assumeTrue(model != null && Files.isDirectory(model), "shared stories260K model missing — skipping");
     this.dir = dir;
-    this.prefix = SharedKafkaExtension.uniquePrefix(name);
-    this.topics = new SluiceTopics(prefix);
+    this.namespace = SharedKafkaExtension.uniquePrefix(name);
+    this.topics = new SluiceTopics(namespace);
     try (TopicAdmin admin = TopicAdmin.connect(SharedKafkaExtension.bootstrapServers())) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(LAYERS.length).withLanes(LANES)
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(LAYERS.length).withLanes(LANES)
           .withResultsPartitions(2));
     }
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -84,7 +84,7 @@ final class StagePipelineFixture implements AutoCloseable {
   /** A stage worker in this JVM. */
   StageWorker startInProcess(int stage, String workerId) {
     StageWorker w = StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(LAYERS[stage]), model,
-        SharedKafkaExtension.bootstrapServers(), prefix).withWorkerId(workerId).withDataDir(dir.resolve(workerId))
+        SharedKafkaExtension.bootstrapServers(), namespace).withWorkerId(workerId).withDataDir(dir.resolve(workerId))
         .withKvCacheMb(16), new PrometheusRegistry());
     inProcess.add(w);
     return w;
@@ -96,7 +96,7 @@ final class StagePipelineFixture implements AutoCloseable {
     Files.writeString(props, "session.timeout.ms=6000\n");
     return ChildWorker.start(workerId, dir.resolve(workerId), "--stage", String.valueOf(stage), "--layers",
         LAYERS[stage], "--model", model.toString(), "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(),
-        "--prefix", prefix, "--kv-cache-mb", "16", "--command-config", props.toString());
+        "--prefix", namespace, "--kv-cache-mb", "16", "--command-config", props.toString());
   }
 
   /** Prompts of different lengths, one per request id. */
@@ -104,7 +104,7 @@ final class StagePipelineFixture implements AutoCloseable {
     Map<String, int[]> prompts = new LinkedHashMap<>();
     String[] openings = {"Once upon a time", "The little dog", "Lily wanted to", "One day, a big", "Tom and Sue"};
     for (int i = 0; i < n; i++) {
-      prompts.put(prefix + "-r" + i, tokenizer.encode(openings[i % openings.length] + " " + "and ".repeat(i % 7)));
+      prompts.put(namespace + "-r" + i, tokenizer.encode(openings[i % openings.length] + " " + "and ".repeat(i % 7)));
     }
     return prompts;
   }

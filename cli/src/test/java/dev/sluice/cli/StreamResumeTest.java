@@ -67,23 +67,23 @@ class StreamResumeTest {
     Path model = ModelLocator.embeddedModel();
     assumeTrue(model != null, "shared stories260K model missing — skipping");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    String prefix = SharedKafkaExtension.uniquePrefix("resume");
+    String namespace = SharedKafkaExtension.uniquePrefix("resume");
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(2).withLanes(2).withResultsPartitions(4));
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(2).withLanes(2).withResultsPartitions(4));
     }
     List<StageWorker> workers = new ArrayList<>();
     try (TextTokenizer tokenizer = Tokenizers.load(model);
         RouterService router = RouterService.start(RouterSettings.defaults("stories260K").withLanes(2)
-            .withDataDir(dir.resolve("router")), bootstrap, prefix, tokenizer::encode, Map.of(),
+            .withDataDir(dir.resolve("router")), bootstrap, namespace, tokenizer::encode, Map.of(),
             new RouterMetrics(new PrometheusRegistry()));
         ChildIngress first = ChildIngress.start(dir.resolve("ingress-a"), "--bootstrap-servers", bootstrap,
-            "--prefix", prefix);
+            "--prefix", namespace);
         IngressServer second = IngressServer.start(IngressSettings.forModel("stories260K").withHost("127.0.0.1")
-            .withPort(0), bootstrap, prefix, new PrometheusRegistry())) {
+            .withPort(0), bootstrap, namespace, new PrometheusRegistry())) {
       String[] layers = {"0-2", "3-4"};
       for (int stage = 0; stage < 2; stage++) {
-        workers.add(StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(layers[stage]), model, bootstrap, prefix)
-            .withWorkerId(prefix + "-w" + stage).withDataDir(dir.resolve("w" + stage)).withKvCacheMb(16),
+        workers.add(StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(layers[stage]), model, bootstrap, namespace)
+            .withWorkerId(namespace + "-w" + stage).withDataDir(dir.resolve("w" + stage)).withKvCacheMb(16),
             new PrometheusRegistry()));
       }
       try {
@@ -128,7 +128,7 @@ class StreamResumeTest {
         ids.add(e.id());
         text.append(JSON.readTree(e.data()).at("/choices/0/delta/content").asText(""));
       }
-      ResultEvent done = terminal(prefix, requestId);
+      ResultEvent done = terminal(namespace, requestId);
       System.out.printf("resumed stream: %d events before the kill, %d after, DONE index %d%n", before.size(),
           after.size(), done.getIndex());
       assertThat(ids).as("every result index once, in order").isEqualTo(range(done.getIndex() + 1));
@@ -194,8 +194,8 @@ class StreamResumeTest {
   }
 
   /** The request's DONE as a plain consumer of the results topic reads it. */
-  private static ResultEvent terminal(String prefix, String requestId) {
-    String topic = new SluiceTopics(prefix).results().name();
+  private static ResultEvent terminal(String namespace, String requestId) {
+    String topic = new SluiceTopics(namespace).results().name();
     try (KafkaConsumer<String, ResultEvent> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers()), new StringDeserializer(),
         SluiceSerdes.resultEvent().deserializer())) {

@@ -13,29 +13,29 @@ import org.junit.jupiter.api.io.TempDir;
 class TopicsCommandTest extends CommandTestSupport {
   @Test
   void shouldCreateDescribeAndVerifyTopics() {
-    String prefix = SharedKafkaExtension.uniquePrefix("cli");
+    String namespace = SharedKafkaExtension.uniquePrefix("cli");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
 
-    assertThat(sluice("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--stages", "2", "--lanes", "3"))
+    assertThat(sluice("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", namespace, "--stages", "2", "--lanes", "3"))
         .as(err.toString()).isZero();
-    assertThat(out.toString()).contains("created  " + prefix + ".stage-1", "topics ready: prefix " + prefix + ", 2 stages, 3 lanes");
+    assertThat(out.toString()).contains("created  " + namespace + ".stage-1", "topics ready: prefix " + namespace + ", 2 stages, 3 lanes");
 
-    assertThat(sluice("topics", "describe", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--stages", "2", "--lanes", "3"))
+    assertThat(sluice("topics", "describe", "--bootstrap-servers", bootstrap, "--prefix", namespace, "--stages", "2", "--lanes", "3"))
         .isZero();
-    assertThat(out.toString()).contains(prefix + ".stage-0  partitions=3  replicas=1  max.message.bytes=33554432");
+    assertThat(out.toString()).contains(namespace + ".stage-0  partitions=3  replicas=1  max.message.bytes=33554432");
 
-    assertThat(sluice("topics", "verify", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--stages", "2", "--lanes", "3"))
+    assertThat(sluice("topics", "verify", "--bootstrap-servers", bootstrap, "--prefix", namespace, "--stages", "2", "--lanes", "3"))
         .isZero();
     assertThat(out.toString()).contains("OK: 8 topics match the layout");
   }
 
   @Test
   void shouldExitNonZeroWithTheProblemsWhenLaneCountsDiffer() {
-    String prefix = SharedKafkaExtension.uniquePrefix("cli");
+    String namespace = SharedKafkaExtension.uniquePrefix("cli");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    assertThat(sluice("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--lanes", "3")).isZero();
+    assertThat(sluice("topics", "create", "--bootstrap-servers", bootstrap, "--prefix", namespace, "--lanes", "3")).isZero();
 
-    int exit = sluice("topics", "verify", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--lanes", "5");
+    int exit = sluice("topics", "verify", "--bootstrap-servers", bootstrap, "--prefix", namespace, "--lanes", "5");
 
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString()).contains("(1 problem)", "stage topics have 3 lanes but the layout expects 5");
@@ -43,23 +43,23 @@ class TopicsCommandTest extends CommandTestSupport {
 
   @Test
   void shouldExitNonZeroWhenTopicsAreMissing() {
-    String prefix = SharedKafkaExtension.uniquePrefix("cli");
+    String namespace = SharedKafkaExtension.uniquePrefix("cli");
 
-    int exit = sluice("topics", "verify", "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(), "--prefix", prefix);
+    int exit = sluice("topics", "verify", "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(), "--prefix", namespace);
 
     assertThat(exit).isEqualTo(1);
-    assertThat(err.toString()).contains("topic " + prefix + ".requests is missing", "(8 problems)");
+    assertThat(err.toString()).contains("topic " + namespace + ".requests is missing", "(8 problems)");
   }
 
   @Test
   void shouldTakeTheClusterFromTheKafkaClientPropertiesFile(@TempDir Path dir) throws Exception {
     Path clientProperties = dir.resolve("kafka.properties");
     Files.writeString(clientProperties, "bootstrap.servers=" + SharedKafkaExtension.bootstrapServers() + "\n");
-    String prefix = SharedKafkaExtension.uniquePrefix("cli");
+    String namespace = SharedKafkaExtension.uniquePrefix("cli");
 
-    assertThat(sluice("topics", "create", "--command-config", clientProperties.toString(), "--prefix", prefix, "--lanes", "2"))
+    assertThat(sluice("topics", "create", "--command-config", clientProperties.toString(), "--prefix", namespace, "--lanes", "2"))
         .as(err.toString()).isZero();
-    assertThat(out.toString()).contains("created  " + prefix + ".requests");
+    assertThat(out.toString()).contains("created  " + namespace + ".requests");
   }
 
   @Test

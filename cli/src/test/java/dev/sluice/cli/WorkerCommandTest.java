@@ -61,9 +61,9 @@ class WorkerCommandTest {
   void shouldHeartbeatServeMetricsAndLeaveATombstoneWhenStopped(@TempDir Path dir) throws Exception {
     Path model = ModelLocator.embeddedModel();
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    String prefix = SharedKafkaExtension.uniquePrefix("workercmd");
+    String namespace = SharedKafkaExtension.uniquePrefix("workercmd");
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(1).withLanes(2));
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(1).withLanes(2));
     }
 
     CommandLine cmd = Sluice.commandLine();
@@ -72,7 +72,7 @@ class WorkerCommandTest {
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(out, true));
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cmd.execute("worker", "--stage", "0",
-        "--layers", "0-4", "--model", model.toString(), "--bootstrap-servers", bootstrap, "--prefix", prefix,
+        "--layers", "0-4", "--model", model.toString(), "--bootstrap-servers", bootstrap, "--prefix", namespace,
         "--worker-id", "w-cmd", "--data-dir", dir.resolve("w").toString(), "--metrics-port", "0"));
 
     Pattern metricsUrl = Pattern.compile("metrics on http://0\\.0\\.0\\.0:(\\d+)/metrics");
@@ -84,7 +84,7 @@ class WorkerCommandTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.body()).contains("sluice_worker_queue_depth");
 
-    String workersTopic = new SluiceTopics(prefix).workers().name();
+    String workersTopic = new SluiceTopics(namespace).workers().name();
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       WorkerStatus last = lastStatus(workersTopic).get("w-cmd");
       return last != null && last.getState() == WorkerState.READY && last.getLanes().size() == 2;

@@ -41,15 +41,15 @@ class WorkerFailoverTest {
   @Test
   void shouldLoseAndDoubleNothingWhenAStageScalesOutAndIn(@TempDir Path dir) throws Exception {
     try (StagePipelineFixture p = new StagePipelineFixture("scale", dir)) {
-      p.startInProcess(0, p.prefix + "-s0");
-      p.startInProcess(2, p.prefix + "-s2");
-      try (ChildWorker a = p.startChild(1, p.prefix + "-s1a");
+      p.startInProcess(0, p.namespace + "-s0");
+      p.startInProcess(2, p.namespace + "-s2");
+      try (ChildWorker a = p.startChild(1, p.namespace + "-s1a");
           StagePipelineFixture.Results results = p.new Results()) {
         awaitStageReady(p, a);
         Map<String, int[]> prompts = p.prompts(REQUESTS);
         p.submit(prompts, MAX_TOKENS);
         awaitProgress(results, REQUESTS / 5);
-        try (ChildWorker b = p.startChild(1, p.prefix + "-s1b")) { // scale out: lanes split between a and b
+        try (ChildWorker b = p.startChild(1, p.namespace + "-s1b")) { // scale out: lanes split between a and b
           awaitProgress(results, REQUESTS / 2);
           // scale in: a drains its step, commits and leaves the group (the JVM then exits 128 + SIGTERM)
           assertThat(a.terminate()).as("exit code after SIGTERM").isIn(0, 143);
@@ -65,11 +65,11 @@ class WorkerFailoverTest {
     try (StagePipelineFixture p = new StagePipelineFixture("kill" + stage, dir)) {
       for (int k = 0; k < StagePipelineFixture.LAYERS.length; k++) {
         if (k != stage) {
-          p.startInProcess(k, p.prefix + "-s" + k);
+          p.startInProcess(k, p.namespace + "-s" + k);
         }
       }
-      try (ChildWorker victim = p.startChild(stage, p.prefix + "-victim");
-          ChildWorker survivor = p.startChild(stage, p.prefix + "-survivor");
+      try (ChildWorker victim = p.startChild(stage, p.namespace + "-victim");
+          ChildWorker survivor = p.startChild(stage, p.namespace + "-survivor");
           StagePipelineFixture.Results results = p.new Results()) {
         awaitStageReady(p, victim, survivor);
         Map<String, int[]> prompts = p.prompts(REQUESTS);

@@ -75,7 +75,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
     progress.accept("Model " + modelName + " (" + config.numLayers() + " layers, hidden " + config.hiddenSize() + ") from " + modelDir);
 
-    TopicLayout layout = TopicLayout.defaults().withPrefix(spec.prefix()).withStages(spec.stages()).withLanes(spec.lanes());
+    TopicLayout layout = TopicLayout.defaults().withNamespace(spec.namespace()).withStages(spec.stages()).withLanes(spec.lanes());
     try (TopicAdmin admin = TopicAdmin.connect(bootstrapServers)) {
       var created = admin.create(layout);
       List<String> problems = admin.verify(layout);
@@ -87,8 +87,8 @@ public final class LocalPipeline implements AutoCloseable {
     List<LayerRange> ranges = StagePlanner.balanced(config, spec.stages()); // equal compute per stage, LM head included
     for (int stage = 0; stage < spec.stages(); stage++) {
       for (int w = 0; w < spec.workersPerStage(); w++) {
-        String id = spec.prefix() + "-stage" + stage + "-w" + w;
-        WorkerSettings ws = WorkerSettings.of(stage, ranges.get(stage), modelDir, bootstrapServers, spec.prefix())
+        String id = spec.namespace() + "-stage" + stage + "-w" + w;
+        WorkerSettings ws = WorkerSettings.of(stage, ranges.get(stage), modelDir, bootstrapServers, spec.namespace())
             .withWorkerId(id)
             .withDataDir(spec.dataDir().resolve("workers").resolve(id))
             .withThreads(1);
@@ -100,12 +100,12 @@ public final class LocalPipeline implements AutoCloseable {
 
     for (int i = 0; i < spec.routers(); i++) {
       progress.accept("Starting the router" + (spec.routers() > 1 ? " " + i : "") + " (policy " + spec.policy() + ")");
-      routers.add(RouterService.start(routerSettings(i), bootstrapServers, spec.prefix(), modelDir));
+      routers.add(RouterService.start(routerSettings(i), bootstrapServers, spec.namespace(), modelDir));
     }
 
     ingress = IngressServer.start(IngressSettings.forModel(modelName).withPort(spec.port())
         .withChatTemplate(ChatTemplates.choose("auto", modelDir, progress))
-        .withSamplingDefaults(ModelSamplingDefaults.of(modelDir)), bootstrapServers, spec.prefix());
+        .withSamplingDefaults(ModelSamplingDefaults.of(modelDir)), bootstrapServers, spec.namespace());
     ingress.addReadinessCheck("pipeline", this::rolesReady);
     progress.accept("Ingress listening on port " + ingress.port());
 
@@ -134,7 +134,7 @@ public final class LocalPipeline implements AutoCloseable {
    */
   public void restartRouter(int i, Duration readyTimeout) throws InterruptedException {
     routers.get(i).close();
-    RouterService again = RouterService.start(routerSettings(i), bootstrapServers, spec.prefix(), modelDir);
+    RouterService again = RouterService.start(routerSettings(i), bootstrapServers, spec.namespace(), modelDir);
     routers.set(i, again);
     if (!again.awaitReady(readyTimeout)) {
       throw new IllegalStateException("router " + i + " not ready " + readyTimeout.toSeconds() + " s after its restart");

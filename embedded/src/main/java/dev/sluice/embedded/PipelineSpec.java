@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * @param bootstrapServers an existing cluster; null = start the embedded broker
  * @param kafkaPort port of the embedded broker (0 = a free one)
  * @param dataDir broker data, worker block caches, router state
- * @param prefix topic prefix
+ * @param namespace topic prefix
  * @param routers router instances (one Kafka Streams application: they share the tasks, and with
  *     two or more each keeps a standby copy of another's stores)
  */
@@ -28,18 +28,18 @@ public record PipelineSpec(
     String bootstrapServers,
     int kafkaPort,
     Path dataDir,
-    String prefix,
+    String namespace,
     int routers) {
 
   /** One router. */
   public PipelineSpec(int port, int stages, int workersPerStage, int lanes, Path modelDir, String policy,
-      String bootstrapServers, int kafkaPort, Path dataDir, String prefix) {
-    this(port, stages, workersPerStage, lanes, modelDir, policy, bootstrapServers, kafkaPort, dataDir, prefix, 1);
+      String bootstrapServers, int kafkaPort, Path dataDir, String namespace) {
+    this(port, stages, workersPerStage, lanes, modelDir, policy, bootstrapServers, kafkaPort, dataDir, namespace, 1);
   }
 
   public PipelineSpec withRouters(int n) {
     return new PipelineSpec(port, stages, workersPerStage, lanes, modelDir, policy, bootstrapServers, kafkaPort, dataDir,
-        prefix, n);
+        namespace, n);
   }
 
   public PipelineSpec {

@@ -67,17 +67,17 @@ public final class IngressServer implements AutoCloseable {
   private final ExecutorService writers;
   private final Javalin app;
 
-  private IngressServer(IngressSettings settings, String bootstrapServers, String prefix, PrometheusRegistry registry) {
+  private IngressServer(IngressSettings settings, String bootstrapServers, String namespace, PrometheusRegistry registry) {
     this.settings = settings;
     this.registry = registry;
-    SluiceClientSettings clientSettings = new SluiceClientSettings(bootstrapServers, prefix, new GroupIds(prefix).ingress(),
+    SluiceClientSettings clientSettings = new SluiceClientSettings(bootstrapServers, namespace, new GroupIds(namespace).ingress(),
         settings.requestTimeout().plus(DEADLINE_GRACE), settings.kafkaOverrides());
     this.client = new SluiceClient(clientSettings);
     this.workers = ClusterView.read(KafkaSettings.consumer(bootstrapServers, null, settings.kafkaOverrides()),
-        prefix + "-ingress-workers-" + java.util.UUID.randomUUID().toString().substring(0, 8), new SluiceTopics(prefix),
+        namespace + "-ingress-workers-" + java.util.UUID.randomUUID().toString().substring(0, 8), new SluiceTopics(namespace),
         ClusterView.DEFAULT_STALE_AFTER, settings.workerForgetAfter());
     IngressMetrics metrics = IngressMetrics.in(registry);
-    this.clusterMetrics = new ClusterMetrics(bootstrapServers, prefix, settings.kafkaOverrides(), workers,
+    this.clusterMetrics = new ClusterMetrics(bootstrapServers, namespace, settings.kafkaOverrides(), workers,
         metrics.clusterWorkers, metrics.stageLag, metrics.dlqRecords);
     this.admission = new PipelineAdmission(workers, clusterMetrics, settings.maxQueuedPerStage());
     this.writers = Executors.newCachedThreadPool(r -> {
@@ -91,7 +91,7 @@ public final class IngressServer implements AutoCloseable {
         new KeyLimits(settings.requestsPerSecondPerKey(), settings.tokensPerMinutePerKey()), disconnects, writers, metrics,
         this::servedModels);
     RequestEndpoints requests = new RequestEndpoints(settings, submitter,
-        new ResultsReplay(bootstrapServers, prefix, settings.kafkaOverrides()), disconnects, writers, metrics);
+        new ResultsReplay(bootstrapServers, namespace, settings.kafkaOverrides()), disconnects, writers, metrics);
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       // Waiting requests are asynchronous; Jetty's own limit must not end them before their deadline.
@@ -133,14 +133,14 @@ public final class IngressServer implements AutoCloseable {
   }
 
   /** Starts the ingress with metrics in {@link PrometheusRegistry#defaultRegistry}. */
-  public static IngressServer start(IngressSettings settings, String bootstrapServers, String prefix) {
+  public static IngressServer start(IngressSettings settings, String bootstrapServers, String namespace) {
     JvmMetrics.builder().register(); // once per JVM on the default registry; later calls do nothing
-    return start(settings, bootstrapServers, prefix, PrometheusRegistry.defaultRegistry);
+    return start(settings, bootstrapServers, namespace, PrometheusRegistry.defaultRegistry);
   }
 
   /** Starts the ingress with its metrics in {@code registry} (tests pass their own). */
-  public static IngressServer start(IngressSettings settings, String bootstrapServers, String prefix, PrometheusRegistry registry) {
-    return new IngressServer(settings, bootstrapServers, prefix, registry);
+  public static IngressServer start(IngressSettings settings, String bootstrapServers, String namespace, PrometheusRegistry registry) {
+    return new IngressServer(settings, bootstrapServers, namespace, registry);
   }
 
   /** The bound HTTP port (useful with port 0). */

@@ -49,14 +49,14 @@ class ApiKeyLimitsTest {
 
   @Test
   void shouldAnswer429PerKeyOverItsRequestsPerSecondAndTokensPerMinute() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("keys");
+    String namespace = SharedKafkaExtension.uniquePrefix("keys");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    ScriptedLastStage.createTopics(bootstrap, prefix, 2); // a reply partition for each instance
+    ScriptedLastStage.createTopics(bootstrap, namespace, 2); // a reply partition for each instance
     IngressSettings base = IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0)
         .withApiKeys(Set.of("key-a", "key-b"));
-    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, prefix, ApiKeyLimitsTest::script);
-        IngressServer perSecond = IngressServer.start(base.withKeyLimits(0.5, 0), bootstrap, prefix, new PrometheusRegistry());
-        IngressServer perMinute = IngressServer.start(base.withKeyLimits(0, 100), bootstrap, prefix, new PrometheusRegistry())) {
+    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, namespace, ApiKeyLimitsTest::script);
+        IngressServer perSecond = IngressServer.start(base.withKeyLimits(0.5, 0), bootstrap, namespace, new PrometheusRegistry());
+        IngressServer perMinute = IngressServer.start(base.withKeyLimits(0, 100), bootstrap, namespace, new PrometheusRegistry())) {
       await().atMost(Duration.ofSeconds(60)).until(() -> perSecond.isReady() && perMinute.isReady());
 
       // one request every 2 s: a second one at once is refused, for key-a only, until the 2 s have passed

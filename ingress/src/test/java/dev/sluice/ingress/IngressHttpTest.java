@@ -46,7 +46,7 @@ class IngressHttpTest {
   private static final int RESULT_PARTITIONS = 6;
   private static final String MODEL = "stories260K";
 
-  private static String prefix;
+  private static String namespace;
   private static ScriptedLastStage stage;
   private static IngressServer open;
   private static IngressServer keyed;
@@ -55,13 +55,13 @@ class IngressHttpTest {
   @BeforeAll
   static void start() throws Exception {
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    prefix = SharedKafkaExtension.uniquePrefix("ingress");
-    ScriptedLastStage.createTopics(bootstrap, prefix, RESULT_PARTITIONS);
-    stage = new ScriptedLastStage(bootstrap, prefix, IngressHttpTest::script);
+    namespace = SharedKafkaExtension.uniquePrefix("ingress");
+    ScriptedLastStage.createTopics(bootstrap, namespace, RESULT_PARTITIONS);
+    stage = new ScriptedLastStage(bootstrap, namespace, IngressHttpTest::script);
     IngressSettings base = IngressSettings.forModel(MODEL).withHost("127.0.0.1").withPort(0).withMaxBodyBytes(64 * 1024);
-    open = IngressServer.start(base, bootstrap, prefix, new PrometheusRegistry());
-    keyed = IngressServer.start(base.withApiKeys(Set.of("secret-key")), bootstrap, prefix, new PrometheusRegistry());
-    strict = IngressServer.start(base.withMaxInFlight(1).withRequestTimeout(Duration.ofMillis(1500)), bootstrap, prefix, new PrometheusRegistry());
+    open = IngressServer.start(base, bootstrap, namespace, new PrometheusRegistry());
+    keyed = IngressServer.start(base.withApiKeys(Set.of("secret-key")), bootstrap, namespace, new PrometheusRegistry());
+    strict = IngressServer.start(base.withMaxInFlight(1).withRequestTimeout(Duration.ofMillis(1500)), bootstrap, namespace, new PrometheusRegistry());
     for (IngressServer s : List.of(open, keyed, strict)) assertThat(s.awaitReady(Duration.ofSeconds(60))).isTrue();
     // Wait until the group settled: every results partition owned, each instance with one at least.
     await().atMost(Duration.ofSeconds(60)).until(() -> replyPartitionsOwned() == RESULT_PARTITIONS);
@@ -329,7 +329,7 @@ class IngressHttpTest {
           .setLayerStart(3).setLayerEnd(5).setLanes(List.of(0, 1)).setQueueDepth(2).setActiveSequences(1)
           .setKvBlocksUsed(10).setKvBlocksCapacity(100).setKvHits(3).setKvMisses(1).setRequestsServed(42)
           .setState(WorkerState.READY).setModel(MODEL).setTimestampMs(System.currentTimeMillis()).build();
-      producer.send(new ProducerRecord<>(new SluiceTopics(prefix).workers().name(), status.getWorkerId(), status)).get();
+      producer.send(new ProducerRecord<>(new SluiceTopics(namespace).workers().name(), status.getWorkerId(), status)).get();
     }
 
     await().atMost(Duration.ofSeconds(30)).until(() -> workerNamed(get(open, "/workers", null).json(), "worker-s1-a") != null);

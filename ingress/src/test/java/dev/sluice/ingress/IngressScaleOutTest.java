@@ -42,12 +42,12 @@ class IngressScaleOutTest {
   @Test
   void shouldResubmitRequestsWhoseReplyPartitionMovedToANewInstance() throws Exception {
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    String prefix = SharedKafkaExtension.uniquePrefix("ingress-scale");
-    ScriptedLastStage.createTopics(bootstrap, prefix, 2);
+    String namespace = SharedKafkaExtension.uniquePrefix("ingress-scale");
+    ScriptedLastStage.createTopics(bootstrap, namespace, 2);
     IngressSettings settings = IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0);
     // The stage holds every request: the test answers them once the group has settled.
-    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, prefix, r -> List.of());
-        IngressServer first = IngressServer.start(settings, bootstrap, prefix, new PrometheusRegistry())) {
+    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, namespace, r -> List.of());
+        IngressServer first = IngressServer.start(settings, bootstrap, namespace, new PrometheusRegistry())) {
       assertThat(first.awaitReady(WAIT)).isTrue();
       await().atMost(WAIT).until(() -> health(first).get("reply_partitions").size() == 2);
       List<CompletableFuture<HttpResponse<String>>> calls = List.of(complete(first), complete(first));
@@ -55,7 +55,7 @@ class IngressScaleOutTest {
       for (int i = 0; i < 2; i++) received.add(stage.nextRequest(WAIT));
       assertThat(received).extracting(ScriptedLastStage.Received::replyPartition).containsExactlyInAnyOrder(0, 1);
 
-      try (IngressServer second = IngressServer.start(settings, bootstrap, prefix, new PrometheusRegistry())) {
+      try (IngressServer second = IngressServer.start(settings, bootstrap, namespace, new PrometheusRegistry())) {
         assertThat(second.awaitReady(WAIT)).isTrue();
         await().atMost(WAIT).until(() -> health(first).get("reply_partitions").size() == 1);
         int kept = health(first).get("reply_partitions").get(0).asInt();

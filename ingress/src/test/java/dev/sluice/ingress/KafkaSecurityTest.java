@@ -65,25 +65,25 @@ class KafkaSecurityTest {
       assertThatThrownBy(() -> admin.listTopics().names().get(5, TimeUnit.SECONDS)).isInstanceOf(Exception.class);
     }
 
-    String prefix = SharedKafkaExtension.uniquePrefix("sasl");
+    String namespace = SharedKafkaExtension.uniquePrefix("sasl");
     Properties admin = new Properties();
     admin.put("bootstrap.servers", bootstrap);
     admin.putAll(login);
     try (TopicAdmin topics = TopicAdmin.connect(admin)) {
-      topics.create(TopicLayout.defaults().withPrefix(prefix).withStages(2).withLanes(2).withResultsPartitions(2));
+      topics.create(TopicLayout.defaults().withNamespace(namespace).withStages(2).withLanes(2).withResultsPartitions(2));
     }
     Path data = Files.createTempDirectory("sluice-sasl");
     List<StageWorker> workers = new ArrayList<>();
     try (TextTokenizer tokenizer = Tokenizers.load(model);
         RouterService router = RouterService.start(RouterSettings.defaults("stories260K").withLanes(2)
-            .withDataDir(data.resolve("router")), bootstrap, prefix, tokenizer::encode, login,
+            .withDataDir(data.resolve("router")), bootstrap, namespace, tokenizer::encode, login,
             new RouterMetrics(new PrometheusRegistry()));
         IngressServer ingress = IngressServer.start(IngressSettings.forModel("stories260K").withHost("127.0.0.1")
-            .withPort(0).withKafkaOverrides(login), bootstrap, prefix, new PrometheusRegistry())) {
+            .withPort(0).withKafkaOverrides(login), bootstrap, namespace, new PrometheusRegistry())) {
       String[] layers = {"0-2", "3-4"};
       for (int stage = 0; stage < 2; stage++) {
-        workers.add(StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(layers[stage]), model, bootstrap, prefix)
-            .withWorkerId(prefix + "-w" + stage).withDataDir(data.resolve("w" + stage)).withKvCacheMb(16).withKafka(login),
+        workers.add(StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(layers[stage]), model, bootstrap, namespace)
+            .withWorkerId(namespace + "-w" + stage).withDataDir(data.resolve("w" + stage)).withKvCacheMb(16).withKafka(login),
             new PrometheusRegistry()));
       }
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))

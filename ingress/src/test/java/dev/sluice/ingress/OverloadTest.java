@@ -52,13 +52,13 @@ class OverloadTest {
 
   @Test
   void shouldAnswerEveryRequestOfABurstWithoutResetsAndHoldNoThreadWhileWaiting() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("burst");
+    String namespace = SharedKafkaExtension.uniquePrefix("burst");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    ScriptedLastStage.createTopics(bootstrap, prefix, 1);
+    ScriptedLastStage.createTopics(bootstrap, namespace, 1);
     IngressSettings settings = IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0)
         .withMaxInFlight(128).withRequestTimeout(Duration.ofSeconds(8));
-    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, prefix, OverloadTest::script);
-        IngressServer ingress = IngressServer.start(settings, bootstrap, prefix, new PrometheusRegistry())) {
+    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, namespace, OverloadTest::script);
+        IngressServer ingress = IngressServer.start(settings, bootstrap, namespace, new PrometheusRegistry())) {
       await().atMost(Duration.ofSeconds(60)).until(ingress::isReady);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
       List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
@@ -95,17 +95,17 @@ class OverloadTest {
 
   @Test
   void shouldBeNotReadyAndFailFastWhileAStageHasNoLiveWorker() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("noworkers");
+    String namespace = SharedKafkaExtension.uniquePrefix("noworkers");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    ScriptedLastStage.createTopics(bootstrap, prefix, 1);
+    ScriptedLastStage.createTopics(bootstrap, namespace, 1);
     IngressSettings settings = IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0)
         .withWorkerForgetAfter(Duration.ofSeconds(30));
     HttpClient http = HttpClient.newHttpClient();
     // Heartbeats of workers that died a minute and ten seconds ago (read back from the compacted topic).
     long now = System.currentTimeMillis();
-    publish(prefix, heartbeat("gone-long-ago", now - 60_000), heartbeat("just-stale", now - 10_000));
-    try (IngressServer ingress = IngressServer.start(settings, bootstrap, prefix, new PrometheusRegistry())) {
-      try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, prefix, OverloadTest::script)) {
+    publish(namespace, heartbeat("gone-long-ago", now - 60_000), heartbeat("just-stale", now - 10_000));
+    try (IngressServer ingress = IngressServer.start(settings, bootstrap, namespace, new PrometheusRegistry())) {
+      try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, namespace, OverloadTest::script)) {
         await().atMost(Duration.ofSeconds(60)).until(ingress::isReady);
         assertThat(post(http, ingress).statusCode()).isEqualTo(200);
       } // the stage leaves (a tombstone): stage 0 has no worker now
@@ -129,23 +129,23 @@ class OverloadTest {
 
   @Test
   void shouldTurnRequestsAwayWith429WhileAStageHasTooManyRecordsWaiting() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("full");
+    String namespace = SharedKafkaExtension.uniquePrefix("full");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    ScriptedLastStage.createTopics(bootstrap, prefix, 1);
+    ScriptedLastStage.createTopics(bootstrap, namespace, 1);
     IngressSettings settings = IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0)
         .withMaxQueuedPerStage(100);
     HttpClient http = HttpClient.newHttpClient();
-    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, prefix, OverloadTest::script);
-        IngressServer ingress = IngressServer.start(settings, bootstrap, prefix, new PrometheusRegistry())) {
+    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, namespace, OverloadTest::script);
+        IngressServer ingress = IngressServer.start(settings, bootstrap, namespace, new PrometheusRegistry())) {
       await().atMost(Duration.ofSeconds(60)).until(ingress::isReady);
       assertThat(post(http, ingress).statusCode()).isEqualTo(200);
       WorkerStatus busy = WorkerStatus.newBuilder(heartbeat("busy", System.currentTimeMillis())).setQueueDepth(500).build();
-      publish(prefix, busy);
+      publish(namespace, busy);
       HttpResponse<String> refused = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
           .until(() -> post(http, ingress), r -> r.statusCode() == 429);
       assertThat(JSON.readTree(refused.body()).at("/error/code").asText()).isEqualTo("pipeline_full");
       assertThat(refused.headers().firstValue("Retry-After")).contains("2");
-      publish(prefix, WorkerStatus.newBuilder(busy).setQueueDepth(3).setTimestampMs(System.currentTimeMillis()).build());
+      publish(namespace, WorkerStatus.newBuilder(busy).setQueueDepth(3).setTimestampMs(System.currentTimeMillis()).build());
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
           .until(() -> post(http, ingress).statusCode() == 200);
     }
@@ -187,13 +187,13 @@ class OverloadTest {
         .setLanes(List.of(0)).setState(WorkerState.READY).setTimestampMs(at).build();
   }
 
-  private static void publish(String prefix, WorkerStatus... statuses) throws Exception {
+  private static void publish(String namespace, WorkerStatus... statuses) throws Exception {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
     try (KafkaProducer<String, WorkerStatus> producer =
         new KafkaProducer<>(p, new StringSerializer(), SluiceSerdes.workerStatus().serializer())) {
       for (WorkerStatus s : statuses) {
-        producer.send(new ProducerRecord<>(new SluiceTopics(prefix).workers().name(), 0, s.getTimestampMs(),
+        producer.send(new ProducerRecord<>(new SluiceTopics(namespace).workers().name(), 0, s.getTimestampMs(),
             s.getWorkerId().toString(), s)).get();
       }
     }

@@ -43,7 +43,7 @@ final class PipelineUnderTest implements AutoCloseable {
   static final String MODEL = "stories260K";
   static final int LANES = 4;
 
-  final String prefix;
+  final String namespace;
   final SluiceTopics topics;
   final Path modelDir;
   final List<StageWorker> workers = new ArrayList<>();
@@ -55,25 +55,25 @@ final class PipelineUnderTest implements AutoCloseable {
     modelDir = EndToEndTest.sharedDir().resolve("models").resolve(MODEL);
     assumeTrue(Files.isDirectory(modelDir), "shared model missing at " + modelDir.toAbsolutePath() + " — skipping");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    prefix = SharedKafkaExtension.uniquePrefix(name);
-    topics = new SluiceTopics(prefix);
+    namespace = SharedKafkaExtension.uniquePrefix(name);
+    topics = new SluiceTopics(namespace);
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(2).withLanes(LANES)
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(2).withLanes(LANES)
           .withRequestsPartitions(2).withResultsPartitions(2));
     }
     Path data = Files.createTempDirectory("sluice-" + name);
     tokenizer = Tokenizers.load(modelDir);
     router = RouterService.start(RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(data.resolve("router")),
-        bootstrap, prefix, tokenizer::encode, Map.of(), new RouterMetrics(new PrometheusRegistry()));
+        bootstrap, namespace, tokenizer::encode, Map.of(), new RouterMetrics(new PrometheusRegistry()));
     PrometheusRegistry workerRegistry = new PrometheusRegistry();
     String[] ranges = {"0-2", "3-4"};
     for (int stage = 0; stage < ranges.length; stage++) {
-      String id = prefix + "-w" + stage;
-      workers.add(StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(ranges[stage]), modelDir, bootstrap, prefix)
+      String id = namespace + "-w" + stage;
+      workers.add(StageWorker.start(WorkerSettings.of(stage, LayerRange.parse(ranges[stage]), modelDir, bootstrap, namespace)
           .withWorkerId(id).withDataDir(data.resolve(id)).withKvCacheMb(16), workerRegistry));
     }
     ingress = IngressServer.start(ingressSettings.apply(IngressSettings.forModel(MODEL).withHost("127.0.0.1").withPort(0)),
-        bootstrap, prefix, new PrometheusRegistry());
+        bootstrap, namespace, new PrometheusRegistry());
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
         .until(() -> router.isReady() && workers.stream().allMatch(StageWorker::isReady) && ingress.isReady());
   }

@@ -51,22 +51,22 @@ public final class RouterService implements AutoCloseable {
   }
 
   /** Starts a router that tokenizes with the model directory's tokenizer; metrics in the default registry. */
-  public static RouterService start(RouterSettings settings, String bootstrapServers, String prefix, Path modelDir) {
-    return startWithModel(settings, bootstrapServers, prefix, modelDir, Map.of(), RouterMetrics.defaultRegistry());
+  public static RouterService start(RouterSettings settings, String bootstrapServers, String namespace, Path modelDir) {
+    return startWithModel(settings, bootstrapServers, namespace, modelDir, Map.of(), RouterMetrics.defaultRegistry());
   }
 
   /**
    * Starts a router that tokenizes with the model directory's tokenizer (closed with the router).
    * When the settings leave maxSequenceTokens at 0, the model's context length (config.json) is used.
    */
-  public static RouterService startWithModel(RouterSettings settings, String bootstrapServers, String prefix, Path modelDir,
+  public static RouterService startWithModel(RouterSettings settings, String bootstrapServers, String namespace, Path modelDir,
       Map<String, Object> clientOverrides, RouterMetrics metrics) {
     if (settings.maxSequenceTokens() == 0) {
       settings = settings.withLimits(settings.maxPromptTokens(), settings.maxTokensLimit(), ModelConfig.read(modelDir).maxPositions());
     }
     BackgroundTokenizer tokenizer = new BackgroundTokenizer(() -> Tokenizers.load(modelDir));
     try {
-      return start(settings, bootstrapServers, prefix, tokenizer, clientOverrides, metrics, tokenizer);
+      return start(settings, bootstrapServers, namespace, tokenizer, clientOverrides, metrics, tokenizer);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
@@ -81,14 +81,14 @@ public final class RouterService implements AutoCloseable {
    * @param metrics where the router's metrics go
    * @throws IllegalStateException when a topic is missing or stage-0 has another lane count
    */
-  public static RouterService start(RouterSettings settings, String bootstrapServers, String prefix, PromptTokenizer tokenizer,
+  public static RouterService start(RouterSettings settings, String bootstrapServers, String namespace, PromptTokenizer tokenizer,
       Map<String, Object> clientOverrides, RouterMetrics metrics) {
-    return start(settings, bootstrapServers, prefix, tokenizer, clientOverrides, metrics, null);
+    return start(settings, bootstrapServers, namespace, tokenizer, clientOverrides, metrics, null);
   }
 
-  private static RouterService start(RouterSettings settings, String bootstrapServers, String prefix, PromptTokenizer tokenizer,
+  private static RouterService start(RouterSettings settings, String bootstrapServers, String namespace, PromptTokenizer tokenizer,
       Map<String, Object> clientOverrides, RouterMetrics metrics, AutoCloseable tokenizerToClose) {
-    SluiceTopics topics = new SluiceTopics(prefix);
+    SluiceTopics topics = new SluiceTopics(namespace);
     if (metrics != null) metrics.startAtZero(settings.policy(), settings.lanes());
     Properties props = RouterTopology.properties(settings, bootstrapServers, topics, metrics);
     props.putAll(clientOverrides);
@@ -120,7 +120,7 @@ public final class RouterService implements AutoCloseable {
       cluster.close();
       throw e;
     }
-    log.info("router started: prefix {}, policy {}, {} stages, {} lanes, served {}", prefix, settings.policy(), stages,
+    log.info("router started: prefix {}, policy {}, {} stages, {} lanes, served {}", namespace, settings.policy(), stages,
         settings.lanes(), settings.servedModels());
     return new RouterService(streams, cluster, tokenizerToClose);
   }
@@ -187,7 +187,7 @@ public final class RouterService implements AutoCloseable {
       if (!missing.isEmpty()) {
         throw new IllegalStateException("the router needs topics " + missing + " that do not exist on "
             + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + "; create them first (sluice topics create --prefix "
-            + topics.prefix() + ")");
+            + topics.namespace() + ")");
       }
       TopicDescription stage0 = admin.describeTopics(List.of(topics.stage(0).name())).allTopicNames()
           .get(30, TimeUnit.SECONDS).get(topics.stage(0).name());

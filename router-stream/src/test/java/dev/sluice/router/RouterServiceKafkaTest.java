@@ -49,12 +49,12 @@ class RouterServiceKafkaTest {
 
   private final String bootstrap = SharedKafkaExtension.bootstrapServers();
 
-  private SluiceTopics createTopics(String prefix) {
+  private SluiceTopics createTopics(String namespace) {
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(1).withLanes(LANES)
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(1).withLanes(LANES)
           .withRequestsPartitions(REQUEST_PARTITIONS).withResultsPartitions(2));
     }
-    return new SluiceTopics(prefix);
+    return new SluiceTopics(namespace);
   }
 
   private RouterSettings settings(String instance) {
@@ -65,8 +65,8 @@ class RouterServiceKafkaTest {
         .withCacheAware(new dev.sluice.router.policy.CacheAwareParams(1.0, 4.0, 1e9, 0, 3.0, 0));
   }
 
-  private RouterService router(String instance, RouterMetrics metrics, String prefix) {
-    return RouterService.start(settings(instance), bootstrap, prefix, null, Map.of(), metrics);
+  private RouterService router(String instance, RouterMetrics metrics, String namespace) {
+    return RouterService.start(settings(instance), bootstrap, namespace, null, Map.of(), metrics);
   }
 
   private void heartbeats(SluiceTopics topics) {
@@ -132,7 +132,7 @@ class RouterServiceKafkaTest {
     heartbeats(topics);
     RouterMetrics metricsA = new RouterMetrics(new PrometheusRegistry());
     RouterMetrics metricsB = new RouterMetrics(new PrometheusRegistry());
-    try (RouterService a = router("a", metricsA, topics.prefix()); RouterService b = router("b", metricsB, topics.prefix())) {
+    try (RouterService a = router("a", metricsA, topics.namespace()); RouterService b = router("b", metricsB, topics.namespace())) {
       String admission = admissionSubtopology(topics);
       await().atMost(Duration.ofSeconds(60)).until(() -> a.isReady() && b.isReady()
           && receivesRequests(a, admission) && receivesRequests(b, admission));
@@ -153,14 +153,14 @@ class RouterServiceKafkaTest {
     SluiceTopics topics = createTopics(SharedKafkaExtension.uniquePrefix("router-restart"));
     heartbeats(topics);
     int firstLane;
-    try (RouterService first = router("first", new RouterMetrics(new PrometheusRegistry()), topics.prefix())) {
+    try (RouterService first = router("first", new RouterMetrics(new PrometheusRegistry()), topics.namespace())) {
       await().atMost(Duration.ofSeconds(60)).until(first::isReady);
       sendFamily(topics, "before-", 2000);
       firstLane = readStage0(topics, REQUEST_PARTITIONS).get(0).value().getLane();
     }
     // A new instance with an empty state directory: the index can only come from the changelog.
     RouterMetrics metrics = new RouterMetrics(new PrometheusRegistry());
-    try (RouterService second = router("second", metrics, topics.prefix())) {
+    try (RouterService second = router("second", metrics, topics.namespace())) {
       await().atMost(Duration.ofSeconds(60)).until(second::isReady);
       sendFamily(topics, "after-", 3000);
       List<ConsumerRecord<String, StageWork>> all = readStage0(topics, 2 * REQUEST_PARTITIONS);
@@ -174,7 +174,7 @@ class RouterServiceKafkaTest {
   void shouldAnswerOnTheReplyPartitionAndRouteAStreamOfRequests() throws Exception {
     SluiceTopics topics = createTopics(SharedKafkaExtension.uniquePrefix("router-stream"));
     heartbeats(topics);
-    try (RouterService router = router("single", new RouterMetrics(new PrometheusRegistry()), topics.prefix());
+    try (RouterService router = router("single", new RouterMetrics(new PrometheusRegistry()), topics.namespace());
          var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
          var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
          var stage0 = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer())) {
@@ -224,12 +224,12 @@ class RouterServiceKafkaTest {
 
   @Test
   void shouldEndAnInFlightRequestWithOneErrorWhenItsStageLosesEveryWorkerAndIgnoreALateDone() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("router-stage-lost");
+    String namespace = SharedKafkaExtension.uniquePrefix("router-stage-lost");
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(2).withLanes(LANES)
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(2).withLanes(LANES)
           .withRequestsPartitions(REQUEST_PARTITIONS).withResultsPartitions(2));
     }
-    SluiceTopics topics = new SluiceTopics(prefix);
+    SluiceTopics topics = new SluiceTopics(namespace);
     RouterSettings settings = RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(dir.resolve("stage-lost"))
         .withTimes(2_000, 10_000, 200, 0);
     var beats = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.workerStatus().serializer());
@@ -244,7 +244,7 @@ class RouterServiceKafkaTest {
         stage1LastBeat.set(now);
       }
     }, 0, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
-    try (RouterService router = RouterService.start(settings, bootstrap, prefix, null, Map.of(), new RouterMetrics(new PrometheusRegistry()));
+    try (RouterService router = RouterService.start(settings, bootstrap, namespace, null, Map.of(), new RouterMetrics(new PrometheusRegistry()));
          var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
          var lateWorker = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.resultEvent().serializer());
          var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer())) {
@@ -309,7 +309,7 @@ class RouterServiceKafkaTest {
     Properties big = producerProps();
     big.put("max.request.size", 8 * 1024 * 1024);
     try (var tokenizer = dev.sluice.model.tokenizer.Tokenizers.load(shared.resolve("models/stories260K"));
-         RouterService router = RouterService.start(settings("admission"), bootstrap, topics.prefix(), tokenizer::encode,
+         RouterService router = RouterService.start(settings("admission"), bootstrap, topics.namespace(), tokenizer::encode,
              Map.of(), new RouterMetrics(new PrometheusRegistry()));
          var producer = new KafkaProducer<>(big, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
          var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());

@@ -9,8 +9,8 @@ import dev.sluice.schemas.topic.SluiceTopics;
  */
 public record GroupIds(SluiceTopics topics) {
 
-  public GroupIds(String prefix) {
-    this(new SluiceTopics(prefix));
+  public GroupIds(String namespace) {
+    this(new SluiceTopics(namespace));
   }
 
   /** {@code PREFIX.stage-K}: the group of stage K's workers, named like the topic it consumes. */
@@ -20,12 +20,12 @@ public record GroupIds(SluiceTopics topics) {
 
   /** {@code PREFIX.router}: the Kafka Streams application id (and consumer group) of every router. */
   public String router() {
-    return topics.prefix() + ".router";
+    return topics.namespace() + ".router";
   }
 
   /** {@code PREFIX.ingress}: the results group whose members split the reply partitions. */
   public String ingress() {
-    return topics.prefix() + ".ingress";
+    return topics.namespace() + ".ingress";
   }
 
   /**

@@ -17,7 +17,7 @@ import org.apache.kafka.common.config.TopicConfig;
  * {@code max.message.bytes}, and producers use the matching {@link #producerSizeProps()} so that an
  * oversized record fails loudly at the producer.
  *
- * @param prefix first part of every topic name (default {@code sluice})
+ * @param namespace first part of every topic name (default {@code sluice})
  * @param stages number of pipeline stages S: topics {@code stage-0} .. {@code stage-(S-1)}
  * @param lanes lane count L, the partition count of every stage topic (default 32)
  * @param requestsPartitions partitions of the requests topic (any count works)
@@ -27,7 +27,7 @@ import org.apache.kafka.common.config.TopicConfig;
  * @param maxMessageBytes largest record batch any topic accepts; activation chunks must fit
  */
 public record TopicLayout(
-    String prefix,
+    String namespace,
     int stages,
     int lanes,
     int requestsPartitions,
@@ -61,7 +61,7 @@ public record TopicLayout(
   public static final long CANCELS_RETENTION_MS = 60L * 60 * 1000;
 
   public TopicLayout {
-    new SluiceTopics(prefix); // validates the prefix with the registry's rule
+    new SluiceTopics(namespace); // validates the prefix with the registry's rule
     requireAtLeast("stages", stages, 1);
     requireAtLeast("lanes", lanes, 1);
     requireAtLeast("requests partitions", requestsPartitions, 1);
@@ -78,41 +78,41 @@ public record TopicLayout(
         DEFAULT_RESULTS_PARTITIONS, DEFAULT_REPLICATION_FACTOR, DEFAULT_RETENTION_MS, DEFAULT_MAX_MESSAGE_BYTES);
   }
 
-  public TopicLayout withPrefix(String prefix) {
-    return new TopicLayout(prefix, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
+  public TopicLayout withNamespace(String namespace) {
+    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   public TopicLayout withStages(int stages) {
-    return new TopicLayout(prefix, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
+    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   public TopicLayout withLanes(int lanes) {
-    return new TopicLayout(prefix, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
+    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   public TopicLayout withRequestsPartitions(int requestsPartitions) {
-    return new TopicLayout(prefix, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
+    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   public TopicLayout withResultsPartitions(int resultsPartitions) {
-    return new TopicLayout(prefix, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
+    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   public TopicLayout withReplicationFactor(short replicationFactor) {
-    return new TopicLayout(prefix, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
+    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   public TopicLayout withRetentionMs(long retentionMs) {
-    return new TopicLayout(prefix, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
+    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   public TopicLayout withMaxMessageBytes(int maxMessageBytes) {
-    return new TopicLayout(prefix, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
+    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   /** The typed registry (names with serdes) for this prefix. */
   public SluiceTopics registry() {
-    return new SluiceTopics(prefix);
+    return new SluiceTopics(namespace);
   }
 
   /** The consumer groups and transactional ids for this prefix. */

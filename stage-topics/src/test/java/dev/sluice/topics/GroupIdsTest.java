@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 class GroupIdsTest {
   @Test
   void shouldNameEveryGroupAndTransactionalIdFromThePrefix() {
-    GroupIds groups = TopicLayout.defaults().withPrefix("acme").groupIds();
-    assertThat(groups.stage(2)).isEqualTo("acme.stage-2").isEqualTo(TopicLayout.defaults().withPrefix("acme").withStages(3).stage(2));
+    GroupIds groups = TopicLayout.defaults().withNamespace("acme").groupIds();
+    assertThat(groups.stage(2)).isEqualTo("acme.stage-2").isEqualTo(TopicLayout.defaults().withNamespace("acme").withStages(3).stage(2));
     assertThat(groups.router()).isEqualTo("acme.router");
     assertThat(groups.ingress()).isEqualTo("acme.ingress");
     assertThat(groups.transactionalId(1, "host-w0")).isEqualTo("acme.stage-1.host-w0");

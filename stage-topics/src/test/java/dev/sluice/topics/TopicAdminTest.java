@@ -34,7 +34,7 @@ class TopicAdminTest {
   void connect() {
     admin = Admin.create(Map.of("bootstrap.servers", SharedKafkaExtension.bootstrapServers()));
     topics = new TopicAdmin(admin);
-    layout = TopicLayout.defaults().withPrefix(SharedKafkaExtension.uniquePrefix("topics"))
+    layout = TopicLayout.defaults().withNamespace(SharedKafkaExtension.uniquePrefix("topics"))
         .withStages(3).withLanes(4).withRequestsPartitions(2).withResultsPartitions(2);
   }
 

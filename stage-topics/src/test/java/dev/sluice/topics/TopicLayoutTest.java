@@ -10,7 +10,7 @@ class TopicLayoutTest {
 
   @Test
   void shouldDeriveEveryNameFromThePrefix() {
-    TopicLayout layout = TopicLayout.defaults().withPrefix("acme").withStages(3);
+    TopicLayout layout = TopicLayout.defaults().withNamespace("acme").withStages(3);
 
     assertThat(layout.requests()).isEqualTo("acme.requests");
     assertThat(layout.stageTopics()).containsExactly("acme.stage-0", "acme.stage-1", "acme.stage-2");
@@ -27,7 +27,7 @@ class TopicLayoutTest {
   void shouldUseDesignDefaults() {
     TopicLayout layout = TopicLayout.defaults();
 
-    assertThat(layout.prefix()).isEqualTo("sluice");
+    assertThat(layout.namespace()).isEqualTo("sluice");
     assertThat(layout.lanes()).isEqualTo(32);
     assertThat(layout.maxMessageBytes()).isEqualTo(32 * 1024 * 1024);
     assertThat(layout.registry().stage(1).name()).isEqualTo(layout.stage(1));
@@ -59,7 +59,7 @@ class TopicLayoutTest {
   void shouldRejectInvalidLayouts() {
     TopicLayout layout = TopicLayout.defaults();
     for (Runnable bad : List.<Runnable>of(
-        () -> layout.withPrefix("has space"),
+        () -> layout.withNamespace("has space"),
         () -> layout.withStages(0),
         () -> layout.withLanes(0),
         () -> layout.withReplicationFactor((short) 0),

@@ -77,7 +77,7 @@ public final class StageWorker implements AutoCloseable {
 
   private StageWorker(WorkerSettings settings, PrometheusRegistry registry, FaultInjection faults) {
     this.settings = settings;
-    SluiceTopics topics = new SluiceTopics(settings.prefix());
+    SluiceTopics topics = new SluiceTopics(settings.namespace());
     WorkerKafka kafka = new WorkerKafka(settings);
     int stages = kafka.stageCount(settings.stage());
     BlockSizeAgreement.require("worker setting", settings.blockSize(), settings.workerId(), topics, kafka.clientProps());

@@ -18,7 +18,7 @@ final class WorkerKafka {
 
   WorkerKafka(WorkerSettings settings) {
     this.settings = settings;
-    this.groups = new GroupIds(settings.prefix());
+    this.groups = new GroupIds(settings.namespace());
   }
 
   private final GroupIds groups;

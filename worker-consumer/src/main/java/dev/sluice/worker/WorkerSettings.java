@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param modelDir Hugging Face model directory (or split root / stage directory)
  * @param modelId served model name, seeds the block hashes; the model directory's name by default
  * @param bootstrapServers Kafka bootstrap servers
- * @param prefix topic prefix
+ * @param namespace topic prefix
  * @param workerId unique id: heartbeats key, {@code group.instance.id} (static membership)
  * @param dataDir where the KV block cache file lives
  * @param maxBatchSize records run in one batched forward
@@ -39,7 +39,7 @@ public record WorkerSettings(
     Path modelDir,
     String modelId,
     String bootstrapServers,
-    String prefix,
+    String namespace,
     String workerId,
     Path dataDir,
     int maxBatchSize,
@@ -67,7 +67,7 @@ public record WorkerSettings(
     Objects.requireNonNull(layers, "layers");
     Objects.requireNonNull(modelDir, "model");
     require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrap_servers", "must be set");
-    require(prefix != null && prefix.matches("[A-Za-z0-9._-]+"), "prefix", "must use letters, digits, '.', '_', '-': " + prefix);
+    require(namespace != null && namespace.matches("[A-Za-z0-9._-]+"), "prefix", "must use letters, digits, '.', '_', '-': " + namespace);
     require(workerId != null && workerId.matches("[A-Za-z0-9._-]+"), "worker_id", "must use letters, digits, '.', '_', '-': " + workerId);
     Objects.requireNonNull(dataDir, "data_dir");
     require(maxBatchSize >= 1, "max_batch_size", "must be >= 1: " + maxBatchSize);
@@ -93,11 +93,11 @@ public record WorkerSettings(
   }
 
   /** Defaults for everything but the stage, its layers, the model and the broker. */
-  public static WorkerSettings of(int stage, LayerRange layers, Path modelDir, String bootstrapServers, String prefix) {
+  public static WorkerSettings of(int stage, LayerRange layers, Path modelDir, String bootstrapServers, String namespace) {
     String id = "worker-" + stage + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
     return WorkerSettingsBuilder.builder()
         .stage(stage).layers(layers).modelDir(modelDir).modelId(null)
-        .bootstrapServers(bootstrapServers).prefix(prefix).workerId(id)
+        .bootstrapServers(bootstrapServers).namespace(namespace).workerId(id)
         .dataDir(Path.of(System.getProperty("java.io.tmpdir"), "sluice-worker", id))
         .maxBatchSize(DEFAULT_MAX_BATCH_SIZE).batchingWindowMs(DEFAULT_BATCHING_WINDOW_MS).maxQueueSize(DEFAULT_MAX_QUEUE_SIZE)
         .kvCacheMb(DEFAULT_KV_CACHE_MB).hotKvMb(0).blockSize(DEFAULT_BLOCK_SIZE).threads(0)

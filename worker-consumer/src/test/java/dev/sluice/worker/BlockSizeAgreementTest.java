@@ -18,7 +18,7 @@ class BlockSizeAgreementTest {
   @Test
   void shouldRefuseToStartWithAnotherBlockSizeThanALiveWorker() throws Exception {
     try (PipelineFixture f = new PipelineFixture("block-size", 2)) {
-      StageWorker w0 = f.start(f.settings(0, "0-2", f.prefix + "-w0"));
+      StageWorker w0 = f.start(f.settings(0, "0-2", f.namespace + "-w0"));
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(w0::isReady);
       // the check counts READY heartbeats only: wait for that one, not w0's first (STARTING) heartbeat
       try (ClusterView cluster = ClusterView.read(Map.of("bootstrap.servers", SharedKafkaExtension.bootstrapServers()),
@@ -27,7 +27,7 @@ class BlockSizeAgreementTest {
             .anyMatch(w -> w.getWorkerId().equals(w0.workerId())));
       }
 
-      assertThatThrownBy(() -> f.start(f.settings(1, "3-4", f.prefix + "-w1").withBlockSize(32)))
+      assertThatThrownBy(() -> f.start(f.settings(1, "3-4", f.namespace + "-w1").withBlockSize(32)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'block_size' is 32").hasMessageContaining(w0.workerId())
           .hasMessageContaining("blocks of 16 tokens");

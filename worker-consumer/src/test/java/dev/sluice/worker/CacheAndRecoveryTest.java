@@ -66,8 +66,8 @@ class CacheAndRecoveryTest {
   void shouldCompleteEveryRequestWhenTheBudgetIsSmallerThanTheWorkingSet() throws Exception {
     try (PipelineFixture f = new PipelineFixture("evict", 2)) {
       // 1 MiB holds 85 blocks of layers 0-2 (12 KiB each); four 480-token prompts need 120.
-      f.start(f.settings(0, "0-2", f.prefix + "-w0").withKvCacheMb(1));
-      f.start(f.settings(1, "3-4", f.prefix + "-w1").withKvCacheMb(1));
+      f.start(f.settings(0, "0-2", f.namespace + "-w0").withKvCacheMb(1));
+      f.start(f.settings(1, "3-4", f.namespace + "-w1").withKvCacheMb(1));
       awaitReady(f);
       int[] story = PipelineFixture.goldenTokens("golden_bos_greedy256.bin");
       List<String> ids = new ArrayList<>();
@@ -93,8 +93,8 @@ class CacheAndRecoveryTest {
   void shouldPauseLanesWhileTheQueueIsFullAndStillCompleteEveryRequest() throws Exception {
     try (PipelineFixture f = new PipelineFixture("backpressure", 2)) {
       // a queue of 2 records: the burst below can only be taken in by pausing and resuming the lanes
-      StageWorker stage0 = f.start(f.settings(0, "0-2", f.prefix + "-w0").withBatching(2, 5, 2));
-      f.start(f.settings(1, "3-4", f.prefix + "-w1"));
+      StageWorker stage0 = f.start(f.settings(0, "0-2", f.namespace + "-w0").withBatching(2, 5, 2));
+      f.start(f.settings(1, "3-4", f.namespace + "-w1"));
       awaitReady(f);
       int[] story = PipelineFixture.goldenTokens("golden_bos_greedy256.bin");
       List<String> ids = new ArrayList<>();
@@ -115,9 +115,9 @@ class CacheAndRecoveryTest {
   @Test
   void shouldResumeWarmAfterRestartWithSameInstanceIdAndDataDir() throws Exception {
     try (PipelineFixture f = new PipelineFixture("restart", 2)) {
-      WorkerSettings stage0 = f.settings(0, "0-2", f.prefix + "-w0");
+      WorkerSettings stage0 = f.settings(0, "0-2", f.namespace + "-w0");
       StageWorker first = f.start(stage0);
-      f.start(f.settings(1, "3-4", f.prefix + "-w1"));
+      f.start(f.settings(1, "3-4", f.namespace + "-w1"));
       awaitReady(f);
       runOne(f, "before", withSuffix(sharedPrefix(), 300, 301, 302), 8);
       first.close();
@@ -135,9 +135,9 @@ class CacheAndRecoveryTest {
   @Test
   void shouldSplitLanesBetweenTwoWorkersOfAStageAndSurviveLosingOne() throws Exception {
     try (PipelineFixture f = new PipelineFixture("group", 2); TextTokenizer tokenizer = Tokenizers.load(f.model)) {
-      StageWorker a = f.start(f.settings(0, "0-2", f.prefix + "-w0a"));
-      StageWorker b = f.start(f.settings(0, "0-2", f.prefix + "-w0b"));
-      f.start(f.settings(1, "3-4", f.prefix + "-w1"));
+      StageWorker a = f.start(f.settings(0, "0-2", f.namespace + "-w0a"));
+      StageWorker b = f.start(f.settings(0, "0-2", f.namespace + "-w0b"));
+      f.start(f.settings(1, "3-4", f.namespace + "-w1"));
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> a.isReady() && b.isReady()
           && !a.lanes().isEmpty() && !b.lanes().isEmpty() && a.lanes().size() + b.lanes().size() == PipelineFixture.LANES);
 
@@ -173,10 +173,10 @@ class CacheAndRecoveryTest {
   @Test
   void shouldRebuildThroughStageZeroWhenAMiddleStageLosesItsLanes() throws Exception {
     try (PipelineFixture f = new PipelineFixture("middle", 3); TextTokenizer tokenizer = Tokenizers.load(f.model)) {
-      f.start(f.settings(0, "0-1", f.prefix + "-w0"));
-      StageWorker a = f.start(f.settings(1, "2-3", f.prefix + "-w1a").withKvCacheMb(0));
-      StageWorker b = f.start(f.settings(1, "2-3", f.prefix + "-w1b").withKvCacheMb(0));
-      f.start(f.settings(2, "4", f.prefix + "-w2"));
+      f.start(f.settings(0, "0-1", f.namespace + "-w0"));
+      StageWorker a = f.start(f.settings(1, "2-3", f.namespace + "-w1a").withKvCacheMb(0));
+      StageWorker b = f.start(f.settings(1, "2-3", f.namespace + "-w1b").withKvCacheMb(0));
+      f.start(f.settings(2, "4", f.namespace + "-w2"));
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady)
           && !a.lanes().isEmpty() && !b.lanes().isEmpty() && a.lanes().size() + b.lanes().size() == PipelineFixture.LANES);
 

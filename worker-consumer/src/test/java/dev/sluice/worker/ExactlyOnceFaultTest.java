@@ -53,9 +53,9 @@ class ExactlyOnceFaultTest {
   @Test
   void shouldAbortAFailedTransactionAndRerunWithNothingLostOrDoubled() throws Exception {
     try (PipelineFixture f = new PipelineFixture("eos-faults", 2)) {
-      StageWorker w0 = f.start(f.settings(0, "0-2", f.prefix + "-w0").withGuarantee(Guarantee.EXACTLY_ONCE),
+      StageWorker w0 = f.start(f.settings(0, "0-2", f.namespace + "-w0").withGuarantee(Guarantee.EXACTLY_ONCE),
           failing(3, 9));
-      StageWorker w1 = f.start(f.settings(1, "3-4", f.prefix + "-w1").withGuarantee(Guarantee.EXACTLY_ONCE),
+      StageWorker w1 = f.start(f.settings(1, "3-4", f.namespace + "-w1").withGuarantee(Guarantee.EXACTLY_ONCE),
           failing(2, 5, 11));
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
       int[] golden = PipelineFixture.goldenTokens("golden_once_upon_a_time.bin");

@@ -56,8 +56,8 @@ class HeartbeatAndDeadlineTest {
   @Test
   void shouldPublishHeartbeatsKvEventsAndMetricsAndTombstoneOnClose() throws Exception {
     try (PipelineFixture f = new PipelineFixture("beat", 2)) {
-      StageWorker w0 = f.start(f.settings(0, "0-2", f.prefix + "-w0"));
-      f.start(f.settings(1, "3-4", f.prefix + "-w1"));
+      StageWorker w0 = f.start(f.settings(0, "0-2", f.namespace + "-w0"));
+      f.start(f.settings(1, "3-4", f.namespace + "-w1"));
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
       int[] prompt = java.util.Arrays.copyOf(PipelineFixture.goldenTokens("golden_bos_greedy256.bin"), 40);
       f.submit("beat-1", prompt, 5, 2);
@@ -120,8 +120,8 @@ class HeartbeatAndDeadlineTest {
   @Test
   void shouldGenerateTheSameTokensWithExactlyOnceBetweenStages() throws Exception {
     try (PipelineFixture f = new PipelineFixture("eos", 2)) {
-      f.start(f.settings(0, "0-2", f.prefix + "-w0").withGuarantee(Guarantee.EXACTLY_ONCE));
-      f.start(f.settings(1, "3-4", f.prefix + "-w1").withGuarantee(Guarantee.EXACTLY_ONCE));
+      f.start(f.settings(0, "0-2", f.namespace + "-w0").withGuarantee(Guarantee.EXACTLY_ONCE));
+      f.start(f.settings(1, "3-4", f.namespace + "-w1").withGuarantee(Guarantee.EXACTLY_ONCE));
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
       int[] golden = PipelineFixture.goldenTokens("golden_once_upon_a_time.bin");
       int promptLength = 5; // BOS + "Once upon a time"

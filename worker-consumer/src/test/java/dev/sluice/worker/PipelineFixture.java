@@ -48,7 +48,7 @@ final class PipelineFixture implements AutoCloseable {
   static final int CHUNK = 64;
   static final PrometheusRegistry REGISTRY = new PrometheusRegistry();
 
-  final String prefix;
+  final String namespace;
   final SluiceTopics topics;
   final Path model;
   final String modelName;
@@ -65,11 +65,11 @@ final class PipelineFixture implements AutoCloseable {
     this.model = model;
     this.modelName = model.getFileName().toString();
     assumeTrue(Files.isDirectory(model), "shared model missing at " + model + " — skipping pipeline test");
-    this.prefix = SharedKafkaExtension.uniquePrefix(name);
-    this.topics = new SluiceTopics(prefix);
+    this.namespace = SharedKafkaExtension.uniquePrefix(name);
+    this.topics = new SluiceTopics(namespace);
     this.dataRoot = Files.createTempDirectory("sluice-worker-test");
     try (TopicAdmin admin = TopicAdmin.connect(SharedKafkaExtension.bootstrapServers())) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(stages).withLanes(LANES)
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(stages).withLanes(LANES)
           .withResultsPartitions(2));
     }
     Map<String, Object> p = new HashMap<>();
@@ -89,7 +89,7 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   WorkerSettings settings(int stage, String layers, String workerId) {
-    return WorkerSettings.of(stage, LayerRange.parse(layers), model, SharedKafkaExtension.bootstrapServers(), prefix)
+    return WorkerSettings.of(stage, LayerRange.parse(layers), model, SharedKafkaExtension.bootstrapServers(), namespace)
         .withWorkerId(workerId)
         .withDataDir(dataRoot.resolve(workerId))
         .withKvCacheMb(16);
@@ -108,7 +108,7 @@ final class PipelineFixture implements AutoCloseable {
   /** Starts one worker per layer range, stage k running ranges[k]. */
   void startChain(String... ranges) {
     for (int k = 0; k < ranges.length; k++) {
-      start(settings(k, ranges[k], prefix + "-w" + k));
+      start(settings(k, ranges[k], namespace + "-w" + k));
     }
   }
 

@@ -29,15 +29,15 @@ class WorkerFailureTest {
   @Test
   void shouldHeartbeatFailedAndHandItsLanesOverWhenItsComputeThreadDies() throws Exception {
     try (PipelineFixture f = new PipelineFixture("thread-dies", 2)) {
-      f.start(f.settings(0, "0-2", f.prefix + "-w0"));
+      f.start(f.settings(0, "0-2", f.namespace + "-w0"));
       AtomicInteger steps = new AtomicInteger();
-      StageWorker dying = f.start(f.settings(1, "3-4", f.prefix + "-dying"), new FaultInjection() {
+      StageWorker dying = f.start(f.settings(1, "3-4", f.namespace + "-dying"), new FaultInjection() {
         @Override
         public boolean killComputeThread() {
           return steps.incrementAndGet() == 5;
         }
       });
-      StageWorker survivor = f.start(f.settings(1, "3-4", f.prefix + "-survivor"));
+      StageWorker survivor = f.start(f.settings(1, "3-4", f.namespace + "-survivor"));
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady)
           && !dying.lanes().isEmpty() && !survivor.lanes().isEmpty());
       int[] golden = PipelineFixture.goldenTokens("golden_once_upon_a_time.bin");

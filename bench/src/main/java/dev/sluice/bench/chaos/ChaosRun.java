@@ -25,7 +25,7 @@ public final class ChaosRun {
    *     fault can restart it)
    */
   public record Settings(int requests, int concurrency, int maxTokens, List<String> faults, int lanes, Path workDir,
-      Path model, String externalBootstrap, String prefix) {}
+      Path model, String externalBootstrap, String namespace) {}
 
   /** Every pass's figures, the undisturbed pass first. */
   public record Result(List<PassFigures> passes) {
@@ -50,8 +50,8 @@ public final class ChaosRun {
     out.flush();
     long t0 = System.currentTimeMillis();
     try (Deployment d = new Deployment(new Deployment.Spec(settings.workDir(), settings.model(),
-        settings.externalBootstrap(), settings.prefix(), settings.lanes()), out).start();
-        ResultsLedger ledger = new ResultsLedger(d.bootstrapServers(), d.prefix())) {
+        settings.externalBootstrap(), settings.namespace(), settings.lanes()), out).start();
+        ResultsLedger ledger = new ResultsLedger(d.bootstrapServers(), d.namespace())) {
       out.printf("deployment ready after %d ms (logs in %s)%n", System.currentTimeMillis() - t0,
           settings.workDir().resolve("logs"));
       StreamingClient client = new StreamingClient(d::ingressUris, "stories260K", settings.maxTokens());

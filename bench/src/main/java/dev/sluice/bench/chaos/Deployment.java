@@ -36,7 +36,7 @@ final class Deployment implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
   /** Where it runs: work directory, model, an external broker (null = start one), topic prefix, lanes. */
-  record Spec(Path workDir, Path model, String externalBootstrap, String prefix, int lanes) {}
+  record Spec(Path workDir, Path model, String externalBootstrap, String namespace, int lanes) {}
 
   private final Spec spec;
   private final PrintWriter progress;
@@ -75,7 +75,7 @@ final class Deployment implements AutoCloseable {
       progress.flush();
       if (ownsBroker()) startBroker();
       try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-        admin.create(TopicLayout.defaults().withPrefix(spec.prefix()).withStages(STAGES).withLanes(spec.lanes()));
+        admin.create(TopicLayout.defaults().withNamespace(spec.namespace()).withStages(STAGES).withLanes(spec.lanes()));
       }
       startRouter();
       for (int stage = 0; stage < STAGES; stage++) {
@@ -104,8 +104,8 @@ final class Deployment implements AutoCloseable {
     return bootstrap;
   }
 
-  String prefix() {
-    return spec.prefix();
+  String namespace() {
+    return spec.namespace();
   }
 
   /** The first running worker of {@code stage}. */
@@ -124,7 +124,7 @@ final class Deployment implements AutoCloseable {
     workers.put(id, RoleProcess.start("worker " + id, spec.workDir().resolve("logs").resolve(id + ".log"), "512m",
         List.of("worker", "--worker-id", id, "--data-dir", dir.toString(), "--stage", String.valueOf(stage),
             "--layers", layers[stage], "--model", spec.model().toString(), "--bootstrap-servers", bootstrap,
-            "--prefix", spec.prefix(), "--kv-cache-mb", "64")));
+            "--prefix", spec.namespace(), "--kv-cache-mb", "64")));
   }
 
   /** A new worker id in {@code stage}, started. */
@@ -154,7 +154,7 @@ final class Deployment implements AutoCloseable {
 
   RoleProcess startRouter() {
     router = RoleProcess.start("router", spec.workDir().resolve("logs").resolve("router.log"), "384m",
-        List.of("router", "--model", spec.model().toString(), "--bootstrap-servers", bootstrap, "--prefix", spec.prefix(),
+        List.of("router", "--model", spec.model().toString(), "--bootstrap-servers", bootstrap, "--prefix", spec.namespace(),
             "--lanes", String.valueOf(spec.lanes()), "--data-dir", spec.workDir().resolve("router").toString()));
     return router;
   }
@@ -169,7 +169,7 @@ final class Deployment implements AutoCloseable {
 
   void startIngress(int i) {
     ingress[i] = RoleProcess.start("ingress " + i, spec.workDir().resolve("logs").resolve("ingress-" + i + ".log"), "256m",
-        List.of("ingress", "--port", "0", "--host", "127.0.0.1", "--bootstrap-servers", bootstrap, "--prefix", spec.prefix()));
+        List.of("ingress", "--port", "0", "--host", "127.0.0.1", "--bootstrap-servers", bootstrap, "--prefix", spec.namespace()));
   }
 
   void killIngress(int i) {

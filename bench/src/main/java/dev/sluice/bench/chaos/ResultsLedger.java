@@ -37,8 +37,8 @@ final class ResultsLedger implements AutoCloseable {
   private volatile Map<TopicPartition, Long> positions = Map.of();
   private volatile boolean running = true;
 
-  ResultsLedger(String bootstrapServers, String prefix) {
-    String topic = new SluiceTopics(prefix).results().name();
+  ResultsLedger(String bootstrapServers, String namespace) {
+    String topic = new SluiceTopics(namespace).results().name();
     consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
         SluiceSerdes.resultEvent().deserializer());

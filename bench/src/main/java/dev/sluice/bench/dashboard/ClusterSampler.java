@@ -41,8 +41,8 @@ final class ClusterSampler {
   private long previousResults = -1;
   private long previousResultsAtMs;
 
-  ClusterSampler(String prefix, Supplier<List<KnownWorker>> workers, KafkaOffsets offsets) {
-    this.topics = new SluiceTopics(prefix);
+  ClusterSampler(String namespace, Supplier<List<KnownWorker>> workers, KafkaOffsets offsets) {
+    this.topics = new SluiceTopics(namespace);
     this.groups = new GroupIds(topics);
     this.workers = workers;
     this.offsets = offsets;
@@ -104,7 +104,7 @@ final class ClusterSampler {
     while (!history.isEmpty() && history.peekFirst().timeMs() < nowMs - HISTORY.toMillis()) history.removeFirst();
 
     String dlq = topics.dlq().name();
-    return new ClusterSnapshot(nowMs, topics.prefix(), totals, stages, new RouterView(routerGroup, requests, routerLag),
+    return new ClusterSnapshot(nowMs, topics.namespace(), totals, stages, new RouterView(routerGroup, requests, routerLag),
         new ResultsView(results, resultRecords, resultsPerSecond, dlq, partitions.containsKey(dlq) ? ends.size(dlq) : 0),
         List.copyOf(history));
   }

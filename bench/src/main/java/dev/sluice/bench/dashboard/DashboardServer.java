@@ -40,18 +40,18 @@ public final class DashboardServer implements AutoCloseable {
   private final String page;
   private final Javalin app;
 
-  private DashboardServer(String host, int port, String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides) {
+  private DashboardServer(String host, int port, String bootstrapServers, String namespace, Map<String, Object> kafkaOverrides) {
     this.page = loadPage();
     Map<String, Object> clientProps = new HashMap<>(kafkaOverrides);
     clientProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    this.directory = ClusterView.read(clientProps, prefix + "-dashboard-workers", new SluiceTopics(prefix),
+    this.directory = ClusterView.read(clientProps, namespace + "-dashboard-workers", new SluiceTopics(namespace),
         ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
     Map<String, Object> adminProps = new HashMap<>(kafkaOverrides);
     adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     adminProps.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
     adminProps.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     this.admin = Admin.create(adminProps);
-    this.sampler = new ClusterSampler(prefix, () -> directory.snapshot().workers(), new KafkaOffsets(admin));
+    this.sampler = new ClusterSampler(namespace, () -> directory.snapshot().workers(), new KafkaOffsets(admin));
     this.sampling = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-dashboard-sampler");
       t.setDaemon(true);
@@ -70,16 +70,16 @@ public final class DashboardServer implements AutoCloseable {
       throw new IllegalStateException("cannot start the dashboard on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     sampling.scheduleWithFixedDelay(this::sampleOnce, 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-    log.info("Sluice dashboard on http://{}:{}/ (prefix {}, Kafka {})", host, app.port(), prefix, bootstrapServers);
+    log.info("Sluice dashboard on http://{}:{}/ (prefix {}, Kafka {})", host, app.port(), namespace, bootstrapServers);
   }
 
   /**
    * Starts serving on {@code host:port} (port 0 picks a free one) for the pipeline with topic prefix
    * {@code prefix}; {@code kafkaOverrides} are Kafka client properties (SASL, TLS…) for every client.
    */
-  public static DashboardServer start(String host, int port, String bootstrapServers, String prefix,
+  public static DashboardServer start(String host, int port, String bootstrapServers, String namespace,
       Map<String, Object> kafkaOverrides) {
-    return new DashboardServer(host, port, bootstrapServers, prefix, kafkaOverrides);
+    return new DashboardServer(host, port, bootstrapServers, namespace, kafkaOverrides);
   }
 
   /** The bound HTTP port (useful with port 0). */

@@ -35,7 +35,7 @@ import org.apache.kafka.common.TopicPartition;
  * on {@code stage-0} (the router is not what is measured) and read on the results topic.
  */
 final class PipelineRig implements AutoCloseable {
-  private final String prefix;
+  private final String namespace;
   private final SluiceTopics topics;
   private final List<StageWorker> workers = new ArrayList<>();
   private final KafkaProducer<String, StageWork> producer;
@@ -47,17 +47,17 @@ final class PipelineRig implements AutoCloseable {
       Guarantee guarantee) throws Exception {
     this.bootstrap = bootstrap;
     this.lanes = lanes;
-    this.prefix = "bench-" + guarantee.name().toLowerCase().charAt(0) + Long.toHexString(System.nanoTime());
-    this.topics = new SluiceTopics(prefix);
+    this.namespace = "bench-" + guarantee.name().toLowerCase().charAt(0) + Long.toHexString(System.nanoTime());
+    this.topics = new SluiceTopics(namespace);
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(stages.size()).withLanes(lanes));
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(stages.size()).withLanes(lanes));
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     Path data = Files.createTempDirectory("sluice-bench-data");
     for (int k = 0; k < stages.size(); k++) {
       // random prompts share no blocks: the block cache is off so it costs nothing here
-      workers.add(StageWorker.start(WorkerSettings.of(k, stages.get(k), model, bootstrap, prefix)
-          .withWorkerId(prefix + "-w" + k).withDataDir(data.resolve("w" + k)).withKvCacheMb(0).withThreads(o.threads())
+      workers.add(StageWorker.start(WorkerSettings.of(k, stages.get(k), model, bootstrap, namespace)
+          .withWorkerId(namespace + "-w" + k).withDataDir(data.resolve("w" + k)).withKvCacheMb(0).withThreads(o.threads())
           .withGuarantee(guarantee)
           .withBatching(o.maxBatchSize(), o.batchingWindowMs(), Math.max(o.maxBatchSize(),
               WorkerSettings.DEFAULT_MAX_QUEUE_SIZE)), registry));

@@ -59,13 +59,13 @@ public final class PrefixBenchmark {
     Path dir = Files.createTempDirectory("sluice-prefix-" + policy);
     PrefixStats stats = new PrefixStats();
     try {
-      String prefix = bootstrapServers == null ? PREFIX : PREFIX + "-" + dir.getFileName();
+      String namespace = bootstrapServers == null ? PREFIX : PREFIX + "-" + dir.getFileName();
       PipelineSpec ps = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir, policy,
-          bootstrapServers, 0, dir, prefix, settings.routers());
+          bootstrapServers, 0, dir, namespace, settings.routers());
       long t0 = System.nanoTime();
       try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> {}, Duration.ofMinutes(3));
-           SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), prefix)
-               .withGroupId(prefix + ".bench-prefix").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
+           SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), namespace)
+               .withGroupId(namespace + ".bench-prefix").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
         if (!client.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("the results client got no reply partition in 60 s");
         warmUp(client, workload, policy);
         Map<String, Long> before = ReplayBenchmark.requestsPerWorker(pipeline);

@@ -25,7 +25,7 @@ class BadInputRunTest {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     try (LocalPipeline pipeline = LocalPipeline.start(new PipelineSpec(0, 2, 1, 4, null, "cache_aware", null, 0, dir,
         "sluice"), line -> {}, Duration.ofMinutes(3))) {
-      BadInputRun.Result r = new BadInputRun(pipeline.bootstrapServers(), TopicLayout.defaults().withPrefix("sluice"),
+      BadInputRun.Result r = new BadInputRun(pipeline.bootstrapServers(), TopicLayout.defaults().withNamespace("sluice"),
           URI.create("http://127.0.0.1:" + pipeline.port()), new PrintStream(printed, true, StandardCharsets.UTF_8))
           .run(pipeline.modelName(), (int) IngressSettings.DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(30));
       System.out.print(printed.toString(StandardCharsets.UTF_8));

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DashboardServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
-  private String prefix;
+  private String namespace;
   private String bootstrap;
   private KafkaProducer<String, byte[]> producer;
   private DashboardServer server;
@@ -51,9 +51,9 @@ class DashboardServerTest {
 
   @BeforeAll
   void writeTheClusterStateThenStartTheDashboard() throws Exception {
-    prefix = SharedKafkaExtension.uniquePrefix("dash");
+    namespace = SharedKafkaExtension.uniquePrefix("dash");
     bootstrap = SharedKafkaExtension.bootstrapServers();
-    TopicLayout layout = TopicLayout.defaults().withPrefix(prefix).withStages(2).withLanes(4);
+    TopicLayout layout = TopicLayout.defaults().withNamespace(namespace).withStages(2).withLanes(4);
     try (TopicAdmin topics = TopicAdmin.connect(bootstrap)) {
       topics.create(layout);
     }
@@ -77,12 +77,12 @@ class DashboardServerTest {
     send(layout.dlq(), 0, "unreadable");
     producer.flush();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      admin.alterConsumerGroupOffsets(prefix + ".stage-0", Map.of(
+      admin.alterConsumerGroupOffsets(namespace + ".stage-0", Map.of(
           new TopicPartition(layout.stage(0), 0), new OffsetAndMetadata(2),
           new TopicPartition(layout.stage(0), 1), new OffsetAndMetadata(3))).all().get();
     }
 
-    server = DashboardServer.start("127.0.0.1", 0, bootstrap, prefix, Map.of());
+    server = DashboardServer.start("127.0.0.1", 0, bootstrap, namespace, Map.of());
   }
 
   @AfterAll
@@ -96,15 +96,15 @@ class DashboardServerTest {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       JsonNode s = snapshot();
       JsonNode stage0 = s.path("stages").path(0);
-      assertThat(stage0.path("topic").asText()).isEqualTo(prefix + ".stage-0");
-      assertThat(stage0.path("group").asText()).isEqualTo(prefix + ".stage-0");
+      assertThat(stage0.path("topic").asText()).isEqualTo(namespace + ".stage-0");
+      assertThat(stage0.path("group").asText()).isEqualTo(namespace + ".stage-0");
       // lane 2 has no commit: the group starts from the earliest offset, so both records wait.
       assertThat(longs(stage0.path("laneLag"))).containsExactly(3L, 0L, 2L, 0L);
       assertThat(stage0.path("lag").asLong()).isEqualTo(5);
       assertThat(s.path("stages").path(1).path("lag").asLong()).isZero();
       assertThat(s.path("stages")).hasSize(2);
       assertThat(s.path("totals").path("totalLag").asLong()).isEqualTo(5);
-      assertThat(s.path("router").path("group").asText()).isEqualTo(prefix + ".router");
+      assertThat(s.path("router").path("group").asText()).isEqualTo(namespace + ".router");
       assertThat(s.path("router").path("lag").asLong()).isEqualTo(2);
       assertThat(s.path("results").path("records").asLong()).isEqualTo(4);
       assertThat(s.path("results").path("dlqSize").asLong()).isEqualTo(1);
@@ -207,8 +207,8 @@ class DashboardServerTest {
   }
 
   private void heartbeat(WorkerStatus status, long recordTimestampMs) {
-    byte[] value = SluiceSerdes.workerStatus().serializer().serialize(prefix + ".workers", status);
-    producer.send(new ProducerRecord<>(prefix + ".workers", 0, recordTimestampMs, status.getWorkerId(), value));
+    byte[] value = SluiceSerdes.workerStatus().serializer().serialize(namespace + ".workers", status);
+    producer.send(new ProducerRecord<>(namespace + ".workers", 0, recordTimestampMs, status.getWorkerId(), value));
   }
 
   private void send(String topic, int partition, String key) {

@@ -47,10 +47,10 @@ class LocalWorkerScriptsTest {
       RandomModel.write(RandomModel.PRESETS.get("tiny-llama"), model, 42L, line -> {});
     }
     int layers = ModelConfig.read(model).numLayers();
-    String prefix = SharedKafkaExtension.uniquePrefix("scripts");
+    String namespace = SharedKafkaExtension.uniquePrefix("scripts");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
-      admin.create(TopicLayout.defaults().withPrefix(prefix).withStages(1).withLanes(4));
+      admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(1).withLanes(4));
     }
     int portBase = freePortPair();
     Path runDir = dir.resolve("run");
@@ -59,7 +59,7 @@ class LocalWorkerScriptsTest {
     Path scripts = DeploymentFiles.ROOT.resolve("ops/scripts");
     try {
       var started = DeploymentFiles.run(dir, List.of(bash.toString(), scripts.resolve("start-workers.sh").toString(), "0",
-          "0-" + (layers - 1), "2", "--bootstrap-servers", bootstrap, "--prefix", prefix, "--kv-cache-mb", "16"), env);
+          "0-" + (layers - 1), "2", "--bootstrap-servers", bootstrap, "--prefix", namespace, "--kv-cache-mb", "16"), env);
       assertThat(started.exit()).as(started.output()).isZero();
       assertThat(started.output()).contains("-stage0-w0", "-stage0-w1");
 
@@ -68,7 +68,7 @@ class LocalWorkerScriptsTest {
         StringWriter listed = new StringWriter();
         picocli.CommandLine cmd = Sluice.commandLine();
         cmd.setOut(new PrintWriter(listed, true));
-        cmd.execute("workers", "--bootstrap-servers", bootstrap, "--prefix", prefix);
+        cmd.execute("workers", "--bootstrap-servers", bootstrap, "--prefix", namespace);
         return listed.toString().contains("-stage0-w0") && listed.toString().contains("-stage0-w1");
       });
       for (int i = 0; i < 2; i++) {

@@ -48,7 +48,7 @@ public final class ClusterMetrics implements AutoCloseable {
   /** Every health value, each exported per stage (at 0 when no worker has it). */
   public static final List<String> HEALTH = List.of("healthy", "stale", "failed", "starting", "draining");
 
-  private final String prefix;
+  private final String namespace;
   private final GroupIds groups;
   private final Pattern stageTopic;
   private final String dlqTopic;
@@ -63,19 +63,19 @@ public final class ClusterMetrics implements AutoCloseable {
   private volatile Set<Integer> stageTopics;
   private volatile Map<Integer, Long> stageLag = Map.of();
 
-  public ClusterMetrics(String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides,
+  public ClusterMetrics(String bootstrapServers, String namespace, Map<String, Object> kafkaOverrides,
       ClusterView view, Gauge workers, Gauge lag, Gauge dlq) {
-    this.prefix = prefix;
-    this.groups = new GroupIds(prefix);
-    this.stageTopic = Pattern.compile(Pattern.quote(prefix) + "\\.stage-(\\d+)");
-    this.dlqTopic = new SluiceTopics(prefix).dlq().name();
+    this.namespace = namespace;
+    this.groups = new GroupIds(namespace);
+    this.stageTopic = Pattern.compile(Pattern.quote(namespace) + "\\.stage-(\\d+)");
+    this.dlqTopic = new SluiceTopics(namespace).dlq().name();
     this.view = view;
     this.workers = workers;
     this.lag = lag;
     this.dlq = dlq;
     Map<String, Object> props = new HashMap<>(kafkaOverrides);
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, prefix + "-ingress-cluster-metrics");
+    props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, namespace + "-ingress-cluster-metrics");
     this.admin = Admin.create(props);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-cluster-metrics");

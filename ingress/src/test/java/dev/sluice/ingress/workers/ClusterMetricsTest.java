@@ -28,27 +28,27 @@ class ClusterMetricsTest {
 
   @Test
   void shouldReportEachStagesUncommittedRecordsAndTheDlqsRecords() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("cluster");
+    String namespace = SharedKafkaExtension.uniquePrefix("cluster");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(prefix + ".stage-0", 2, (short) 1), new NewTopic(prefix + ".stage-1", 2, (short) 1),
-          new NewTopic(prefix + ".dlq", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(namespace + ".stage-0", 2, (short) 1), new NewTopic(namespace + ".stage-1", 2, (short) 1),
+          new NewTopic(namespace + ".dlq", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
       try (var producer = new KafkaProducer<String, String>(Map.of("bootstrap.servers", bootstrap),
           new StringSerializer(), new StringSerializer())) {
-        for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>(prefix + ".stage-0", 0, "r" + i, "x"));
-        for (int i = 0; i < 3; i++) producer.send(new ProducerRecord<>(prefix + ".stage-0", 1, "r" + i, "x"));
-        for (int i = 0; i < 2; i++) producer.send(new ProducerRecord<>(prefix + ".dlq", "bad" + i, "?"));
+        for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>(namespace + ".stage-0", 0, "r" + i, "x"));
+        for (int i = 0; i < 3; i++) producer.send(new ProducerRecord<>(namespace + ".stage-0", 1, "r" + i, "x"));
+        for (int i = 0; i < 2; i++) producer.send(new ProducerRecord<>(namespace + ".dlq", "bad" + i, "?"));
         producer.flush();
       }
       // stage 0's group has processed 4 records of partition 0 and none of partition 1: 1 + 3 wait
-      admin.alterConsumerGroupOffsets(prefix + ".stage-0",
-          Map.of(new TopicPartition(prefix + ".stage-0", 0), new OffsetAndMetadata(4))).all().get(30, TimeUnit.SECONDS);
+      admin.alterConsumerGroupOffsets(namespace + ".stage-0",
+          Map.of(new TopicPartition(namespace + ".stage-0", 0), new OffsetAndMetadata(4))).all().get(30, TimeUnit.SECONDS);
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     IngressMetrics metrics = IngressMetrics.in(registry);
     try (ClusterView directory = ClusterView.read(Map.of("bootstrap.servers", bootstrap), "cluster-metrics-test",
-        new dev.sluice.schemas.topic.SluiceTopics(prefix), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
-        ClusterMetrics cluster = new ClusterMetrics(bootstrap, prefix, Map.of(), directory, metrics.clusterWorkers,
+        new dev.sluice.schemas.topic.SluiceTopics(namespace), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
+        ClusterMetrics cluster = new ClusterMetrics(bootstrap, namespace, Map.of(), directory, metrics.clusterWorkers,
             metrics.stageLag, metrics.dlqRecords)) {
       cluster.refresh();
       assertThat(gauge(registry, "sluice_cluster_stage_lag_records", Labels.of("stage", "0"))).isEqualTo(4);
@@ -64,11 +64,11 @@ class ClusterMetricsTest {
 
   @Test
   void shouldCountAWorkerWhoseHeartbeatsStoppedAsStaleAndALiveOneAsHealthy() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("stale");
+    String namespace = SharedKafkaExtension.uniquePrefix("stale");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    String workers = new dev.sluice.schemas.topic.SluiceTopics(prefix).workers().name();
+    String workers = new dev.sluice.schemas.topic.SluiceTopics(namespace).workers().name();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(prefix + ".stage-0", 1, (short) 1), new NewTopic(workers, 1, (short) 1)))
+      admin.createTopics(List.of(new NewTopic(namespace + ".stage-0", 1, (short) 1), new NewTopic(workers, 1, (short) 1)))
           .all().get(30, TimeUnit.SECONDS);
     }
     long now = System.currentTimeMillis();
@@ -81,8 +81,8 @@ class ClusterMetricsTest {
     PrometheusRegistry registry = new PrometheusRegistry();
     IngressMetrics metrics = IngressMetrics.in(registry);
     try (ClusterView directory = ClusterView.read(Map.of("bootstrap.servers", bootstrap), "cluster-metrics-test",
-        new dev.sluice.schemas.topic.SluiceTopics(prefix), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
-        ClusterMetrics cluster = new ClusterMetrics(bootstrap, prefix, Map.of(), directory, metrics.clusterWorkers,
+        new dev.sluice.schemas.topic.SluiceTopics(namespace), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
+        ClusterMetrics cluster = new ClusterMetrics(bootstrap, namespace, Map.of(), directory, metrics.clusterWorkers,
             metrics.stageLag, metrics.dlqRecords)) {
       assertThat(directory.awaitReady(Duration.ofSeconds(30))).isTrue();
       cluster.refresh();

@@ -82,7 +82,7 @@ public final class SluiceClient implements AutoCloseable {
   /** Starts the producer and joins the results group; {@link #isReady()} once it owns a partition. */
   public SluiceClient(SluiceClientSettings settings) {
     this.settings = settings;
-    this.topics = new SluiceTopics(settings.prefix());
+    this.topics = new SluiceTopics(settings.namespace());
     String clientId = "sluice-client-" + UUID.randomUUID().toString().substring(0, 8);
     this.producer = new KafkaProducer<>(KafkaSettings.producer(settings.bootstrapServers(), clientId, settings.kafkaOverrides()));
     this.consumer = new KafkaConsumer<>(KafkaSettings.consumer(settings.bootstrapServers(), settings.groupId(), settings.kafkaOverrides()));
@@ -91,8 +91,8 @@ public final class SluiceClient implements AutoCloseable {
     pollThread.start();
   }
 
-  public static SluiceClient start(String bootstrapServers, String prefix) {
-    return new SluiceClient(SluiceClientSettings.of(bootstrapServers, prefix));
+  public static SluiceClient start(String bootstrapServers, String namespace) {
+    return new SluiceClient(SluiceClientSettings.of(bootstrapServers, namespace));
   }
 
   /** True once the group gave this client at least one reply partition. */

@@ -8,7 +8,7 @@ import java.util.Map;
  * Settings of a {@link SluiceClient}.
  *
  * @param bootstrapServers Kafka bootstrap servers
- * @param prefix topic prefix (default {@code sluice})
+ * @param namespace topic prefix (default {@code sluice})
  * @param groupId consumer group on the results topic; its members split the reply partitions
  *     between them (default {@code <prefix>.ingress})
  * @param timeout how long a submitted request may wait for its final result before its future
@@ -16,7 +16,7 @@ import java.util.Map;
  * @param kafkaOverrides extra Kafka client settings (SASL/TLS...) applied to the producer and consumer
  */
 public record SluiceClientSettings(
-    String bootstrapServers, String prefix, String groupId, Duration timeout, Map<String, Object> kafkaOverrides) {
+    String bootstrapServers, String namespace, String groupId, Duration timeout, Map<String, Object> kafkaOverrides) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
@@ -24,22 +24,22 @@ public record SluiceClientSettings(
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("bootstrapServers is required");
     }
-    prefix = prefix == null ? SluiceTopics.DEFAULT_PREFIX : prefix;
-    groupId = groupId == null ? new dev.sluice.topics.GroupIds(prefix).ingress() : groupId;
+    namespace = namespace == null ? SluiceTopics.DEFAULT_PREFIX : namespace;
+    groupId = groupId == null ? new dev.sluice.topics.GroupIds(namespace).ingress() : groupId;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive: " + timeout);
     kafkaOverrides = kafkaOverrides == null ? Map.of() : Map.copyOf(kafkaOverrides);
   }
 
-  public static SluiceClientSettings of(String bootstrapServers, String prefix) {
-    return new SluiceClientSettings(bootstrapServers, prefix, null, null, null);
+  public static SluiceClientSettings of(String bootstrapServers, String namespace) {
+    return new SluiceClientSettings(bootstrapServers, namespace, null, null, null);
   }
 
   public SluiceClientSettings withGroupId(String newGroupId) {
-    return new SluiceClientSettings(bootstrapServers, prefix, newGroupId, timeout, kafkaOverrides);
+    return new SluiceClientSettings(bootstrapServers, namespace, newGroupId, timeout, kafkaOverrides);
   }
 
   public SluiceClientSettings withTimeout(Duration newTimeout) {
-    return new SluiceClientSettings(bootstrapServers, prefix, groupId, newTimeout, kafkaOverrides);
+    return new SluiceClientSettings(bootstrapServers, namespace, groupId, newTimeout, kafkaOverrides);
   }
 }

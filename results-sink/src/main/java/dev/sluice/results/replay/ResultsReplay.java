@@ -38,9 +38,9 @@ public final class ResultsReplay {
   private final Map<String, Object> kafkaOverrides;
   private final ResultDecoder decoder = new ResultDecoder();
 
-  public ResultsReplay(String bootstrapServers, String prefix, Map<String, Object> kafkaOverrides) {
+  public ResultsReplay(String bootstrapServers, String namespace, Map<String, Object> kafkaOverrides) {
     this.bootstrapServers = bootstrapServers;
-    this.topics = new SluiceTopics(prefix);
+    this.topics = new SluiceTopics(namespace);
     this.kafkaOverrides = Map.copyOf(kafkaOverrides);
   }
 

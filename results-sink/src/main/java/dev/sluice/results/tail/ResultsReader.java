@@ -31,8 +31,8 @@ public final class ResultsReader implements AutoCloseable {
   private final CompletionAssembler assembler = new CompletionAssembler();
   private volatile boolean running = true;
 
-  public ResultsReader(String bootstrapServers, String prefix, boolean fromBeginning, Map<String, Object> kafkaOverrides) {
-    this.topic = new SluiceTopics(prefix).results().name();
+  public ResultsReader(String bootstrapServers, String namespace, boolean fromBeginning, Map<String, Object> kafkaOverrides) {
+    this.topic = new SluiceTopics(namespace).results().name();
     this.consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrapServers, null, kafkaOverrides));
     List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
     if (infos == null || infos.isEmpty()) {

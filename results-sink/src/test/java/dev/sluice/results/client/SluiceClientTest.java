@@ -33,24 +33,24 @@ class SluiceClientTest {
     return InferenceRequest.newBuilder().setPrompt(prompt).setModel("stories260K").setMaxTokens(3).build();
   }
 
-  private static SluiceClient readyClient(String prefix) throws InterruptedException {
-    SluiceClient client = new SluiceClient(SluiceClientSettings.of(SharedKafkaExtension.bootstrapServers(), prefix));
+  private static SluiceClient readyClient(String namespace) throws InterruptedException {
+    SluiceClient client = new SluiceClient(SluiceClientSettings.of(SharedKafkaExtension.bootstrapServers(), namespace));
     assertThat(client.awaitReady(WAIT)).as("client got a reply partition").isTrue();
     return client;
   }
 
   @Test
   void shouldCompleteFromResultsWrittenToItsReplyPartitionAndStreamEachTokenOnce() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("client");
-    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), prefix, 4);
+    String namespace = SharedKafkaExtension.uniquePrefix("client");
+    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), namespace, 4);
     // The last stage repeats a token (an at-least-once retry): the client must de-duplicate it.
-    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), prefix, r -> {
+    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), namespace, r -> {
           String id = r.request().getRequestId();
           List<ResultEvent> events = new ArrayList<>(completion(id, List.of("Once", " upon", " a"), 5, 2, r.request().getCreatedAtMs()));
           events.add(2, token(id, 1, 101, " upon"));
           return events;
         });
-        SluiceClient client = readyClient(prefix)) {
+        SluiceClient client = readyClient(namespace)) {
       List<TokenDelta> streamed = new CopyOnWriteArrayList<>();
 
       Completion completion = client.submit(request("Once"), streamed::add).get(30, TimeUnit.SECONDS);
@@ -70,11 +70,11 @@ class SluiceClientTest {
 
   @Test
   void shouldCompleteWithTheErrorResultOfARejectedRequest() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("client-error");
-    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), prefix, 2);
-    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), prefix,
+    String namespace = SharedKafkaExtension.uniquePrefix("client-error");
+    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), namespace, 2);
+    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), namespace,
             r -> List.of(ScriptedLastStage.error(r.request().getRequestId(), 0, "model_not_found", "no model nope")));
-        SluiceClient client = readyClient(prefix)) {
+        SluiceClient client = readyClient(namespace)) {
       Completion completion = client.submit(request("x")).get(30, TimeUnit.SECONDS);
 
       assertThat(completion.isError()).isTrue();
@@ -84,11 +84,11 @@ class SluiceClientTest {
 
   @Test
   void shouldFailWithTimeoutWhenNoFinalResultArrives() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("client-timeout");
-    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), prefix, 2);
-    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), prefix,
+    String namespace = SharedKafkaExtension.uniquePrefix("client-timeout");
+    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), namespace, 2);
+    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), namespace,
             r -> List.of(token(r.request().getRequestId(), 0, 1, "only a token")));
-        SluiceClient client = readyClient(prefix)) {
+        SluiceClient client = readyClient(namespace)) {
       CompletableFuture<Completion> future = client.submit(request("x"), d -> {}, Duration.ofMillis(1500));
 
       assertThatThrownBy(() -> future.get(30, TimeUnit.SECONDS))
@@ -99,11 +99,11 @@ class SluiceClientTest {
 
   @Test
   void shouldIgnoreResultsOfRequestsItDidNotSubmit() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("client-foreign");
-    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), prefix, 1);
-    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), prefix,
+    String namespace = SharedKafkaExtension.uniquePrefix("client-foreign");
+    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), namespace, 1);
+    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), namespace,
             r -> completion(r.request().getRequestId(), List.of("mine"), 1, 0, 0));
-        SluiceClient client = readyClient(prefix)) {
+        SluiceClient client = readyClient(namespace)) {
       stage.publish(0, completion("someone-else", List.of("theirs"), 1, 0, 0));
 
       Completion completion = client.submit(request("x")).get(30, TimeUnit.SECONDS);
@@ -115,17 +115,17 @@ class SluiceClientTest {
 
   @Test
   void shouldSplitReplyPartitionsBetweenMembersAndFailWaitersOfARevokedPartition() throws Exception {
-    String prefix = SharedKafkaExtension.uniquePrefix("client-rebalance");
-    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), prefix, 4);
+    String namespace = SharedKafkaExtension.uniquePrefix("client-rebalance");
+    ScriptedLastStage.createTopics(SharedKafkaExtension.bootstrapServers(), namespace, 4);
     // No results at all: the requests wait until the rebalance decides their fate.
-    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), prefix, r -> List.of());
-        SluiceClient first = readyClient(prefix)) {
+    try (ScriptedLastStage stage = new ScriptedLastStage(SharedKafkaExtension.bootstrapServers(), namespace, r -> List.of());
+        SluiceClient first = readyClient(namespace)) {
       await().atMost(WAIT).until(() -> first.replyPartitions().size() == 4);
       List<CompletableFuture<Completion>> futures = new ArrayList<>();
       for (int i = 0; i < 4; i++) futures.add(first.submit(request("p" + i))); // round-robin: one per partition
       for (int i = 0; i < 4; i++) assertThat(stage.nextRequest(WAIT)).isNotNull();
 
-      try (SluiceClient second = readyClient(prefix)) {
+      try (SluiceClient second = readyClient(namespace)) {
         await().atMost(WAIT).until(() -> first.replyPartitions().size() + second.replyPartitions().size() == 4
             && !first.replyPartitions().isEmpty());
         Set<Integer> overlap = new HashSet<>(first.replyPartitions());

@@ -22,9 +22,9 @@ class ResultsReaderTest {
   @Test
   void shouldExportEveryFinishedRequestOnceFromTheBeginning() throws Exception {
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    String prefix = SharedKafkaExtension.uniquePrefix("results-export");
-    ScriptedLastStage.createTopics(bootstrap, prefix, 3);
-    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, prefix, r -> List.of())) {
+    String namespace = SharedKafkaExtension.uniquePrefix("results-export");
+    ScriptedLastStage.createTopics(bootstrap, namespace, 3);
+    try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, namespace, r -> List.of())) {
       stage.publish(null, completion("r-1", List.of("Hi", " there"), 4, 2, System.currentTimeMillis() - 50));
       stage.publish(null, completion("r-1", List.of("Hi", " there"), 4, 2, 0)); // a replayed duplicate
       stage.publish(null, List.of(error("r-2", 0, "invalid_request", "prompt is empty")));
@@ -33,7 +33,7 @@ class ResultsReaderTest {
 
     List<Completion> exported = new ArrayList<>();
     int unfinished;
-    try (ResultsReader reader = new ResultsReader(bootstrap, prefix, true, Map.of())) {
+    try (ResultsReader reader = new ResultsReader(bootstrap, namespace, true, Map.of())) {
       unfinished = reader.readToEnd(exported::add);
     }
 

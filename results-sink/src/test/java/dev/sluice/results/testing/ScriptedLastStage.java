@@ -55,9 +55,9 @@ public final class ScriptedLastStage implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  public ScriptedLastStage(String bootstrap, String prefix, Function<Received, List<ResultEvent>> script) {
+  public ScriptedLastStage(String bootstrap, String namespace, Function<Received, List<ResultEvent>> script) {
     this.bootstrap = bootstrap;
-    this.topics = new SluiceTopics(prefix);
+    this.topics = new SluiceTopics(namespace);
     this.script = script;
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -70,8 +70,8 @@ public final class ScriptedLastStage implements AutoCloseable {
   }
 
   /** Creates every topic of a small layout (1 stage, 2 lanes) with {@code resultPartitions} results partitions. */
-  public static void createTopics(String bootstrap, String prefix, int resultPartitions) {
-    TopicLayout layout = TopicLayout.defaults().withPrefix(prefix).withStages(1).withLanes(2)
+  public static void createTopics(String bootstrap, String namespace, int resultPartitions) {
+    TopicLayout layout = TopicLayout.defaults().withNamespace(namespace).withStages(1).withLanes(2)
         .withRequestsPartitions(2).withResultsPartitions(resultPartitions);
     try (TopicAdmin admin = TopicAdmin.connect(bootstrap)) {
       admin.create(layout);

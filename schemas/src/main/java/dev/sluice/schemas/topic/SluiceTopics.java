@@ -13,12 +13,12 @@ import org.apache.kafka.common.serialization.Serdes;
  * The typed registry of Sluice's topics; every name derives from the prefix (default {@code sluice}).
  * DLQ values are the original bytes, with the reason in headers.
  */
-public record SluiceTopics(String prefix) {
+public record SluiceTopics(String namespace) {
   public static final String DEFAULT_PREFIX = "sluice";
 
   public SluiceTopics {
-    if (prefix == null || prefix.isBlank() || !prefix.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException("topic prefix must be non-empty and use only letters, digits, '.', '_' and '-': '" + prefix + "'");
+    if (namespace == null || namespace.isBlank() || !namespace.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("topic prefix must be non-empty and use only letters, digits, '.', '_' and '-': '" + namespace + "'");
     }
   }
 
@@ -27,32 +27,32 @@ public record SluiceTopics(String prefix) {
   }
 
   public Topic<String, InferenceRequest> requests() {
-    return new Topic<>(prefix + ".requests", Serdes.String(), SluiceSerdes.inferenceRequest());
+    return new Topic<>(namespace + ".requests", Serdes.String(), SluiceSerdes.inferenceRequest());
   }
 
   public Topic<String, StageWork> stage(int stage) {
     if (stage < 0) throw new IllegalArgumentException("stage must be >= 0: " + stage);
-    return new Topic<>(prefix + ".stage-" + stage, Serdes.String(), SluiceSerdes.stageWork());
+    return new Topic<>(namespace + ".stage-" + stage, Serdes.String(), SluiceSerdes.stageWork());
   }
 
   public Topic<String, ResultEvent> results() {
-    return new Topic<>(prefix + ".results", Serdes.String(), SluiceSerdes.resultEvent());
+    return new Topic<>(namespace + ".results", Serdes.String(), SluiceSerdes.resultEvent());
   }
 
   public Topic<String, WorkerStatus> workers() {
-    return new Topic<>(prefix + ".workers", Serdes.String(), SluiceSerdes.workerStatus());
+    return new Topic<>(namespace + ".workers", Serdes.String(), SluiceSerdes.workerStatus());
   }
 
   public Topic<String, KvEvent> kvEvents() {
-    return new Topic<>(prefix + ".kv-events", Serdes.String(), SluiceSerdes.kvEvent());
+    return new Topic<>(namespace + ".kv-events", Serdes.String(), SluiceSerdes.kvEvent());
   }
 
   /** Cancels of requests, keyed by request id (compacted); every stage worker reads all of it. */
   public Topic<String, CancelRequest> cancels() {
-    return new Topic<>(prefix + ".cancels", Serdes.String(), SluiceSerdes.cancelRequest());
+    return new Topic<>(namespace + ".cancels", Serdes.String(), SluiceSerdes.cancelRequest());
   }
 
   public Topic<byte[], byte[]> dlq() {
-    return new Topic<>(prefix + ".dlq", Serdes.ByteArray(), Serdes.ByteArray());
+    return new Topic<>(namespace + ".dlq", Serdes.ByteArray(), Serdes.ByteArray());
   }
 }

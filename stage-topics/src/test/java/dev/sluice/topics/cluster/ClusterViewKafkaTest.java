@@ -42,7 +42,7 @@ class ClusterViewKafkaTest {
 
   @Test
   void shouldJudgeHistoryByItsRecordTimeAndNewHeartbeatsByTheReadersClock() throws Exception {
-    TopicLayout layout = TopicLayout.defaults().withPrefix(SharedKafkaExtension.uniquePrefix("cluster-view")).withLanes(2);
+    TopicLayout layout = TopicLayout.defaults().withNamespace(SharedKafkaExtension.uniquePrefix("cluster-view")).withLanes(2);
     try (TopicAdmin admin = TopicAdmin.connect(SharedKafkaExtension.bootstrapServers())) {
       admin.create(layout);
     }

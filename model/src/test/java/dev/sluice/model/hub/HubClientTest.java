@@ -85,12 +85,14 @@ class HubClientTest {
       HubClient client = new HubClient(settings(hub, null, false), s -> {});
       assertThatThrownBy(() -> client.snapshot(HubModelId.parse(REPO), DownloadProgress.NONE)).hasMessageContaining("model.safetensors");
       Path part = tmp.resolve("hf/hub/models--sluice-test--tiny-qwen2/blobs/" + sha + ".incomplete");
-      assertThat(Files.size(part)).isEqualTo(200_000L);
+      // the hub cut the connection after 200,000 bytes; the bytes still in flight when it did may be lost
+      long kept = Files.size(part);
+      assertThat(kept).isPositive().isLessThanOrEqualTo(200_000L);
 
       List<String> said = new ArrayList<>();
       Path snapshot = new HubClient(settings(hub, null, false), said::add).snapshot(HubModelId.parse(REPO), DownloadProgress.NONE);
-      assertThat(hub.requests).anyMatch(q -> q.path().equals("/storage/" + sha) && "bytes=200000-".equals(q.range()));
-      assertThat(said).anyMatch(l -> l.contains("Resuming model.safetensors at byte 200000"));
+      assertThat(hub.requests).anyMatch(q -> q.path().equals("/storage/" + sha) && ("bytes=" + kept + "-").equals(q.range()));
+      assertThat(said).anyMatch(l -> l.contains("Resuming model.safetensors at byte " + kept));
       assertThat(part).doesNotExist();
       assertThat(Files.mismatch(snapshot.resolve("model.safetensors"),
           SharedData.hfFamily("tiny-qwen2").resolve("model.safetensors"))).isEqualTo(-1L);

@@ -3,11 +3,15 @@ package dev.sluice.router;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.tokenizer.Tokenizers;
 import dev.sluice.router.policy.RoutingPolicies;
+import dev.sluice.router.topology.InFlightResultsReader;
 import dev.sluice.router.topology.RouterTopology;
+import dev.sluice.router.view.InFlightWork;
+import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.topics.TopicLayout;
 import dev.sluice.topics.cluster.BlockSizeAgreement;
 import dev.sluice.topics.cluster.ClusterView;
+import dev.sluice.topics.cluster.TopicReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +46,14 @@ public final class RouterService implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final ClusterView cluster;
+  private final TopicReader<ResultEvent> results;
   private final AutoCloseable tokenizerToClose;
 
-  private RouterService(KafkaStreams streams, ClusterView cluster, AutoCloseable tokenizerToClose) {
+  private RouterService(KafkaStreams streams, ClusterView cluster, TopicReader<ResultEvent> results,
+      AutoCloseable tokenizerToClose) {
     this.streams = streams;
     this.cluster = cluster;
+    this.results = results;
     this.tokenizerToClose = tokenizerToClose;
   }
 
@@ -98,10 +105,16 @@ public final class RouterService implements AutoCloseable {
     Duration staleAfter = Duration.ofMillis(settings.workerStaleMs());
     ClusterView cluster = ClusterView.read(client, RouterTopology.applicationId(topics) + "-workers", topics, staleAfter,
         staleAfter.compareTo(ClusterView.DEFAULT_FORGET_AFTER) > 0 ? staleAfter : ClusterView.DEFAULT_FORGET_AFTER);
+    // The in-flight table, ended by the results that arrive from now on (read beside the topology).
+    InFlightWork inFlight = RouterTopology.inFlightWork(settings);
+    TopicReader<ResultEvent> results = new TopicReader<>(client, RouterTopology.applicationId(topics) + "-results",
+        topics.results().name(), TopicReader.From.END, topics.results().valueSerde().deserializer(), "no results yet",
+        new InFlightResultsReader(inFlight, metrics, settings.policy(), System::currentTimeMillis)).start();
     KafkaStreams streams;
     try {
-      streams = new KafkaStreams(RouterTopology.build(topics, settings, tokenizer, metrics, cluster, stages), props);
+      streams = new KafkaStreams(RouterTopology.build(topics, settings, tokenizer, metrics, inFlight, cluster, stages), props);
     } catch (RuntimeException e) {
+      results.close();
       cluster.close();
       throw e;
     }
@@ -117,17 +130,21 @@ public final class RouterService implements AutoCloseable {
       BlockSizeAgreement.require("router setting", settings.blockSize(), "", cluster);
     } catch (RuntimeException e) {
       streams.close(Duration.ofSeconds(10));
+      results.close();
       cluster.close();
       throw e;
     }
     log.info("router started: prefix {}, policy {}, {} stages, {} lanes, served {}", namespace, settings.policy(), stages,
         settings.lanes(), settings.servedModels());
-    return new RouterService(streams, cluster, tokenizerToClose);
+    return new RouterService(streams, cluster, results, tokenizerToClose);
   }
 
-  /** True once the router consumes and routes (Streams state RUNNING, the workers' heartbeats read). */
+  /**
+   * True once the router consumes and routes (Streams state RUNNING, the workers' heartbeats read, the
+   * results tail in place).
+   */
   public boolean isReady() {
-    return streams.state() == KafkaStreams.State.RUNNING && cluster.isReady();
+    return streams.state() == KafkaStreams.State.RUNNING && cluster.isReady() && results.isCaughtUp();
   }
 
   /** Waits until {@link #isReady()}; false when the timeout passed first. */
@@ -159,6 +176,7 @@ public final class RouterService implements AutoCloseable {
     // after the session timeout.
     streams.close(CloseOptions.timeout(Duration.ofSeconds(10))
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    results.close();
     cluster.close();
     if (tokenizerToClose != null) {
       try {

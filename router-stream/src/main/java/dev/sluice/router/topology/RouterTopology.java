@@ -37,14 +37,16 @@ import org.apache.kafka.streams.state.Stores;
  *   requests ─admit─┬─ invalid ────────────────────────────────────────────→ results (ERROR, reply partition)
  *                   └─ valid, keyed by prefix family ─repartition─ route ─┬─→ stage-0 (PREFILL_CHUNKs, partition = lane)
  *                                                                         └─→ results (no_workers, deadline_exceeded)
- *   results   ─→ global source (TOKEN/DONE/ERROR of the requests this router placed: its in-flight table)
  *   kv-events ─→ global store (block → lanes; only for the precise policy)
  *   unreadable requests that name their id ─→ results (ERROR invalid_request, DeadLetterHandler)
  *   other unreadable bytes and tombstones on any input ─→ dlq (DeadLetterHandler)
  * </pre>
  *
  * The workers (lane owners, load, liveness) come from a {@link ClusterView} that reads their heartbeats
- * beside the topology. The repartition by the first block's hash gives one task every request of a prefix family, so the
+ * beside the topology; the results (TOKEN/DONE/ERROR of the requests this router placed: its in-flight
+ * table) from an {@link InFlightResultsReader} beside it too, a tail of the results topic. (It was a
+ * global store once: a persistent one, for its checkpoint, whose RocksDB and bootstrap cost a restarted
+ * router seconds before it routed, and whose native library every killed router left in the temp folder.) The repartition by the first block's hash gives one task every request of a prefix family, so the
  * routing index (a changelogged store) is consistent however many router instances run.
  */
 public final class RouterTopology {
@@ -56,8 +58,6 @@ public final class RouterTopology {
   /** Request ids admitted (sub-topology 0) and routed or ended (sub-topology 1), for de-duplicating replays. */
   public static final String ADMITTED_IDS_STORE = "router-admitted-ids";
   public static final String ROUTED_IDS_STORE = "router-routed-ids";
-  /** The (empty) store of the global results source that keeps the in-flight table. */
-  public static final String RESULTS_SEEN_STORE = "router-results-seen";
   /** Name of the repartition step; the topic is {@code <application.id>-prefix-family-repartition}. */
   public static final String FAMILY_REPARTITION = "prefix-family";
 
@@ -82,11 +82,19 @@ public final class RouterTopology {
    */
   public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics,
       ClusterView cluster, int stages) {
-    return build(topics, settings, tokenizer, metrics, new InFlightWork(settings.lanes(), new dev.sluice.router.view.LaneSpeed(
-        settings.cacheAware().prefillTokensPerSecond(), settings.cacheAware().decodeSecondsPerToken())), cluster, stages);
+    return build(topics, settings, tokenizer, metrics, inFlightWork(settings), cluster, stages);
   }
 
-  /** @param inFlight this router process's placements not finished yet (shared by its routing tasks) */
+  /** An empty in-flight table for these settings' lanes and lane speed. */
+  public static InFlightWork inFlightWork(RouterSettings settings) {
+    return new InFlightWork(settings.lanes(), new dev.sluice.router.view.LaneSpeed(
+        settings.cacheAware().prefillTokensPerSecond(), settings.cacheAware().decodeSecondsPerToken()));
+  }
+
+  /**
+   * @param inFlight this router process's placements not finished yet (shared by its routing tasks; an
+   *     {@link InFlightResultsReader} ends them)
+   */
   public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics,
       InFlightWork inFlight, ClusterView cluster, int stages) {
     StreamsBuilder builder = new StreamsBuilder();
@@ -94,13 +102,6 @@ public final class RouterTopology {
     Topic<String, StageWork> stage0 = topics.stage(0);
     Topic<String, ResultEvent> results = topics.results();
 
-    builder.addGlobalStore(
-        // persistent (and empty): its checkpoint lets a restarted router resume reading results where it stopped
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS_SEEN_STORE), Serdes.String(), Serdes.ByteArray())
-            .withLoggingDisabled(),
-        results.name(),
-        Consumed.with(results.keySerde(), results.valueSerde()).withName("results"),
-        () -> new InFlightResultsReader(inFlight, metrics, settings.policy()));
     if (RoutingPolicies.needsWorkerReports(settings.policy())) {
       builder.addGlobalStore(
           Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(KV_INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray())

@@ -1,5 +1,7 @@
 package dev.sluice.router.topology;
 
+import dev.sluice.router.view.InFlightWork;
+
 import static dev.sluice.router.Fixtures.MODEL;
 import static dev.sluice.router.Fixtures.prompt;
 import static dev.sluice.router.Fixtures.request;
@@ -58,19 +60,21 @@ class RouterTopologyTest {
   private final ClusterView cluster = new ClusterView(ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
   private int stages = 1;
   private TestInputTopic<String, KvEvent> kvEvents;
-  private TestInputTopic<String, ResultEvent> resultsIn;
+  /** What the router's results tail tells the in-flight table (beside the topology, as in RouterService). */
+  private InFlightResultsReader resultsIn;
   private TestOutputTopic<String, StageWork> stage0;
   private TestOutputTopic<String, ResultEvent> results;
   private TestOutputTopic<byte[], byte[]> dlq;
 
   private void start(RouterSettings settings) {
     RouterSettings s = settings.withLanes(LANES).withDataDir(dataDir).withRandomSeed(7L);
-    driver = new TopologyTestDriver(RouterTopology.build(topics, s, null, metrics, cluster, stages),
+    InFlightWork inFlight = RouterTopology.inFlightWork(s);
+    resultsIn = new InFlightResultsReader(inFlight, metrics, s.policy(), () -> T0);
+    driver = new TopologyTestDriver(RouterTopology.build(topics, s, null, metrics, inFlight, cluster, stages),
         RouterTopology.properties(s, "unused:9092", topics, metrics), Instant.ofEpochMilli(T0));
     requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
     rawRequests = driver.createInputTopic(topics.requests().name(), new ByteArraySerializer(), new ByteArraySerializer());
     kvEvents = driver.createInputTopic(topics.kvEvents().name(), new StringSerializer(), SluiceSerdes.kvEvent().serializer());
-    resultsIn = driver.createInputTopic(topics.results().name(), new StringSerializer(), SluiceSerdes.resultEvent().serializer());
     stage0 = driver.createOutputTopic(topics.stage(0).name(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer());
     results = driver.createOutputTopic(topics.results().name(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
     dlq = driver.createOutputTopic(topics.dlq().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -103,14 +107,14 @@ class RouterTopologyTest {
 
   /** What the last stage writes when a request finishes after {@code tokens} tokens. */
   private void done(String requestId, int tokens) {
-    resultsIn.pipeInput(requestId, ResultEvent.newBuilder().setRequestId(requestId).setIndex(tokens).setKind(ResultKind.DONE)
-        .setFinishReason(FinishReason.LENGTH).setModel(MODEL).setAtMs(T0).build(), T0);
+    resultsIn.record(requestId, ResultEvent.newBuilder().setRequestId(requestId).setIndex(tokens).setKind(ResultKind.DONE)
+        .setFinishReason(FinishReason.LENGTH).setModel(MODEL).setAtMs(T0).build(), T0, true);
   }
 
   private void done(String requestId, int tokens, int promptTokens, int cachedTokens) {
-    resultsIn.pipeInput(requestId, ResultEvent.newBuilder().setRequestId(requestId).setIndex(tokens).setKind(ResultKind.DONE)
+    resultsIn.record(requestId, ResultEvent.newBuilder().setRequestId(requestId).setIndex(tokens).setKind(ResultKind.DONE)
         .setFinishReason(FinishReason.LENGTH).setModel(MODEL).setAtMs(T0)
-        .setUsage(new dev.sluice.schemas.Usage(promptTokens, cachedTokens, tokens)).build(), T0);
+        .setUsage(new dev.sluice.schemas.Usage(promptTokens, cachedTokens, tokens)).build(), T0, true);
   }
 
   private static int homeLane(int[] tokens) {
@@ -224,8 +228,8 @@ class RouterTopologyTest {
     requests.pipeInput(new TestRecord<>(null, request("on-the-way", prompt(4, 20)), headers, Instant.ofEpochMilli(T0)));
     requests.pipeInput(null, request("finished", prompt(5, 20)), T0);
     assertThat(stage0.readValuesToList()).hasSize(2);
-    resultsIn.pipeInput("on-the-way", ResultEvent.newBuilder().setRequestId("on-the-way").setIndex(0).setKind(ResultKind.TOKEN)
-        .setTokenIds(List.of(42)).setText("x").setAtMs(T0).build(), T0);
+    resultsIn.record("on-the-way", ResultEvent.newBuilder().setRequestId("on-the-way").setIndex(0).setKind(ResultKind.TOKEN)
+        .setTokenIds(List.of(42)).setText("x").setAtMs(T0).build(), T0, true);
     done("finished", 8);
 
     // The stage-1 worker is killed: its heartbeat goes stale after 5 s, the others keep beating.

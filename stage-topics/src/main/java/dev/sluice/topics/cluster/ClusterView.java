@@ -34,7 +34,7 @@ public final class ClusterView implements AutoCloseable {
   private final long staleAfterMs;
   private final long forgetAfterMs;
   private final Map<String, Heard> workers = new ConcurrentHashMap<>();
-  private CompactedTopicReader<WorkerStatus> reader;
+  private TopicReader<WorkerStatus> reader;
 
   /** A view fed by {@link #heard} and {@link #gone}; always ready. */
   public ClusterView(Duration staleAfter, Duration forgetAfter) {
@@ -55,7 +55,7 @@ public final class ClusterView implements AutoCloseable {
   public static ClusterView read(Map<String, Object> clientProps, String clientId, SluiceTopics topics, Duration staleAfter,
       Duration forgetAfter) {
     ClusterView view = new ClusterView(staleAfter, forgetAfter);
-    view.reader = new CompactedTopicReader<>(clientProps, clientId, topics.workers().name(),
+    view.reader = new TopicReader<>(clientProps, clientId, topics.workers().name(),
         topics.workers().valueSerde().deserializer(), "no worker has started", (id, status, timestampMs, live) -> {
           long now = System.currentTimeMillis();
           if (status == null) view.gone(id);

@@ -79,7 +79,7 @@ class ClusterViewKafkaTest {
   void shouldWaitForAMissingTopicAndReadItOnceItExists() throws Exception {
     String topic = SharedKafkaExtension.uniquePrefix("compacted") + ".cancels";
     Set<String> seen = ConcurrentHashMap.newKeySet();
-    try (CompactedTopicReader<WorkerStatus> reader = new CompactedTopicReader<>(client(), "reader-test", topic,
+    try (TopicReader<WorkerStatus> reader = new TopicReader<>(client(), "reader-test", topic,
         SluiceSerdes.workerStatus().deserializer(), "test", (key, value, at, live) -> seen.add(key)).start()) {
       assertThat(reader.awaitCaughtUp(Duration.ofMillis(500))).as("nothing to catch up with yet").isFalse();
       try (Admin admin = Admin.create(client()); KafkaProducer<String, byte[]> producer = producer()) {
@@ -88,6 +88,29 @@ class ClusterViewKafkaTest {
       }
       await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("w"));
       assertThat(reader.isCaughtUp()).isTrue();
+    }
+  }
+
+  @Test
+  void shouldTailATopicFromItsEndWhenToldTo() throws Exception {
+    String topic = SharedKafkaExtension.uniquePrefix("tail") + ".results";
+    SluiceTopics topics = SluiceTopics.defaults();
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Admin admin = Admin.create(client()); KafkaProducer<String, byte[]> producer = producer()) {
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+      for (int p = 0; p < 3; p++) {
+        producer.send(new ProducerRecord<>(topic, p, "before-" + p, bytes(topics, worker("b", 0, List.of(0), 0, 0)))).get();
+      }
+      try (TopicReader<WorkerStatus> reader = new TopicReader<>(client(), "tail-test", topic, TopicReader.From.END,
+          SluiceSerdes.workerStatus().deserializer(), "test", (key, value, at, live) -> seen.add(key)).start()) {
+        assertThat(reader.awaitCaughtUp(Duration.ofSeconds(30))).as("positioned at the end").isTrue();
+        for (int p = 0; p < 3; p++) {
+          producer.send(new ProducerRecord<>(topic, p, "after-" + p, bytes(topics, worker("a", 0, List.of(0), 0, 0)))).get();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= 3);
+        assertThat(seen).as("what was written once it was in place, on every partition, and nothing before")
+            .containsExactlyInAnyOrder("after-0", "after-1", "after-2");
+      }
     }
   }
 }

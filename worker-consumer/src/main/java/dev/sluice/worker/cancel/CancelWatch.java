@@ -2,7 +2,7 @@ package dev.sluice.worker.cancel;
 
 import dev.sluice.schemas.CancelRequest;
 import dev.sluice.schemas.topic.Topic;
-import dev.sluice.topics.cluster.CompactedTopicReader;
+import dev.sluice.topics.cluster.TopicReader;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * only as CANCEL records on its lanes.
  */
 public final class CancelWatch implements AutoCloseable {
-  private final CompactedTopicReader<CancelRequest> reader;
+  private final TopicReader<CancelRequest> reader;
 
   /**
    * @param clientProps bootstrap servers and the pass-through client settings
@@ -22,7 +22,7 @@ public final class CancelWatch implements AutoCloseable {
    */
   public CancelWatch(Map<String, Object> clientProps, Topic<String, CancelRequest> topic, Consumer<String> cancelled,
       String workerId) {
-    this.reader = new CompactedTopicReader<>(clientProps, workerId + "-cancels", topic.name(),
+    this.reader = new TopicReader<>(clientProps, workerId + "-cancels", topic.name(),
         topic.valueSerde().deserializer(),
         "'sluice topics create' adds it; cancels reach this worker only on its lanes", (id, cancel, at, live) -> {
           // a tombstone (compaction's delete marker) cancels nothing

@@ -19,16 +19,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a whole compacted topic (every partition, from its beginning, with no consumer group and no
- * commits) on its own daemon thread, and hands each record to a listener: the way every process
- * learns the latest value per key of {@code <prefix>.workers} and {@code <prefix>.cancels}.
+ * Reads a whole topic (every partition, with no consumer group and no commits) on its own daemon
+ * thread, and hands each record to a listener. {@link From#BEGINNING}: the way every process learns
+ * the latest value per key of the compacted {@code <prefix>.workers} and {@code <prefix>.cancels};
+ * {@link From#END}: a tail, what arrives from the start on (the router's view of {@code <prefix>.results}).
  *
  * <p>While the topic is missing it logs once and looks again every few seconds. A tombstone reaches
  * the listener with a null value; a value that cannot be decoded is skipped with one log line.
- * {@link #isCaughtUp()} turns true once it has read up to the end the topic had when reading began.
+ * {@link #isCaughtUp()} turns true once it has read up to the end the topic had when reading began
+ * (from the end: once its position at the end is fixed, so nothing written after that is missed).
  */
-public final class CompactedTopicReader<V> implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(CompactedTopicReader.class);
+public final class TopicReader<V> implements AutoCloseable {
+  /** Where reading begins. */
+  public enum From { BEGINNING, END }
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopicReader.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final long MISSING_RETRY_MS = 5_000;
 
@@ -48,6 +53,7 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
   private final Deserializer<V> values;
   private final Listener<V> listener;
   private final String whileMissing;
+  private final From from;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean running = true;
@@ -57,7 +63,13 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
    * @param clientId the consumer's client id, also its thread's name
    * @param whileMissing what it means that the topic is missing, logged once
    */
-  public CompactedTopicReader(Map<String, Object> clientProps, String clientId, String topic, Deserializer<V> values,
+  public TopicReader(Map<String, Object> clientProps, String clientId, String topic, Deserializer<V> values,
+      String whileMissing, Listener<V> listener) {
+    this(clientProps, clientId, topic, From.BEGINNING, values, whileMissing, listener);
+  }
+
+  /** @param from where reading begins: the beginning (compacted topics) or the end (a tail) */
+  public TopicReader(Map<String, Object> clientProps, String clientId, String topic, From from, Deserializer<V> values,
       String whileMissing, Listener<V> listener) {
     Map<String, Object> p = new HashMap<>(clientProps);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -69,13 +81,14 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
     this.topic = topic;
     this.values = values;
     this.whileMissing = whileMissing;
+    this.from = from;
     this.listener = listener;
     this.thread = new Thread(this::run, "sluice-" + clientId);
     this.thread.setDaemon(true);
   }
 
   /** Starts reading; returns at once. */
-  public CompactedTopicReader<V> start() {
+  public TopicReader<V> start() {
     thread.start();
     return this;
   }
@@ -98,9 +111,16 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
       List<TopicPartition> partitions = awaitPartitions();
       if (partitions == null) return;
       consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = endOffsets(partitions);
-      if (end == null) return;
+      Map<TopicPartition, Long> end;
+      if (from == From.BEGINNING) {
+        consumer.seekToBeginning(partitions);
+        end = endOffsets(partitions);
+        if (end == null) return;
+      } else {
+        consumer.seekToEnd(partitions);
+        if (!fixPositions(partitions)) return;
+        end = Map.of();
+      }
       while (running) {
         if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
           caughtUp.countDown();
@@ -158,6 +178,22 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Resolves the (lazy) seek of every partition now, asking again while the broker does not answer in time. */
+  private boolean fixPositions(List<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      while (true) {
+        if (!running) return false;
+        try {
+          consumer.position(tp, Duration.ofSeconds(5));
+          break;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+          LOG.warn("no position in {} within 5 s ({}); asking again", tp, e.getMessage());
+        }
+      }
+    }
+    return true;
   }
 
   private void accept(ConsumerRecord<String, byte[]> r) {

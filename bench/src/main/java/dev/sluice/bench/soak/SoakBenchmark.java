@@ -111,9 +111,10 @@ public final class SoakBenchmark {
           gauge(pipeline, false), c - lastCompleted, f - lastFailed, h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50),
           h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99), (t - lastTokens) / ((now - lastAt) / 1e9));
       samples.add(s);
-      out.printf("%6.0f s  RSS %5d MiB (heap %4d/%4d MiB, native %5d MiB)  queued %3d  active %3d  done %4d  "
-          + "failed %d  p50 %5d ms  p99 %5d ms  %.1f tok/s%n", s.atSeconds(), mib(s.memory().rssBytes()),
+      out.printf("%6.0f s  RSS %5d MiB (heap %4d/%4d MiB, native %5d MiB of which block-cache files %4d)  queued %3d  "
+          + "active %3d  done %4d  failed %d  p50 %5d ms  p99 %5d ms  %.1f tok/s%n", s.atSeconds(), mib(s.memory().rssBytes()),
           mib(s.memory().heapUsedBytes()), mib(s.memory().heapCommittedBytes()), mib(s.memory().nativeBytes()),
+          mib(s.memory().blockCacheFileBytes()),
           s.queueDepth(), s.activeSequences(), s.completed(), s.failed(), s.latencyP50Ms(), s.latencyP99Ms(),
           s.tokensPerSecond());
       lastCompleted = c;

@@ -26,6 +26,10 @@ public final class SoakReport {
         + "heap used %d -> %d MiB%n", mib(first.memory().rssBytes()), first.atSeconds(), mib(third.memory().rssBytes()),
         third.atSeconds(), mib(last.memory().rssBytes()), mib(third.memory().nativeBytes()),
         mib(last.memory().nativeBytes()), mib(third.memory().heapUsedBytes()), mib(last.memory().heapUsedBytes()));
+    out.printf(Locale.ROOT, "  of which block-cache file pages %d -> %d MiB (they fill up to the workers' kv_cache_mb by "
+        + "design); RSS without them %d -> %d MiB (%+.1f%%)%n", mib(third.memory().blockCacheFileBytes()),
+        mib(last.memory().blockCacheFileBytes()), mib(withoutCacheFiles(third)), mib(withoutCacheFiles(last)),
+        100.0 * (withoutCacheFiles(last) - withoutCacheFiles(third)) / Math.max(1, withoutCacheFiles(third)));
     java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     if (heap.getInit() < heap.getMax()) {
       out.printf(Locale.ROOT, "note: the heap is not pinned (initial %d MiB, max %d MiB), so RSS also grows while the JVM "
@@ -44,6 +48,7 @@ public final class SoakReport {
     String memory = LineChart.svg("Memory of the pipeline's JVM", "MiB", x, List.of(
         new LineChart.Series("RSS", "#2b6cb0", values(s, v -> mib(v.memory().rssBytes()))),
         new LineChart.Series("native (RSS - heap committed)", "#dd6b20", values(s, v -> mib(v.memory().nativeBytes()))),
+        new LineChart.Series("block-cache file pages", "#805ad5", values(s, v -> mib(v.memory().blockCacheFileBytes()))),
         new LineChart.Series("heap used", "#2f855a", values(s, v -> mib(v.memory().heapUsedBytes())))));
     String queues = LineChart.svg("Queues", "", x, List.of(
         new LineChart.Series("records queued at workers", "#6b46c1", values(s, SoakSample::queueDepth)),
@@ -62,6 +67,10 @@ public final class SoakReport {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, html);
     return file;
+  }
+
+  private static long withoutCacheFiles(SoakSample s) {
+    return s.memory().rssBytes() - Math.max(0, s.memory().blockCacheFileBytes());
   }
 
   private static double[] values(List<SoakSample> s, ToDoubleFunction<SoakSample> f) {

@@ -42,18 +42,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A pipeline of real stage workers on the shared broker, with this test playing the router: it writes
  * PREFILL_CHUNK records to stage-0 following the cross-module contract, and reads the results topic.
+ * Public, and in this module's test jar, for the end-to-end tests of pipeline-tests (which run workers
+ * as child JVMs too).
  */
-final class PipelineFixture implements AutoCloseable {
-  static final int LANES = 4;
+public final class PipelineFixture implements AutoCloseable {
+  public static final int LANES = 4;
   static final int CHUNK = 64;
   static final PrometheusRegistry REGISTRY = new PrometheusRegistry();
 
-  final String namespace;
-  final SluiceTopics topics;
-  final Path model;
+  public final String namespace;
+  public final SluiceTopics topics;
+  public final Path model;
   final String modelName;
-  final Path dataRoot;
-  final List<StageWorker> workers = new CopyOnWriteArrayList<>();
+  public final Path dataRoot;
+  public final List<StageWorker> workers = new CopyOnWriteArrayList<>();
   private final KafkaProducer<String, StageWork> producer;
 
   PipelineFixture(String name, int stages) throws IOException {
@@ -62,12 +64,17 @@ final class PipelineFixture implements AutoCloseable {
 
   /** A pipeline serving {@code model} (any model folder, e.g. one of ../shared/golden/hf-families). */
   PipelineFixture(String name, int stages, Path model) throws IOException {
+    this(name, stages, model, Files.createTempDirectory("sluice-worker-test"));
+  }
+
+  /** A pipeline serving {@code model}, its workers' data directories under {@code dataRoot}. */
+  public PipelineFixture(String name, int stages, Path model, Path dataRoot) throws IOException {
     this.model = model;
     this.modelName = model.getFileName().toString();
-    assumeTrue(Files.isDirectory(model), "shared model missing at " + model + " — skipping pipeline test");
+    assumeTrue(Files.isDirectory(model), "model missing at " + model + " — skipping pipeline test");
     this.namespace = SharedKafkaExtension.uniquePrefix(name);
     this.topics = new SluiceTopics(namespace);
-    this.dataRoot = Files.createTempDirectory("sluice-worker-test");
+    this.dataRoot = dataRoot;
     try (TopicAdmin admin = TopicAdmin.connect(SharedKafkaExtension.bootstrapServers())) {
       admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(stages).withLanes(LANES)
           .withResultsPartitions(2));
@@ -88,14 +95,14 @@ final class PipelineFixture implements AutoCloseable {
     return Path.of("../shared");
   }
 
-  WorkerSettings settings(int stage, String layers, String workerId) {
+  public WorkerSettings settings(int stage, String layers, String workerId) {
     return WorkerSettings.of(stage, LayerRange.parse(layers), model, SharedKafkaExtension.bootstrapServers(), namespace)
         .withWorkerId(workerId)
         .withDataDir(dataRoot.resolve(workerId))
         .withKvCacheMb(16);
   }
 
-  StageWorker start(WorkerSettings settings) {
+  public StageWorker start(WorkerSettings settings) {
     return start(settings, FaultInjection.NONE);
   }
 
@@ -113,7 +120,7 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   /** Writes a request's prompt as PREFILL_CHUNK records of at most CHUNK positions to stage-0 on its lane. */
-  void submit(String requestId, int[] prompt, int maxTokens, int lane) {
+  public void submit(String requestId, int[] prompt, int maxTokens, int lane) {
     List<Integer> ids = Arrays.stream(prompt).boxed().toList();
     List<ByteBuffer> hashes = new BlockHasher(modelName, null, 16).hashes(prompt).stream()
         .map(ByteBuffer::wrap).toList();
@@ -181,7 +188,7 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   /** The generated tokens, de-duplicated by result index (as result consumers do). */
-  static int[] tokens(List<ResultEvent> events) {
+  public static int[] tokens(List<ResultEvent> events) {
     Map<Integer, Integer> byIndex = new java.util.TreeMap<>();
     for (ResultEvent e : events) {
       if (e.getKind() == ResultKind.TOKEN) {

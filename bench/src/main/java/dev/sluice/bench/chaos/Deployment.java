@@ -2,6 +2,7 @@ package dev.sluice.bench.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.embedded.process.RoleProcess;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.topics.TopicAdmin;
 import dev.sluice.topics.TopicLayout;
@@ -85,7 +86,7 @@ final class Deployment implements AutoCloseable {
       // five other JVMs on a loaded 2-core machine, an ingress's worker directory hit a metadata timeout and
       // stopped for good (WorkerDirectory does not retry it), so that ingress never became ready
       await("the router", this::routerReady, router);
-      for (RoleProcess w : workers.values()) await(w.name, () -> w.output().contains(w.name + ":"), w);
+      for (RoleProcess w : workers.values()) await(w.name(), () -> w.output().contains(w.name() + ":"), w);
       startIngress(0);
       startIngress(1);
       awaitReady();
@@ -203,7 +204,7 @@ final class Deployment implements AutoCloseable {
   void awaitReady() {
     await("the router", this::routerReady, router);
     for (RoleProcess p : ingress) {
-      if (p != null && p.isAlive()) await(p.name, () -> ingressPort(p) > 0 && healthy(ingressPort(p)), p);
+      if (p != null && p.isAlive()) await(p.name(), () -> ingressPort(p) > 0 && healthy(ingressPort(p)), p);
     }
   }
 
@@ -256,7 +257,7 @@ final class Deployment implements AutoCloseable {
   /** The end of a role's log, for an error message. */
   private static String tail(RoleProcess p) {
     List<String> lines = p.output().lines().filter(l -> !l.contains(" DEBUG ")).toList();
-    return "the end of its log " + p.log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    return "the end of its log " + p.log() + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
   }
 
   private static int freePort() {

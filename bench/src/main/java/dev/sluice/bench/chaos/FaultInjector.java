@@ -22,7 +22,7 @@ final class FaultInjector {
       }
       case ROUTER -> {
         deployment.killRouter();
-        long replacement = deployment.startRouter().startedAtMs;
+        long replacement = deployment.startRouter().startedAtMs();
         deployment.awaitReady();
         long done = System.currentTimeMillis();
         return new FaultMarks(at, replacement, -1, done, String.format("killed the router (kill -9); replacement started "

@@ -1,15 +1,18 @@
-package dev.sluice.cli;
+package dev.sluice.e2e.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.testing.SharedKafkaExtension;
+import dev.sluice.e2e.fixture.ChildRoles;
+import dev.sluice.e2e.fixture.StagePipelineFixture;
+import dev.sluice.embedded.process.RoleProcess;
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
 import dev.sluice.router.topology.RouterTopology;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.testing.SharedKafkaExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,44 +80,43 @@ class RouterFailoverTest {
   private Figures killRouterMidStream(Path dir, boolean standby) throws Exception {
     try (StagePipelineFixture p = new StagePipelineFixture(standby ? "rstandby" : "rkill", dir)) {
       for (int k = 0; k < StagePipelineFixture.LAYERS.length; k++) {
-        p.startInProcess(k, p.namespace + "-s" + k);
+        p.startInProcess(k, p.namespace() + "-s" + k);
       }
-      String[] routerArgs = {"--model", p.model.toString(), "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(),
-          "--prefix", p.namespace, "--lanes", String.valueOf(StagePipelineFixture.LANES)};
-      Map<String, String> texts = texts(p.namespace);
-      Map<String, int[]> prompts = tokenized(p.model, texts);
+      String[] routerArgs = {"--model", p.model().toString(), "--bootstrap-servers", SharedKafkaExtension.bootstrapServers(),
+          "--prefix", p.namespace(), "--lanes", String.valueOf(StagePipelineFixture.LANES)};
+      Map<String, String> texts = texts(p.namespace());
+      Map<String, int[]> prompts = tokenized(p.model(), texts);
       List<String> ids = new ArrayList<>(texts.keySet());
+      String requests = p.topics().requests().name();
       ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
-      try (ChildRouter first = ChildRouter.start(dir.resolve("router-a"), routerArgs);
-          ChildRouter second = standby ? ChildRouter.start(dir.resolve("router-b"), routerArgs) : null;
-          StagePipelineFixture.Results results = p.new Results();
+      try (RoleProcess first = ChildRoles.router(dir.resolve("router-a"), routerArgs);
+          RoleProcess second = standby ? ChildRoles.router(dir.resolve("router-b"), routerArgs) : null;
+          StagePipelineFixture.Results results = p.results();
           KafkaProducer<String, InferenceRequest> producer = producer()) {
-        awaitReady(first);
-        if (second != null) awaitReady(second);
+        ChildRoles.awaitPrinted(first, "router ready");
+        if (second != null) ChildRoles.awaitPrinted(second, "router ready");
         // one request first: the workers load and warm up before the stream starts
-        producer.send(new ProducerRecord<>(p.topics.requests().name(), request(ids.get(0), texts.get(ids.get(0)))));
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> {
-          results.poll();
-          return results.finished() >= 1;
-        });
+        producer.send(new ProducerRecord<>(requests, request(ids.get(0), texts.get(ids.get(0)))));
+        results.awaitProgress(1, Duration.ofMinutes(2));
         AtomicInteger sent = new AtomicInteger(1);
         sender.scheduleAtFixedRate(() -> {
           int i = sent.getAndIncrement();
-          if (i < REQUESTS) producer.send(new ProducerRecord<>(p.topics.requests().name(), request(ids.get(i), texts.get(ids.get(i)))));
+          if (i < REQUESTS) producer.send(new ProducerRecord<>(requests, request(ids.get(i), texts.get(ids.get(i)))));
         }, 0, SEND_EVERY_MS, TimeUnit.MILLISECONDS);
         // kill while requests stream in
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> {
-          results.poll();
-          return sent.get() >= REQUESTS / 3;
-        });
+        await("a third of the requests sent").atMost(Duration.ofMinutes(2)).pollInSameThread()
+            .pollInterval(Duration.ofMillis(20)).until(() -> {
+              results.poll();
+              return sent.get() >= REQUESTS / 3;
+            });
         assertThat(sent.get()).as("requests sent before the kill").isLessThan(REQUESTS * 2 / 3);
 
         first.kill(); // mid-stream: requests keep arriving, some routed but not committed
         long restartedAtMs = System.currentTimeMillis();
-        try (ChildRouter replacement = standby ? null : ChildRouter.start(dir.resolve("router-a"), routerArgs)) {
+        try (RoleProcess replacement = standby ? null : ChildRoles.router(dir.resolve("router-a"), routerArgs)) {
           long readyAfterMs = -1;
           if (replacement != null) {
-            awaitReady(replacement);
+            ChildRoles.awaitPrinted(replacement, "router ready");
             readyAfterMs = System.currentTimeMillis() - restartedAtMs;
             replacement.output().lines().filter(l -> l.startsWith("router ready")).forEach(System.out::println);
           }
@@ -134,11 +136,6 @@ class RouterFailoverTest {
     return results.byRequest.values().stream().flatMap(List::stream)
         .filter(e -> e.getKind() == ResultKind.DONE && e.getTimings() != null)
         .mapToLong(e -> e.getTimings().getRoutedAtMs() - e.getTimings().getCreatedAtMs()).max().orElseThrow();
-  }
-
-  private static void awaitReady(ChildRouter router) {
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
-        .until(() -> router.output().contains("router ready"));
   }
 
   /** The earliest routing time, as the DONE results report it, of the requests routed at or after {@code fromMs}. */

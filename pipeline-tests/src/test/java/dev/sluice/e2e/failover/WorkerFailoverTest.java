@@ -1,8 +1,10 @@
-package dev.sluice.cli;
+package dev.sluice.e2e.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.e2e.fixture.StagePipelineFixture;
+import dev.sluice.embedded.process.RoleProcess;
 import dev.sluice.testing.SharedKafkaExtension;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,18 +43,18 @@ class WorkerFailoverTest {
   @Test
   void shouldLoseAndDoubleNothingWhenAStageScalesOutAndIn(@TempDir Path dir) throws Exception {
     try (StagePipelineFixture p = new StagePipelineFixture("scale", dir)) {
-      p.startInProcess(0, p.namespace + "-s0");
-      p.startInProcess(2, p.namespace + "-s2");
-      try (ChildWorker a = p.startChild(1, p.namespace + "-s1a");
-          StagePipelineFixture.Results results = p.new Results()) {
+      p.startInProcess(0, p.namespace() + "-s0");
+      p.startInProcess(2, p.namespace() + "-s2");
+      try (RoleProcess a = p.startChild(1, p.namespace() + "-s1a");
+          StagePipelineFixture.Results results = p.results()) {
         awaitStageReady(p, a);
         Map<String, int[]> prompts = p.prompts(REQUESTS);
         p.submit(prompts, MAX_TOKENS);
-        awaitProgress(results, REQUESTS / 5);
-        try (ChildWorker b = p.startChild(1, p.namespace + "-s1b")) { // scale out: lanes split between a and b
-          awaitProgress(results, REQUESTS / 2);
+        results.awaitProgress(REQUESTS / 5, Duration.ofMinutes(2));
+        try (RoleProcess b = p.startChild(1, p.namespace() + "-s1b")) { // scale out: lanes split between a and b
+          results.awaitProgress(REQUESTS / 2, Duration.ofMinutes(2));
           // scale in: a drains its step, commits and leaves the group (the JVM then exits 128 + SIGTERM)
-          assertThat(a.terminate()).as("exit code after SIGTERM").isIn(0, 143);
+          assertThat(a.terminate(60)).as("exit code after SIGTERM").isIn(0, 143);
           results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
           p.assertOneGenerationEach(prompts, results, MAX_TOKENS);
           assertThat(a.output()).contains("draining worker");
@@ -65,16 +67,16 @@ class WorkerFailoverTest {
     try (StagePipelineFixture p = new StagePipelineFixture("kill" + stage, dir)) {
       for (int k = 0; k < StagePipelineFixture.LAYERS.length; k++) {
         if (k != stage) {
-          p.startInProcess(k, p.namespace + "-s" + k);
+          p.startInProcess(k, p.namespace() + "-s" + k);
         }
       }
-      try (ChildWorker victim = p.startChild(stage, p.namespace + "-victim");
-          ChildWorker survivor = p.startChild(stage, p.namespace + "-survivor");
-          StagePipelineFixture.Results results = p.new Results()) {
+      try (RoleProcess victim = p.startChild(stage, p.namespace() + "-victim");
+          RoleProcess survivor = p.startChild(stage, p.namespace() + "-survivor");
+          StagePipelineFixture.Results results = p.results()) {
         awaitStageReady(p, victim, survivor);
         Map<String, int[]> prompts = p.prompts(REQUESTS);
         p.submit(prompts, MAX_TOKENS);
-        awaitProgress(results, REQUESTS / 5);
+        results.awaitProgress(REQUESTS / 5, Duration.ofMinutes(2));
         victim.kill();
         results.awaitFinished(REQUESTS, Duration.ofMinutes(3));
         p.assertOneGenerationEach(prompts, results, MAX_TOKENS);
@@ -84,21 +86,15 @@ class WorkerFailoverTest {
     }
   }
 
-  private static void awaitStageReady(StagePipelineFixture p, ChildWorker... children) {
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      for (ChildWorker c : children) {
-        if (!c.output().contains("worker " + c.workerId + ":")) {
+  /** The child workers printed "worker ID:" (they run) and the in-process workers are ready. */
+  private static void awaitStageReady(StagePipelineFixture p, RoleProcess... children) {
+    await("stage workers ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      for (RoleProcess c : children) {
+        if (!c.output().contains(c.name() + ":")) {
           return false;
         }
       }
-      return p.inProcess.stream().allMatch(dev.sluice.worker.StageWorker::isReady);
-    });
-  }
-
-  private static void awaitProgress(StagePipelineFixture.Results results, int finished) {
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      results.poll();
-      return results.finished() >= finished;
+      return p.inProcessReady();
     });
   }
 }

@@ -1,4 +1,4 @@
-package dev.sluice.bench.chaos;
+package dev.sluice.embedded.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,16 +12,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One {@code sluice} role ({@code broker}, {@code router}, {@code worker}, {@code ingress}) as a child JVM:
- * this JVM's java binary, classpath and flags (smaller heap), started by the CLI's main-class name (bench
- * does not depend on the cli module). Its output is appended to a log file; {@link #output()} is what this
- * start wrote, so a role restarted on the same log is read from its own start.
+ * this JVM's java binary, classpath and flags with a smaller heap, started by the CLI's main-class name (the
+ * modules that start roles, bench and the end-to-end tests, do not depend on the cli's main code). Its output
+ * (stdout and stderr) is appended to a log file; {@link #output()} is what this start wrote, so a role restarted
+ * on the same log is read from its own start. {@link #kill()} is kill -9, as a crash would end it.
  */
-final class RoleProcess implements AutoCloseable {
-  static final String MAIN_CLASS = "dev.sluice.cli.Sluice";
+public final class RoleProcess implements AutoCloseable {
+  /** The {@code sluice} command's main class, on this JVM's classpath wherever roles are started. */
+  public static final String MAIN_CLASS = "dev.sluice.cli.Sluice";
 
-  final String name;
-  final Path log;
-  final long startedAtMs;
+  private final String name;
+  private final Path log;
+  private final long startedAtMs;
   private final long logOffset;
   private final Process process;
 
@@ -33,10 +35,13 @@ final class RoleProcess implements AutoCloseable {
     this.startedAtMs = startedAtMs;
   }
 
-  /** Starts {@code sluice ARGS} with a heap of {@code heap} (e.g. 512m), its output appended to {@code log}. */
-  static RoleProcess start(String name, Path log, String heap, List<String> sluiceArgs) {
+  /**
+   * Starts {@code sluice ARGS} with a heap of {@code heap} (e.g. 512m), its output appended to {@code log};
+   * {@code name} (e.g. "worker s0-a") names it in messages.
+   */
+  public static RoleProcess start(String name, Path log, String heap, List<String> sluiceArgs) {
     try {
-      Files.createDirectories(log.getParent());
+      Files.createDirectories(log.toAbsolutePath().getParent());
       long offset = Files.exists(log) ? Files.size(log) : 0;
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -44,6 +49,7 @@ final class RoleProcess implements AutoCloseable {
         if (!a.startsWith("-Xmx") && !a.startsWith("-javaagent") && !a.startsWith("-agentlib")) cmd.add(a);
       }
       cmd.add("-Xmx" + heap);
+      // timestamps in the role's log, to read a failover's timeline
       cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
       cmd.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
       cmd.add("-cp");
@@ -60,30 +66,44 @@ final class RoleProcess implements AutoCloseable {
     }
   }
 
-  /** kill -9: no drain, no commit, no leaving a group. */
-  void kill() {
+  public String name() {
+    return name;
+  }
+
+  /** The log file its output is appended to. */
+  public Path log() {
+    return log;
+  }
+
+  /** When this start was launched (epoch ms). */
+  public long startedAtMs() {
+    return startedAtMs;
+  }
+
+  /** kill -9: no drain, no commit, no leaving a group, no flush. */
+  public void kill() {
     process.destroyForcibly(); // SIGKILL on Linux
     waitFor(30);
   }
 
-  /** SIGTERM: the role's shutdown hook runs (a worker drains, commits and leaves its group). */
-  void terminate(int timeoutSeconds) {
+  /**
+   * SIGTERM: the role's shutdown hook runs (a worker drains, commits and leaves its group); returns its exit code
+   * (0, or 143 = 128 + SIGTERM), or throws when it did not exit within {@code timeoutSeconds}.
+   */
+  public int terminate(int timeoutSeconds) {
     process.destroy(); // SIGTERM
     if (!waitFor(timeoutSeconds)) {
       throw new IllegalStateException(name + " did not exit within " + timeoutSeconds + " s of SIGTERM; its log: " + log);
     }
+    return process.exitValue();
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   /** What this start of the role printed so far. */
-  String output() {
+  public String output() {
     try {
       if (!Files.exists(log)) return "";
       byte[] all = Files.readAllBytes(log);
@@ -103,6 +123,7 @@ final class RoleProcess implements AutoCloseable {
     }
   }
 
+  /** Kills it (kill -9) if it still runs. */
   @Override
   public void close() {
     if (process.isAlive()) kill();

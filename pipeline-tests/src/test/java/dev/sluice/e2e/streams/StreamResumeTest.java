@@ -1,4 +1,4 @@
-package dev.sluice.cli;
+package dev.sluice.e2e.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.e2e.fixture.ChildRoles;
 import dev.sluice.embedded.ModelLocator;
+import dev.sluice.embedded.process.RoleProcess;
 import dev.sluice.ingress.IngressServer;
 import dev.sluice.ingress.IngressSettings;
 import dev.sluice.testing.SharedKafkaExtension;
@@ -76,7 +78,7 @@ class StreamResumeTest {
         RouterService router = RouterService.start(RouterSettings.defaults("stories260K").withLanes(2)
             .withDataDir(dir.resolve("router")), bootstrap, namespace, tokenizer::encode, Map.of(),
             new RouterMetrics(new PrometheusRegistry()));
-        ChildIngress first = ChildIngress.start(dir.resolve("ingress-a"), "--bootstrap-servers", bootstrap,
+        RoleProcess first = ChildRoles.ingress(dir.resolve("ingress-a"), "--bootstrap-servers", bootstrap,
             "--prefix", namespace);
         IngressServer second = IngressServer.start(IngressSettings.forModel("stories260K").withHost("127.0.0.1")
             .withPort(0), bootstrap, namespace, new PrometheusRegistry())) {
@@ -89,16 +91,16 @@ class StreamResumeTest {
       try {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
             .until(() -> router.isReady() && second.isReady() && workers.stream().allMatch(StageWorker::isReady)
-                && first.port() > 0 && health(first.port()) == 200);
+                && ChildRoles.ingressPort(first) > 0 && health(ChildRoles.ingressPort(first)) == 200);
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         throw new AssertionError("not ready: router " + router.isReady() + ", second ingress " + second.isReady()
             + ", workers " + workers.stream().map(StageWorker::isReady).toList() + ", first ingress port "
-            + first.port() + " health " + health(first.port()) + "; its output:\n" + first.output(), e);
+            + ChildRoles.ingressPort(first) + " health " + health(ChildRoles.ingressPort(first)) + "; its output:\n" + first.output(), e);
       }
 
       List<Event> before = new ArrayList<>();
       String requestId;
-      try (Socket socket = new Socket("127.0.0.1", first.port())) {
+      try (Socket socket = new Socket("127.0.0.1", ChildRoles.ingressPort(first))) {
         String body = "{\"model\":\"stories260K\",\"stream\":true,\"max_tokens\":" + MAX_TOKENS
             + ",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}]}";
         send(socket, body);
@@ -204,15 +206,15 @@ class StreamResumeTest {
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       List<ResultEvent> terminals = new ArrayList<>();
-      long until = System.currentTimeMillis() + 10_000;
-      while (System.currentTimeMillis() < until) {
-        for (ConsumerRecord<String, ResultEvent> r : consumer.poll(Duration.ofMillis(200))) {
-          if (requestId.equals(r.key()) && r.value().getKind() != ResultKind.TOKEN) terminals.add(r.value());
-        }
-        if (!terminals.isEmpty() && parts.stream().allMatch(tp -> consumer.position(tp) >= consumer.endOffsets(List.of(tp)).get(tp))) {
-          break;
-        }
-      }
+      // read to the end of every partition, so that a second terminal event would be seen too
+      await("the terminal event of " + requestId).atMost(Duration.ofSeconds(10)).pollInSameThread()
+          .pollInterval(Duration.ofMillis(10)).until(() -> {
+            for (ConsumerRecord<String, ResultEvent> r : consumer.poll(Duration.ofMillis(200))) {
+              if (requestId.equals(r.key()) && r.value().getKind() != ResultKind.TOKEN) terminals.add(r.value());
+            }
+            return !terminals.isEmpty()
+                && parts.stream().allMatch(tp -> consumer.position(tp) >= consumer.endOffsets(List.of(tp)).get(tp));
+          });
       assertThat(terminals).as("terminal events of " + requestId).hasSize(1);
       return terminals.get(0);
     }

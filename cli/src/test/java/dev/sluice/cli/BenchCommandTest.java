@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,13 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code sluice bench policies} on the real Mooncake trace, and its argument checks. */
 class BenchCommandTest extends CommandTestSupport {
   private static Path mooncakeTrace() {
-    for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (dir != null && Files.exists(Path.of(dir, BenchPoliciesCommand.SHARED_TRACE))) {
-        return Path.of(dir, BenchPoliciesCommand.SHARED_TRACE);
-      }
-    }
-    assumeTrue(false, "../shared/" + BenchPoliciesCommand.SHARED_TRACE + " missing (set -Dsluice.shared.dir): skipping");
-    return null;
+    return shared(BenchPoliciesCommand.SHARED_TRACE);
   }
 
   @Test

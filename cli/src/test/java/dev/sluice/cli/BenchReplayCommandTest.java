@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.embedded.ModelLocator;
 import java.io.IOException;
@@ -13,19 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code sluice bench replay} through the real in-process pipeline with the shared stories260K model. */
 class BenchReplayCommandTest extends CommandTestSupport {
-  private static Path sharedTrace() {
-    for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (dir != null && Files.exists(Path.of(dir, BenchPoliciesCommand.SHARED_TRACE))) {
-        return Path.of(dir, BenchPoliciesCommand.SHARED_TRACE);
-      }
-    }
-    assumeTrue(false, "../shared/" + BenchPoliciesCommand.SHARED_TRACE + " missing (set -Dsluice.shared.dir): skipping");
-    return null;
-  }
-
-  private static Path sharedModel() {
-    return ModelLocator.embeddedModel();
-  }
 
   /** Rows of the final table: lines that start with a policy name followed by numbers. */
   private List<String[]> tableRows() {
@@ -34,8 +20,8 @@ class BenchReplayCommandTest extends CommandTestSupport {
 
   @Test
   void shouldCompleteEveryReplayedTraceRequestUnderEachPolicy(@TempDir Path dir) throws IOException {
-    Path trace = sharedTrace();
-    Path model = sharedModel();
+    Path trace = shared(BenchPoliciesCommand.SHARED_TRACE);
+    Path model = ModelLocator.embeddedModel();
     Path report = dir.resolve("replay.md");
 
     int code = sluice("bench", "replay", "--trace", trace.toString(), "--model", model.toString(), "--requests", "20",
@@ -58,7 +44,7 @@ class BenchReplayCommandTest extends CommandTestSupport {
 
   @Test
   void shouldServeARepeatedPrefixFromTheCacheUnderCacheAwareRouting(@TempDir Path dir) throws IOException {
-    Path model = sharedModel();
+    Path model = ModelLocator.embeddedModel();
     // The first 20 trace requests share no prefix, so this trace repeats one: two requests 2 s after
     // their originals, long enough for the originals' blocks to be cached at every stage.
     Path trace = dir.resolve("repeat.jsonl");

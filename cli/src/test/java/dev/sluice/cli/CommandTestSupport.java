@@ -1,19 +1,42 @@
 package dev.sluice.cli;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine;
 
-/** Runs {@code sluice} subcommands in process, capturing what they print. */
+/** Runs {@code sluice} subcommands in process, capturing what they print; finds the shared data they read. */
 abstract class CommandTestSupport {
   protected final StringWriter out = new StringWriter();
   protected final StringWriter err = new StringWriter();
 
   /** Runs {@code sluice ARGS...} with the real exception handler and returns its exit code. */
   protected int sluice(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The {@code sluice} command line (real exception handler), printing to {@link #out} and {@link #err}. */
+  protected CommandLine commandLine() {
     CommandLine cmd = Sluice.commandLine();
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
-    return cmd.execute(args);
+    return cmd;
+  }
+
+  /**
+   * {@code relative} in the shared read-only data (-Dsluice.shared.dir, else ../shared), or the test is
+   * skipped when it is not there.
+   */
+  static Path shared(String relative) {
+    for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
+      if (dir != null && Files.exists(Path.of(dir, relative))) {
+        return Path.of(dir, relative);
+      }
+    }
+    assumeTrue(false, "../shared/" + relative + " missing (set -Dsluice.shared.dir): skipping");
+    return null;
   }
 }

@@ -1,30 +1,23 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The README's main job: `sluice demo` starts everything, serves real requests and exits 0 — with the
  * embedded stories260K, so the same holds on a fresh clone without ../shared.
  */
-class DemoCommandTest {
+class DemoCommandTest extends CommandTestSupport {
   @Test
   void shouldServeRealRequestsWithCacheHitsAndExitZero(@TempDir Path dir) {
-    StringWriter out = new StringWriter();
-    CommandLine cmd = Sluice.commandLine();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(out, true));
+    int code = sluice("demo", "--data-dir", dir.toString(), "--max-tokens", "12");
 
-    int code = cmd.execute("demo", "--data-dir", dir.toString(), "--max-tokens", "12");
-
-    String text = out.toString();
+    String text = out + "\n" + err;
     assertThat(code).as(text).isZero();
     assertThat(text).contains("Demo finished: every request completed.");
     assertThat(text).contains("embedded stories260K").doesNotContainIgnoringCase("random model");

@@ -1,9 +1,7 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,14 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** generate, split, import-llama2c and init-model from the command line. */
 class ModelCommandsTest extends CommandTestSupport {
   static Path stories260K() {
-    String prop = System.getProperty("sluice.shared.dir");
-    for (String c : new String[] {prop, "../shared", "../../shared"}) {
-      if (c != null && Files.exists(Path.of(c, "models/stories260K/model.safetensors"))) {
-        return Path.of(c, "models/stories260K");
-      }
-    }
-    assumeTrue(false, "shared stories260K model not found (set -Dsluice.shared.dir); skipping");
-    return null;
+    return shared("models/stories260K/model.safetensors").getParent();
   }
 
   /** The continuation that golden_once_upon_a_time.bin's greedy tokens spell (40 tokens after the prompt). */

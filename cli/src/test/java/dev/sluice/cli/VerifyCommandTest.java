@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.embedded.ModelLocator;
 import java.nio.file.Files;
@@ -12,13 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** sluice verify: golden logits through a model or its splits, exit code by tolerance. */
 class VerifyCommandTest extends CommandTestSupport {
   static Path golden(String relative) {
-    for (String c : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (c != null && Files.exists(Path.of(c, "golden", relative))) {
-        return Path.of(c, "golden", relative);
-      }
-    }
-    assumeTrue(false, "../shared/golden/" + relative + " not found (set -Dsluice.shared.dir); skipping");
-    return null;
+    return shared("golden/" + relative);
   }
 
   @Test

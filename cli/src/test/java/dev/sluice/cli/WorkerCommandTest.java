@@ -2,7 +2,6 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.embedded.ModelLocator;
 import dev.sluice.testing.SharedKafkaExtension;
@@ -11,8 +10,6 @@ import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.schemas.topic.SluiceTopics;
 import dev.sluice.topics.TopicAdmin;
 import dev.sluice.topics.TopicLayout;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,23 +35,17 @@ import picocli.CommandLine;
 
 /** `sluice worker` as an operator runs it: validated settings, heartbeats, metrics, a clean drain. */
 @ExtendWith(SharedKafkaExtension.class)
-class WorkerCommandTest {
+class WorkerCommandTest extends CommandTestSupport {
 
   @Test
   void shouldNameTheBadKeyAndExitTwo(@TempDir Path dir) {
-    StringWriter err = new StringWriter();
-    CommandLine cmd = Sluice.commandLine();
-    cmd.setErr(new PrintWriter(err, true));
-    int code = cmd.execute("worker", "--stage", "0", "--layers", "zero-two", "--model", dir.toString());
+    int code = sluice("worker", "--stage", "0", "--layers", "zero-two", "--model", dir.toString());
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("'layers'").contains("zero-two");
 
-    StringWriter err2 = new StringWriter();
-    CommandLine cmd2 = Sluice.commandLine();
-    cmd2.setErr(new PrintWriter(err2, true));
-    assertThat(cmd2.execute("worker", "--stage", "0", "--layers", "0-4", "--model", dir.toString(), "--max-batch-size", "0"))
+    assertThat(sluice("worker", "--stage", "0", "--layers", "0-4", "--model", dir.toString(), "--max-batch-size", "0"))
         .isEqualTo(2);
-    assertThat(err2.toString()).contains("'max_batch_size'");
+    assertThat(err.toString()).contains("'max_batch_size'");
   }
 
   @Test
@@ -66,11 +57,8 @@ class WorkerCommandTest {
       admin.create(TopicLayout.defaults().withNamespace(namespace).withStages(1).withLanes(2));
     }
 
-    CommandLine cmd = Sluice.commandLine();
+    CommandLine cmd = commandLine();
     WorkerCommand worker = cmd.getSubcommands().get("worker").getCommand();
-    StringWriter out = new StringWriter();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(out, true));
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cmd.execute("worker", "--stage", "0",
         "--layers", "0-4", "--model", model.toString(), "--bootstrap-servers", bootstrap, "--prefix", namespace,
         "--worker-id", "w-cmd", "--data-dir", dir.resolve("w").toString(), "--metrics-port", "0"));
@@ -78,7 +66,7 @@ class WorkerCommandTest {
     Pattern metricsUrl = Pattern.compile("metrics on http://0\\.0\\.0\\.0:(\\d+)/metrics");
     await().atMost(Duration.ofSeconds(90)).until(() -> metricsUrl.matcher(out.toString()).find() || run.isDone());
     Matcher m = metricsUrl.matcher(out.toString());
-    assertThat(m.find()).as(out.toString()).isTrue();
+    assertThat(m.find()).as(out + "\n" + err).isTrue();
     HttpResponse<String> metrics = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.group(1) + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -91,8 +79,8 @@ class WorkerCommandTest {
     });
 
     worker.requestStop();
-    assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(out.toString()).isZero();
-    assertThat(out.toString()).contains("draining worker w-cmd");
+    assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(out + "\n" + err).isZero();
+    assertThat(out + "\n" + err).contains("draining worker w-cmd");
     Map<String, WorkerStatus> after = lastStatus(workersTopic);
     assertThat(after).containsKey("w-cmd");
     assertThat(after.get("w-cmd")).as("tombstone on clean shutdown").isNull();

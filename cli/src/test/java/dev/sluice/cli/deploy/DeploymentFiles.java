@@ -30,7 +30,8 @@ final class DeploymentFiles {
   private static final Pattern COMPOSE_VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");
   /** A metric name of Sluice in a PromQL expression, with its label matchers when it has some. */
   private static final Pattern SLUICE_SELECTOR = Pattern.compile("\\b(sluice_[a-z0-9_]+)(\\{([^}]*)})?");
-  private static final Pattern EXACT_MATCHER = Pattern.compile("([a-z_]+)\\s*=\\s*\"([^\"]*)\"");
+  /** name="value", as in a PromQL selector's exact matchers and in the Prometheus text format (escapes kept). */
+  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private DeploymentFiles() {}
 
@@ -221,14 +222,21 @@ final class DeploymentFiles {
     Map<String, Set<Map<String, String>>> out = new LinkedHashMap<>();
     Matcher m = SLUICE_SELECTOR.matcher(expr);
     while (m.find()) {
-      Map<String, String> exact = new LinkedHashMap<>();
-      if (m.group(3) != null) {
-        Matcher e = EXACT_MATCHER.matcher(m.group(3));
-        while (e.find()) exact.put(e.group(1), e.group(2));
-      }
-      out.computeIfAbsent(m.group(1), k -> new LinkedHashSet<>()).add(exact);
+      out.computeIfAbsent(m.group(1), k -> new LinkedHashSet<>()).add(labels(m.group(3)));
     }
     return out;
+  }
+
+  /**
+   * The {@code name="value"} pairs of a label list ({@code a="x", b="y"}: a selector's exact matchers, a sample's
+   * labels), in order; none for null.
+   */
+  static Map<String, String> labels(String list) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (list == null) return labels;
+    Matcher m = LABEL.matcher(list);
+    while (m.find()) labels.put(m.group(1), m.group(2));
+    return labels;
   }
 
   /** The PromQL expressions of the Grafana dashboard's panels. */

@@ -34,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedKafkaExtension.class)
 class DeploymentMetricsTest {
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   @Test
   void shouldExposeEveryMetricOfTheDashboardAndTheAlertsBeforeTheFirstRequest(@TempDir Path dir) throws Exception {
@@ -81,12 +80,7 @@ class DeploymentMetricsTest {
       if (line.startsWith("#") || line.isBlank()) continue;
       Matcher m = SAMPLE.matcher(line);
       if (!m.find()) continue;
-      Map<String, String> labels = new HashMap<>();
-      if (m.group(3) != null) {
-        Matcher l = LABEL.matcher(m.group(3));
-        while (l.find()) labels.put(l.group(1), l.group(2));
-      }
-      out.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(labels);
+      out.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(DeploymentFiles.labels(m.group(3)));
     }
     return out;
   }

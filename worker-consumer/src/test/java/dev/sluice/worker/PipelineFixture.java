@@ -54,7 +54,7 @@ public final class PipelineFixture implements AutoCloseable {
   public final SluiceTopics topics;
   public final Path model;
   final String modelName;
-  public final Path dataRoot;
+  final Path dataRoot;
   public final List<StageWorker> workers = new CopyOnWriteArrayList<>();
   private final KafkaProducer<String, StageWork> producer;
 

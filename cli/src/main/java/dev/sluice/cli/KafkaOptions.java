@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 final class KafkaOptions {
   static final ConfigKey<String> BOOTSTRAP_SERVERS =
       ConfigKey.stringKey("bootstrap_servers", "127.0.0.1:9092", "Kafka bootstrap servers, HOST:PORT[,HOST:PORT]");
-  static final ConfigKey<String> PREFIX = new ConfigKey<>("prefix", SluiceTopics.DEFAULT_PREFIX, s -> s,
+  static final ConfigKey<String> PREFIX = new ConfigKey<>("prefix", SluiceTopics.DEFAULT_NAMESPACE, s -> s,
       KafkaOptions::isTopicPrefix, "letters, digits, '.', '_' or '-'", "first part of every topic name");
   static final ConfigKey<String> KAFKA_PROPERTIES = new ConfigKey<>("kafka_properties", "", s -> s,
       s -> s.isEmpty() || Files.isRegularFile(Path.of(s)), "an existing .properties file",

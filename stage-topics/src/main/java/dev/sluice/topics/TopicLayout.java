@@ -36,7 +36,7 @@ public record TopicLayout(
     long retentionMs,
     int maxMessageBytes) {
 
-  public static final String DEFAULT_PREFIX = SluiceTopics.DEFAULT_PREFIX;
+  public static final String DEFAULT_NAMESPACE = SluiceTopics.DEFAULT_NAMESPACE;
   public static final int DEFAULT_STAGES = 2;
   public static final int DEFAULT_LANES = 32;
   public static final int DEFAULT_REQUESTS_PARTITIONS = 8;
@@ -74,7 +74,7 @@ public record TopicLayout(
   }
 
   public static TopicLayout defaults() {
-    return new TopicLayout(DEFAULT_PREFIX, DEFAULT_STAGES, DEFAULT_LANES, DEFAULT_REQUESTS_PARTITIONS,
+    return new TopicLayout(DEFAULT_NAMESPACE, DEFAULT_STAGES, DEFAULT_LANES, DEFAULT_REQUESTS_PARTITIONS,
         DEFAULT_RESULTS_PARTITIONS, DEFAULT_REPLICATION_FACTOR, DEFAULT_RETENTION_MS, DEFAULT_MAX_MESSAGE_BYTES);
   }
 

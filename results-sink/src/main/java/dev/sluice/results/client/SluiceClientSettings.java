@@ -24,7 +24,7 @@ public record SluiceClientSettings(
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("bootstrapServers is required");
     }
-    namespace = namespace == null ? SluiceTopics.DEFAULT_PREFIX : namespace;
+    namespace = namespace == null ? SluiceTopics.DEFAULT_NAMESPACE : namespace;
     groupId = groupId == null ? new dev.sluice.topics.GroupIds(namespace).ingress() : groupId;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive: " + timeout);

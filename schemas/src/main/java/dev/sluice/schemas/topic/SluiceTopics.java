@@ -10,11 +10,11 @@ import dev.sluice.schemas.serde.SluiceSerdes;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The typed registry of Sluice's topics; every name derives from the prefix (default {@code sluice}).
+ * The typed registry of Sluice's topics; every name derives from the namespace (default {@code sluice}, the {@code --prefix} flag).
  * DLQ values are the original bytes, with the reason in headers.
  */
 public record SluiceTopics(String namespace) {
-  public static final String DEFAULT_PREFIX = "sluice";
+  public static final String DEFAULT_NAMESPACE = "sluice";
 
   public SluiceTopics {
     if (namespace == null || namespace.isBlank() || !namespace.matches("[A-Za-z0-9._-]+")) {
@@ -23,7 +23,7 @@ public record SluiceTopics(String namespace) {
   }
 
   public static SluiceTopics defaults() {
-    return new SluiceTopics(DEFAULT_PREFIX);
+    return new SluiceTopics(DEFAULT_NAMESPACE);
   }
 
   public Topic<String, InferenceRequest> requests() {

@@ -2,19 +2,18 @@ package dev.sluice.router;
 
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.tokenizer.Tokenizers;
-import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.router.topology.InFlightResultsReader;
 import dev.sluice.router.topology.RouterTopology;
 import dev.sluice.router.view.InFlightWork;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.topics.TopicAdmin;
 import dev.sluice.topics.TopicLayout;
 import dev.sluice.topics.cluster.BlockSizeAgreement;
 import dev.sluice.topics.cluster.ClusterView;
 import dev.sluice.topics.cluster.TopicReader;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -188,36 +187,28 @@ public final class RouterService implements AutoCloseable {
   }
 
   /**
-   * Fails with a message naming what is wrong when the topics the router needs are missing or do not
-   * fit; returns the layout's stage count.
+   * Fails with {@link TopicAdmin#verify}'s problems when the topics are missing or do not fit the
+   * router (its lane count, its producer's default record size); returns the layout's stage count.
    */
   private static int checkTopics(SluiceTopics topics, RouterSettings settings, Properties props) {
-    List<String> needed = new ArrayList<>(List.of(topics.requests().name(), topics.stage(0).name(), topics.results().name(),
-        topics.workers().name(), topics.dlq().name()));
-    if (RoutingPolicies.needsWorkerReports(settings.policy())) needed.add(topics.kvEvents().name());
     Properties adminProps = new Properties();
     props.forEach((k, v) -> {
       if (AdminClientConfig.configNames().contains(k.toString())) adminProps.put(k, v);
     });
-    try (Admin admin = Admin.create(adminProps)) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<String> missing = needed.stream().filter(t -> !existing.contains(t)).toList();
-      if (!missing.isEmpty()) {
-        throw new IllegalStateException("the router needs topics " + missing + " that do not exist on "
-            + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + "; create them first (sluice topics create --prefix "
-            + topics.namespace() + ")");
+    Object bootstrapServers = props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    try (Admin admin = Admin.create(adminProps); TopicAdmin topicAdmin = new TopicAdmin(admin)) {
+      int stages = TopicLayout.stagesAmong(admin.listTopics().names().get(30, TimeUnit.SECONDS), topics);
+      TopicLayout layout = TopicLayout.defaults().withNamespace(topics.namespace()).withStages(Math.max(1, stages))
+          .withLanes(settings.lanes());
+      List<String> problems = topicAdmin.verify(layout);
+      if (!problems.isEmpty()) {
+        throw new IllegalStateException("the router cannot run on the topics at " + bootstrapServers + ": "
+            + String.join("; ", problems) + " (sluice topics create --prefix " + topics.namespace() + ")");
       }
-      TopicDescription stage0 = admin.describeTopics(List.of(topics.stage(0).name())).allTopicNames()
-          .get(30, TimeUnit.SECONDS).get(topics.stage(0).name());
-      if (stage0.partitions().size() != settings.lanes()) {
-        throw new IllegalStateException(topics.stage(0).name() + " has " + stage0.partitions().size()
-            + " partitions but the router is configured for " + settings.lanes() + " lanes; set lanes to "
-            + stage0.partitions().size());
-      }
-      return TopicLayout.stagesAmong(existing, topics);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot reach Kafka at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
-          + " to check the router's topics: " + e.getMessage(), e);
+      return stages;
+    } catch (ExecutionException | TimeoutException | KafkaException e) {
+      throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " to check the router's topics: "
+          + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking the router's topics", e);

@@ -1,27 +1,14 @@
 package dev.sluice.kafka.local;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * A real single-node Kafka broker (KRaft, combined broker and controller) running in this JVM on
  * 127.0.0.1. Used by {@code sluice up}, {@code sluice broker} and tests.
  *
- * <p>Kafka's server classes ({@link KafkaRaftServer}, {@link Formatter}, {@link Exit}) are internal
- * APIs; this is the only class in Sluice that touches them, so a Kafka upgrade changes one file.
+ * <p>Kafka's server classes ({@link KafkaRaftServer}, {@code Formatter}, {@link Exit}) are internal
+ * APIs; this package is the only place in Sluice that touches them (the formatting in
+ * {@link KafkaDataDir}), so a Kafka upgrade changes this package only. The broker's settings are
+ * {@link BrokerProperties}.
  *
  * <p>The data directory is Kafka's alone (it becomes {@code log.dirs}). It is formatted only the
  * first time; a restart on the same directory keeps the cluster id, the topics and their records.
@@ -41,8 +30,7 @@ public final class LocalKafka implements KafkaBroker {
   /** Broker-wide cap; each Sluice topic sets its own {@code max.message.bytes} below it. */
   public static final int MESSAGE_MAX_BYTES = 64 * 1024 * 1024;
 
-  private static final String HOST = "127.0.0.1";
-  private static final int NODE_ID = 1;
+  private static final String HOST = BrokerProperties.HOST;
   private static final int BIND_ATTEMPTS = 5;
 
   private final Path dataDir;
@@ -116,6 +104,15 @@ public final class LocalKafka implements KafkaBroker {
             + password + "\";");
   }
 
+  /**
+   * The broker settings Sluice runs on, apart from node identity, listeners and directories: the
+   * in-process broker, the Kafka container of the tests and docker-compose.yml's broker all use them
+   * (DeploymentFilesTest checks the compose file against this list).
+   */
+  public static Map<String, String> sluiceSettings() {
+    return BrokerProperties.sluiceSettings();
+  }
+
   /** Formats the data directory if needed and starts the broker; returns once it accepts clients. */
   public synchronized LocalKafka start() {
     if (server != null) {
@@ -132,12 +129,13 @@ public final class LocalKafka implements KafkaBroker {
     for (int attempt = 1; attempt <= attempts; attempt++) {
       // Ports are picked free and released before Kafka binds them; another process may grab one
       // in between, so a bind failure is retried with new ports.
-      int port = requestedKafkaPort == 0 ? freePort() : requestedKafkaPort;
-      int controllerPort = freePort();
-      saslPort = saslUsers.isEmpty() ? 0 : freePort();
+      int port = requestedKafkaPort == 0 ? FreePorts.pick() : requestedKafkaPort;
+      int controllerPort = FreePorts.pick();
+      saslPort = saslUsers.isEmpty() ? 0 : FreePorts.pick();
       try {
-        KafkaConfig config = new KafkaConfig(brokerProperties(port, controllerPort), false);
-        formatIfNeeded();
+        KafkaConfig config = new KafkaConfig(
+            BrokerProperties.of(dataDir, port, controllerPort, saslUsers, saslPort, overrides), false);
+        clusterId = KafkaDataDir.formatIfNeeded(dataDir);
         KafkaRaftServer candidate = new KafkaRaftServer(config, Time.SYSTEM);
         try {
           candidate.startup();
@@ -151,11 +149,11 @@ public final class LocalKafka implements KafkaBroker {
         return this;
       } catch (RuntimeException e) {
         last = e;
-        if (!isBindFailure(e)) break;
+        if (!FreePorts.isBindFailure(e)) break;
         log.warn("port {} or {} was taken, retrying with other ports", port, controllerPort);
       }
     }
-    if (requestedKafkaPort != 0 && isBindFailure(last)) {
+    if (requestedKafkaPort != 0 && FreePorts.isBindFailure(last)) {
       throw new IllegalStateException("Kafka port " + requestedKafkaPort + " on " + HOST + " is in use", last);
     }
     throw new IllegalStateException("the local Kafka broker failed to start: " + last.getMessage(), last);
@@ -197,104 +195,8 @@ public final class LocalKafka implements KafkaBroker {
       log.info("Kafka broker on port {} stopped", kafkaPort);
     }
     if (ownsDataDir) {
-      deleteRecursively(dataDir);
+      KafkaDataDir.delete(dataDir);
     }
-  }
-
-  /** A small machine shares its cores: fewer threads and a small log-cleaner buffer (default 128 MiB). */
-  private static final Map<String, String> SMALL_MACHINE = Map.of("num.network.threads", "2", "num.io.threads", "4",
-      "log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
-
-  /**
-   * The broker settings Sluice runs on, apart from node identity, listeners and directories: the
-   * in-process broker, the Kafka container of the tests and docker-compose.yml's broker all use them
-   * (DeploymentFilesTest checks the compose file against this list).
-   */
-  public static Map<String, String> sluiceSettings() {
-    Map<String, String> s = new java.util.LinkedHashMap<>();
-    // One node: every internal topic has one replica.
-    s.put("offsets.topic.replication.factor", "1");
-    s.put("offsets.topic.num.partitions", "8");
-    s.put("transaction.state.log.replication.factor", "1");
-    s.put("transaction.state.log.min.isr", "1");
-    s.put("transaction.state.log.num.partitions", "8");
-    s.put("share.coordinator.state.topic.replication.factor", "1");
-    s.put("share.coordinator.state.topic.min.isr", "1");
-    s.put("default.replication.factor", "1");
-    s.put("min.insync.replicas", "1");
-    // Sluice creates every topic explicitly with its own size limit (stage-topics).
-    s.put("auto.create.topics.enable", "false");
-    s.put("message.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
-    s.put("replica.fetch.max.bytes", String.valueOf(MESSAGE_MAX_BYTES));
-    // Fast group joins and KIP-848 rebalances (~5 s otherwise, <1 s with these).
-    s.put("group.initial.rebalance.delay.ms", "0");
-    s.put("group.consumer.heartbeat.interval.ms", "500");
-    s.put("group.consumer.min.heartbeat.interval.ms", "500");
-    s.put("group.consumer.assignment.interval.ms", "0");
-    return s;
-  }
-
-  private Properties brokerProperties(int port, int controllerPort) {
-    Map<String, String> p = new HashMap<>();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", String.valueOf(NODE_ID));
-    // Static quorum: the voter's address comes from config, so new ports after a restart are fine.
-    p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    if (!saslUsers.isEmpty()) {
-      p.put("listeners", p.get("listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + saslPort);
-      p.put("advertised.listeners", p.get("advertised.listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + saslPort);
-      p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
-      p.put("sasl.enabled.mechanisms", "PLAIN");
-      StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
-      saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
-      p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
-    }
-    p.put("log.dirs", dataDir.toString());
-    p.putAll(sluiceSettings());
-    p.putAll(SMALL_MACHINE);
-    p.putAll(overrides);
-    Properties props = new Properties();
-    props.putAll(p);
-    return props;
-  }
-
-  private void formatIfNeeded() {
-    Path metaProperties = dataDir.resolve("meta.properties");
-    if (Files.exists(metaProperties)) {
-      clusterId = readClusterId(metaProperties);
-      return;
-    }
-    String newClusterId = Uuid.randomUuid().toString();
-    try {
-      new Formatter()
-          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-          .setNodeId(NODE_ID)
-          .setClusterId(newClusterId)
-          .setDirectories(List.of(dataDir.toString()))
-          .setMetadataLogDirectory(dataDir.toString()) // metadata log lives in the one log dir
-          .setControllerListenerName("CONTROLLER")
-          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-          .setReleaseVersion(MetadataVersion.latestProduction())
-          .run();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot format Kafka data directory " + dataDir, e);
-    }
-    clusterId = newClusterId;
-  }
-
-  private static String readClusterId(Path metaProperties) {
-    Properties meta = new Properties();
-    try (InputStream in = Files.newInputStream(metaProperties)) {
-      meta.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + metaProperties, e);
-    }
-    return meta.getProperty("cluster.id");
   }
 
   /**
@@ -310,24 +212,6 @@ public final class LocalKafka implements KafkaBroker {
     });
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on " + HOST, e);
-    }
-  }
-
-  private static boolean isBindFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException) return true;
-      if (t.getMessage() != null && t.getMessage().contains("Address already in use")) return true;
-      if (t.getCause() == t) break;
-    }
-    return false;
-  }
-
   private static void stopQuietly(KafkaRaftServer candidate) {
     try {
       candidate.shutdown();
@@ -340,15 +224,6 @@ public final class LocalKafka implements KafkaBroker {
   private void requireStarted() {
     if (server == null) {
       throw new IllegalStateException("the local Kafka broker is not running; call start() first");
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      log.warn("could not delete {}: {}", dir, e.getMessage());
     }
   }
 

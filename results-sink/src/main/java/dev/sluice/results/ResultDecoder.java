@@ -1,7 +1,7 @@
 package dev.sluice.results;
 
 import dev.sluice.schemas.ResultEvent;
-import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.Topic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -13,7 +13,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResultDecoder {
   private static final Logger log = LoggerFactory.getLogger(ResultDecoder.class);
-  private final Deserializer<ResultEvent> deserializer = SluiceSerdes.resultEvent().deserializer();
+  private final Deserializer<ResultEvent> deserializer;
+
+  /** Reads records of this results topic with its value serde. */
+  public ResultDecoder(Topic<?, ResultEvent> results) {
+    this.deserializer = results.valueSerde().deserializer();
+  }
 
   /** The event, or null when the record holds none that can be read. */
   public ResultEvent decode(ConsumerRecord<?, byte[]> record) {

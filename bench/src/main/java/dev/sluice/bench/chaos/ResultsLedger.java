@@ -2,8 +2,8 @@ package dev.sluice.bench.chaos;
 
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.schemas.topic.Topic;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -38,10 +38,11 @@ final class ResultsLedger implements AutoCloseable {
   private volatile boolean running = true;
 
   ResultsLedger(String bootstrapServers, String namespace) {
-    String topic = new SluiceTopics(namespace).results().name();
+    Topic<String, ResultEvent> results = new SluiceTopics(namespace).results();
+    String topic = results.name();
     consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-        SluiceSerdes.resultEvent().deserializer());
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), results.keySerde().deserializer(),
+        results.valueSerde().deserializer());
     partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);

@@ -1,8 +1,7 @@
 package dev.sluice.bench.replay;
 
 import dev.sluice.schemas.InferenceRequest;
-import dev.sluice.schemas.serde.InferenceRequestSerde;
-import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.SluiceTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Requests recorded on a requests topic, read back once (a consumer that assigns every partition and
@@ -58,7 +58,8 @@ public record RecordedRequests(List<Recorded> requests, int unreadable) {
     p.put("bootstrap.servers", bootstrapServers);
     p.put("enable.auto.commit", "false");
     p.put("isolation.level", "read_committed");
-    InferenceRequestSerde serde = SluiceSerdes.inferenceRequest();
+    // Any namespace's requests topic holds the registry's request values (Avro or JSON).
+    Deserializer<InferenceRequest> serde = SluiceTopics.defaults().requests().valueSerde().deserializer();
     List<Recorded> out = new ArrayList<>();
     int unreadable = 0;
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -9,7 +9,6 @@ import dev.sluice.schemas.CancelRequest;
 import dev.sluice.schemas.InferenceRequest;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.serde.SluiceHeaders;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,9 +64,9 @@ public final class SluiceClient implements AutoCloseable {
   private final SluiceTopics topics;
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> consumer;
-  private final Serializer<InferenceRequest> requestSerializer = SluiceSerdes.inferenceRequest().serializer();
-  private final Serializer<CancelRequest> cancelSerializer = SluiceSerdes.cancelRequest().serializer();
-  private final ResultDecoder decoder = new ResultDecoder();
+  private final Serializer<InferenceRequest> requestSerializer;
+  private final Serializer<CancelRequest> cancelSerializer;
+  private final ResultDecoder decoder;
   private final CompletionAssembler assembler = new CompletionAssembler(1);
   private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
   private final Set<Integer> replyPartitions = ConcurrentHashMap.newKeySet();
@@ -83,6 +82,9 @@ public final class SluiceClient implements AutoCloseable {
   public SluiceClient(SluiceClientSettings settings) {
     this.settings = settings;
     this.topics = new SluiceTopics(settings.namespace());
+    this.requestSerializer = topics.requests().valueSerde().serializer();
+    this.cancelSerializer = topics.cancels().valueSerde().serializer();
+    this.decoder = new ResultDecoder(topics.results());
     String clientId = "sluice-client-" + UUID.randomUUID().toString().substring(0, 8);
     this.producer = new KafkaProducer<>(KafkaSettings.producer(settings.bootstrapServers(), clientId, settings.kafkaOverrides()));
     this.consumer = new KafkaConsumer<>(KafkaSettings.consumer(settings.bootstrapServers(), settings.groupId(), settings.kafkaOverrides()));

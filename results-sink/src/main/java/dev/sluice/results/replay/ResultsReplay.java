@@ -36,11 +36,12 @@ public final class ResultsReplay {
   private final String bootstrapServers;
   private final SluiceTopics topics;
   private final Map<String, Object> kafkaOverrides;
-  private final ResultDecoder decoder = new ResultDecoder();
+  private final ResultDecoder decoder;
 
   public ResultsReplay(String bootstrapServers, String namespace, Map<String, Object> kafkaOverrides) {
     this.bootstrapServers = bootstrapServers;
     this.topics = new SluiceTopics(namespace);
+    this.decoder = new ResultDecoder(topics.results());
     this.kafkaOverrides = Map.copyOf(kafkaOverrides);
   }
 

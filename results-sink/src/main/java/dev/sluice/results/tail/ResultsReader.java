@@ -6,6 +6,7 @@ import dev.sluice.results.ResultDecoder;
 import dev.sluice.results.KafkaSettings;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.schemas.topic.Topic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,14 @@ public final class ResultsReader implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
   private final List<TopicPartition> partitions;
-  private final ResultDecoder decoder = new ResultDecoder();
+  private final ResultDecoder decoder;
   private final CompletionAssembler assembler = new CompletionAssembler();
   private volatile boolean running = true;
 
   public ResultsReader(String bootstrapServers, String namespace, boolean fromBeginning, Map<String, Object> kafkaOverrides) {
-    this.topic = new SluiceTopics(namespace).results().name();
+    Topic<String, ResultEvent> results = new SluiceTopics(namespace).results();
+    this.topic = results.name();
+    this.decoder = new ResultDecoder(results);
     this.consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrapServers, null, kafkaOverrides));
     List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
     if (infos == null || infos.isEmpty()) {

@@ -3,7 +3,7 @@ package dev.sluice.router.topology;
 import dev.sluice.router.admission.ErrorResults;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.serde.SluiceHeaders;
-import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -18,7 +18,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 final class ErrorResultRecord {
   private ErrorResultRecord() {}
 
-  static ProducerRecord<byte[], byte[]> of(String resultsTopic, String requestId, Headers requestHeaders, String code,
+  static ProducerRecord<byte[], byte[]> of(Topic<String, ResultEvent> results, String requestId, Headers requestHeaders, String code,
       String message, long nowMs) {
     ResultEvent error = ErrorResults.error(requestId, null, code, message, nowMs, nowMs);
     Headers headers = new RecordHeaders();
@@ -26,8 +26,8 @@ final class ErrorResultRecord {
     SluiceHeaders.put(headers, SluiceHeaders.REQUEST_ID, requestId);
     Integer reply = ReplyPartitioner.parse(SluiceHeaders.get(requestHeaders, SluiceHeaders.REPLY_PARTITION));
     if (reply != null) SluiceHeaders.put(headers, SluiceHeaders.REPLY_PARTITION, reply.toString());
-    byte[] value = SluiceSerdes.resultEvent().serializer().serialize(resultsTopic, error);
+    byte[] value = results.valueSerde().serializer().serialize(results.name(), error);
     // stamped: the router also reads the results topic (its in-flight table), and a record needs a time there
-    return new ProducerRecord<>(resultsTopic, reply, nowMs, requestId.getBytes(StandardCharsets.UTF_8), value, headers);
+    return new ProducerRecord<>(results.name(), reply, nowMs, requestId.getBytes(StandardCharsets.UTF_8), value, headers);
   }
 }

@@ -2,9 +2,7 @@ package dev.sluice.router.topology;
 
 import dev.sluice.router.admission.ErrorResults;
 import dev.sluice.schemas.serde.RequestIdentity;
-import java.util.List;
 import java.util.Optional;
-import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,14 +15,8 @@ import org.slf4j.LoggerFactory;
  * (internal), any other source record goes to the DLQ with the exception as its reason, and the stream
  * continues, so one bad record never stops the router and no client waits forever.
  */
-public final class ProcessingFailureHandler implements ProcessingExceptionHandler {
+public final class ProcessingFailureHandler extends RouterErrorHandler implements ProcessingExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProcessingFailureHandler.class);
-  private HandlerConfig config;
-
-  @Override
-  public void configure(Map<String, ?> configs) {
-    config = HandlerConfig.from(configs);
-  }
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
@@ -33,14 +25,13 @@ public final class ProcessingFailureHandler implements ProcessingExceptionHandle
     config.count("failed");
     // The request ids header is set at admission; a raw request may name itself in its JSON.
     Optional<String> requestId = RequestIdentity.of(context.headers(),
-        config.requestsTopic() != null && config.requestsTopic().equals(context.topic()) ? context.sourceRawValue() : null);
-    if (requestId.isPresent() && config.resultsTopic() != null) {
-      return Response.resume(List.of(ErrorResultRecord.of(config.resultsTopic(), requestId.get(), context.headers(),
-          ErrorResults.INTERNAL, "the router failed on this request: " + exception, System.currentTimeMillis())));
+        config.isRequestsTopic(context.topic()) ? context.sourceRawValue() : null);
+    if (requestId.isPresent()) {
+      return Response.resume(errorResult(requestId.get(), context.headers(), ErrorResults.INTERNAL,
+          "the router failed on this request: " + exception));
     }
-    if (config.dlqTopic() == null || context.sourceRawValue() == null) return Response.resume();
-    return Response.resume(List.of(DeadLetterHandler.deadLetter(config.dlqTopic(), context.topic(), context.partition(),
-        context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.headers(),
-        "processing failed in " + context.processorNodeId() + ": " + exception)));
+    if (context.sourceRawValue() == null) return Response.resume();
+    return Response.resume(deadLetter(context.topic(), context.partition(), context.offset(), context.sourceRawKey(),
+        context.sourceRawValue(), context.headers(), "processing failed in " + context.processorNodeId() + ": " + exception));
   }
 }

@@ -1,7 +1,5 @@
 package dev.sluice.router.topology;
 
-import dev.sluice.router.RouterMetrics;
-import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -15,21 +13,15 @@ import org.slf4j.LoggerFactory;
  * the next record instead of stopping. Oversized prompts are refused earlier (max prompt tokens),
  * so this should stay at zero.
  */
-public final class ProductionFailureHandler implements ProductionExceptionHandler {
+public final class ProductionFailureHandler extends RouterErrorHandler implements ProductionExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProductionFailureHandler.class);
-  private RouterMetrics metrics;
-
-  @Override
-  public void configure(Map<String, ?> configs) {
-    metrics = RouterTopology.metricsFrom(configs);
-  }
 
   @Override
   public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
     if (exception instanceof RetriableException) return Response.retry();
     log.error("could not write a record to {} (source {}-{}@{})", record.topic(), context.topic(), context.partition(),
         context.offset(), exception);
-    if (metrics != null) metrics.request("failed");
+    config.count("failed");
     return Response.resume();
   }
 
@@ -37,7 +29,7 @@ public final class ProductionFailureHandler implements ProductionExceptionHandle
   public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
       SerializationExceptionOrigin origin) {
     log.error("could not serialize the {} of a record for {}", origin, record.topic(), exception);
-    if (metrics != null) metrics.request("failed");
+    config.count("failed");
     return Response.resume();
   }
 }

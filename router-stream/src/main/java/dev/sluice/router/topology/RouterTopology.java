@@ -65,10 +65,8 @@ public final class RouterTopology {
   public static final int SESSION_TIMEOUT_MS = 6_000;
 
   /** Streams config keys the router's error handlers read. */
-  public static final String DLQ_TOPIC_CONFIG = "sluice.router.dlq.topic";
+  public static final String NAMESPACE_CONFIG = "sluice.router.namespace";
   public static final String METRICS_CONFIG = "sluice.router.metrics";
-  public static final String REQUESTS_TOPIC_CONFIG = "sluice.router.requests.topic";
-  public static final String RESULTS_TOPIC_CONFIG = "sluice.router.results.topic";
 
   /** The Streams application id (and consumer group) of every router instance of this prefix. */
   public static String applicationId(SluiceTopics topics) {
@@ -186,17 +184,9 @@ public final class RouterTopology {
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingFailureHandler.class);
     p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionFailureHandler.class);
     p.put("processing.exception.handler.global.enabled", true);
-    p.put(DLQ_TOPIC_CONFIG, topics.dlq().name());
-    p.put(REQUESTS_TOPIC_CONFIG, topics.requests().name());
-    p.put(RESULTS_TOPIC_CONFIG, topics.results().name());
+    p.put(NAMESPACE_CONFIG, topics.namespace());
     if (metrics != null) p.put(METRICS_CONFIG, metrics);
     return p;
-  }
-
-  /** A topic name passed in the Streams config, for the error handlers; null when absent. */
-  static String string(Map<String, ?> configs, String key) {
-    Object value = configs.get(key);
-    return value == null ? null : value.toString();
   }
 
   /** The metrics object passed in the Streams config, for the error handlers Streams instantiates. */

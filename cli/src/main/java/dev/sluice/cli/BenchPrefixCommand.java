@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,8 +35,7 @@ import picocli.CommandLine.Spec;
 public final class BenchPrefixCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", description = "Model directory or hub id (default: the embedded models/stories260K).")
-  String model;
+  @Mixin EmbeddedModelOption model;
 
   @Option(names = "--workloads", split = ",", defaultValue = "groups,system-prompt",
       description = "Workloads: groups, multi-turn, system-prompt (default: ${DEFAULT-VALUE}).")
@@ -66,14 +66,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
   @Option(names = "--rate", description = "Open loop instead: requests per second, evenly spaced.")
   Double rate;
 
-  @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages (default: ${DEFAULT-VALUE}).")
-  int stages;
-
-  @Option(names = "--workers-per-stage", defaultValue = "2", description = "Workers per stage (default: ${DEFAULT-VALUE}).")
-  int workersPerStage;
-
-  @Option(names = "--lanes", defaultValue = "8", description = "Lanes (default: ${DEFAULT-VALUE}).")
-  int lanes;
+  @Mixin PipelineShapeOptions pipeline;
 
   @Option(names = "--routers", defaultValue = "1", description = "Router instances in each pipeline (default: ${DEFAULT-VALUE}).")
   int routers;
@@ -97,13 +90,13 @@ public final class BenchPrefixCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
     validate();
-    Path modelDir = ModelReferences.resolveOrEmbedded(model, w);
+    Path modelDir = model.resolve(w);
     ModelConfig config = ModelConfig.read(modelDir);
     PrefixWorkload.Shape shape = new PrefixWorkload.Shape(groups, questions, prefixTokens, questionTokens, config.vocabSize(),
         config.bosTokenId());
-    String setup = String.format(Locale.ROOT, "model %s (%d layers, hidden %d), %d stages x %d workers, %d lanes, %s, "
+    String setup = String.format(Locale.ROOT, "model %s (%d layers, hidden %d), %s, %s, "
             + "max_tokens %d, %d warm-up requests, a fresh pipeline per policy", modelDir.getFileName(), config.numLayers(),
-        config.hiddenSize(), stages, workersPerStage, lanes, rate == null ? "closed loop at concurrency " + concurrency
+        config.hiddenSize(), pipeline.describe(), rate == null ? "closed loop at concurrency " + concurrency
             : String.format(Locale.ROOT, "open loop at %.2f requests/s", rate), maxTokens, warmup);
     w.println(setup);
     List<PrefixReport.Section> sections = new ArrayList<>();
@@ -117,7 +110,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
       w.printf(Locale.ROOT, "%nworkload %s: %s; %d requests, %,d prompt tokens, cached-share ceiling %.1f%%%n", name,
           workload.description(), workload.prompts().size(), workload.promptTokens(), 100 * ceiling);
       w.flush();
-      PrefixBenchmark.Settings settings = new PrefixBenchmark.Settings(stages, workersPerStage, lanes, maxTokens,
+      PrefixBenchmark.Settings settings = new PrefixBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, maxTokens,
           concurrency, rate, warmup, timeoutSeconds, routers, false);
       PrefixBenchmark bench = new PrefixBenchmark(settings, w);
       List<PrefixResult> results = new ArrayList<>();

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -37,8 +38,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--trace", description = "Mooncake-format JSONL trace (default: the public Mooncake synthetic trace, " + BenchPoliciesCommand.SHARED_TRACE + " of the test-data directory, when it is there).")
   Path trace;
 
-  @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).")
-  String model;
+  @Mixin EmbeddedModelOption model;
 
   @Option(names = "--policies", converter = PolicyName.class, split = ",", defaultValue = "cache_aware,round_robin,prefix_hash",
       description = "Routing policies to compare, in order (default: ${DEFAULT-VALUE}).")
@@ -59,14 +59,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--time-scale", defaultValue = "0.05", description = "Arrival times are multiplied by this (default: ${DEFAULT-VALUE}, 20x faster).")
   double timeScale;
 
-  @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages (default: ${DEFAULT-VALUE}).")
-  int stages;
-
-  @Option(names = "--workers-per-stage", defaultValue = "2", description = "Workers per stage (default: ${DEFAULT-VALUE}).")
-  int workersPerStage;
-
-  @Option(names = "--lanes", defaultValue = "8", description = "Partitions of every stage topic (default: ${DEFAULT-VALUE}).")
-  int lanes;
+  @Mixin PipelineShapeOptions pipeline;
 
   @Option(names = "--timeout-s", defaultValue = "300", description = "How long to wait for all completions of one policy (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
@@ -102,7 +95,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
-    Path modelDir = ModelReferences.resolveOrEmbedded(model, w);
+    Path modelDir = model.resolve(w);
     if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
       throw new ParameterException(spec.commandLine(), "--model " + modelDir + " has no config.json");
     }
@@ -122,11 +115,11 @@ public final class BenchReplayCommand implements Callable<Integer> {
     w.printf("trace %s: %d requests, %,d prompt tokens, arrivals over %.1f s%n", traceFile().getFileName(),
         scaled.requests().size(), scaled.promptTokens(), scaled.durationMs() / 1000.0);
     w.println(scale.describe());
-    w.printf("pipeline: %d stages x %d workers, %d lanes, model %s%n", stages, workersPerStage, lanes, modelDir);
+    w.printf("pipeline: %s, model %s%n", pipeline.describe(), modelDir);
     w.flush();
 
     List<PolicyResult> results = new ReplayBenchmark(
-        new ReplayBenchmark.Settings(stages, workersPerStage, lanes, timeoutSeconds, warmup), w).run(modelDir, scaled, policies);
+        settings(warmup), w).run(modelDir, scaled, policies);
     w.println();
     w.println(scale.describe());
     w.print(ReplayTable.text(results));
@@ -160,11 +153,11 @@ public final class BenchReplayCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    w.printf("topic %s at %s: %d requests%s, speed %s; pipeline: %d stages x %d workers, %d lanes, model %s%n", fromTopic,
+    w.printf("topic %s at %s: %d requests%s, speed %s; pipeline: %s, model %s%n", fromTopic,
         sourceBootstrapServers, recorded.requests().size(), recorded.unreadable() == 0 ? "" : " (" + recorded.unreadable()
-            + " unreadable records skipped)", speed, stages, workersPerStage, lanes, modelDir);
+            + " unreadable records skipped)", speed, pipeline.describe(), modelDir);
     w.flush();
-    TopicReplay replay = TopicReplay.run(new ReplayBenchmark.Settings(stages, workersPerStage, lanes, timeoutSeconds, 0),
+    TopicReplay replay = TopicReplay.run(settings(0),
         modelDir, recorded, factor, policies, w);
     w.println();
     w.print(ReplayTable.text(replay.results()));
@@ -176,6 +169,10 @@ public final class BenchReplayCommand implements Callable<Integer> {
     }
     w.flush();
     return 0;
+  }
+
+  private ReplayBenchmark.Settings settings(int warmupRequests) {
+    return new ReplayBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, timeoutSeconds, warmupRequests);
   }
 
   private Path traceFile() {

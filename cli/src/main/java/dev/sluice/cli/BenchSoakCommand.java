@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sluice bench soak}: the one-machine pipeline at saturation for a long time ({@link SoakBenchmark}). */
@@ -33,26 +34,18 @@ public final class BenchSoakCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "32", description = "New tokens per request.")
   int maxTokens;
 
-  @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages.")
-  int stages;
+  @Mixin PipelineShapeOptions pipeline = new PipelineShapeOptions(2, 1, 8);
 
-  @Option(names = "--workers-per-stage", defaultValue = "1", description = "Workers per stage.")
-  int workersPerStage;
-
-  @Option(names = "--lanes", defaultValue = "8", description = "Lanes (partitions of every stage topic).")
-  int lanes;
-
-  @Option(names = "--model", paramLabel = "DIR|ORG/NAME", description = "Model (default: the embedded stories260K).")
-  String model;
+  @Mixin EmbeddedModelOption model;
 
   @Option(names = "--report", defaultValue = "target/bench/soak.html", description = "HTML report.")
   Path report;
 
   @Override
   public Integer call() throws Exception {
-    Path modelDir = ModelReferences.resolveOrEmbedded(model, new java.io.PrintWriter(System.out, true));
+    Path modelDir = model.resolve(new java.io.PrintWriter(System.out, true));
     SoakBenchmark.Settings settings = new SoakBenchmark.Settings(Duration.ofMinutes(minutes),
-        Duration.ofSeconds(sampleSeconds), concurrency, promptTokens, maxTokens, stages, workersPerStage, lanes,
+        Duration.ofSeconds(sampleSeconds), concurrency, promptTokens, maxTokens, pipeline.stages, pipeline.workersPerStage, pipeline.lanes,
         Duration.ofSeconds(warmupSeconds));
     SoakBenchmark.Result result = new SoakBenchmark(settings, System.out).run(modelDir, ModelConfig.read(modelDir).vocabSize());
     SoakReport.print(result, System.out);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,14 +36,9 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages (default: ${DEFAULT-VALUE}).")
-  int stages;
+  @Mixin PipelineShapeOptions pipeline = new PipelineShapeOptions(2, 1, 8);
 
-  @Option(names = "--workers-per-stage", defaultValue = "1", description = "Workers per stage (default: ${DEFAULT-VALUE}).")
-  int workersPerStage;
-
-  @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).")
-  String model;
+  @Mixin EmbeddedModelOption model;
 
   @Option(names = "--policy", defaultValue = "cache_aware", description = "Routing policy (default: ${DEFAULT-VALUE}).")
   String policy;
@@ -59,8 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("sluice-demo");
-    Path modelDir = model == null ? null : ModelReferences.resolve(model, line -> { out.println("  " + line); out.flush(); });
-    PipelineSpec ps = new PipelineSpec(0, stages, workersPerStage, 8, modelDir, policy, null, 0, dir, "sluice");
+    Path modelDir = model.model == null ? null : ModelReferences.resolve(model.model, line -> { out.println("  " + line); out.flush(); });
+    PipelineSpec ps = new PipelineSpec(0, pipeline.stages, pipeline.workersPerStage, pipeline.lanes, modelDir, policy, null, 0, dir,
+        "sluice");
     try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> { out.println("  " + line); out.flush(); }, Duration.ofMinutes(3))) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String base = "http://127.0.0.1:" + pipeline.port();

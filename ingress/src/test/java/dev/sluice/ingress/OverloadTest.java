@@ -43,6 +43,18 @@ class OverloadTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int BURST = 300;
 
+  /** A fresh namespace with its topics (one lane). */
+  private static String namespaceWithTopics(String bootstrap, String name) throws Exception {
+    String namespace = SharedKafkaExtension.uniquePrefix(name);
+    ScriptedLastStage.createTopics(bootstrap, namespace, 1);
+    return namespace;
+  }
+
+  /** The ingress of these tests: stories260K on a free port of 127.0.0.1. */
+  private static IngressSettings localIngress() {
+    return IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0);
+  }
+
   private static List<ResultEvent> script(ScriptedLastStage.Received r) {
     String prompt = r.request().getPrompt().toString();
     if (prompt.equals("silent")) return List.of(); // the request waits for its deadline
@@ -52,10 +64,9 @@ class OverloadTest {
 
   @Test
   void shouldAnswerEveryRequestOfABurstWithoutResetsAndHoldNoThreadWhileWaiting() throws Exception {
-    String namespace = SharedKafkaExtension.uniquePrefix("burst");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    ScriptedLastStage.createTopics(bootstrap, namespace, 1);
-    IngressSettings settings = IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0)
+    String namespace = namespaceWithTopics(bootstrap, "burst");
+    IngressSettings settings = localIngress()
         .withMaxInFlight(128).withRequestTimeout(Duration.ofSeconds(8));
     try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, namespace, OverloadTest::script);
         IngressServer ingress = IngressServer.start(settings, bootstrap, namespace, new PrometheusRegistry())) {
@@ -95,10 +106,9 @@ class OverloadTest {
 
   @Test
   void shouldBeNotReadyAndFailFastWhileAStageHasNoLiveWorker() throws Exception {
-    String namespace = SharedKafkaExtension.uniquePrefix("noworkers");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    ScriptedLastStage.createTopics(bootstrap, namespace, 1);
-    IngressSettings settings = IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0)
+    String namespace = namespaceWithTopics(bootstrap, "noworkers");
+    IngressSettings settings = localIngress()
         .withWorkerForgetAfter(Duration.ofSeconds(30));
     HttpClient http = HttpClient.newHttpClient();
     // Heartbeats of workers that died a minute and ten seconds ago (read back from the compacted topic).
@@ -129,10 +139,9 @@ class OverloadTest {
 
   @Test
   void shouldTurnRequestsAwayWith429WhileAStageHasTooManyRecordsWaiting() throws Exception {
-    String namespace = SharedKafkaExtension.uniquePrefix("full");
     String bootstrap = SharedKafkaExtension.bootstrapServers();
-    ScriptedLastStage.createTopics(bootstrap, namespace, 1);
-    IngressSettings settings = IngressSettings.forModel("stories260K").withHost("127.0.0.1").withPort(0)
+    String namespace = namespaceWithTopics(bootstrap, "full");
+    IngressSettings settings = localIngress()
         .withMaxQueuedPerStage(100);
     HttpClient http = HttpClient.newHttpClient();
     try (ScriptedLastStage stage = new ScriptedLastStage(bootstrap, namespace, OverloadTest::script);

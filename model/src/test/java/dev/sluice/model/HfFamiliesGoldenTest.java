@@ -20,10 +20,9 @@ class HfFamiliesGoldenTest {
   @ParameterizedTest
   @ValueSource(strings = {"tiny-llama3", "tiny-qwen2", "tiny-qwen3"})
   void shouldReproduceGoldenLogitsOneTokenPerPosition(String family) throws Exception {
-    Path dir = SharedData.hfFamily(family);
-    Golden g = Golden.read(dir.resolve("golden_" + family + ".bin"));
-    int layers = ModelConfig.read(dir).numLayers();
-    try (Pipeline whole = new Pipeline(dir, List.of(LayerRange.all(layers)))) {
+    Family f = Family.read(family);
+    Golden g = f.golden();
+    try (Pipeline whole = new Pipeline(f.dir(), List.of(LayerRange.all(f.layers())))) {
       List<SequenceKv> kv = whole.newSequence(g.tokens().length);
       for (int t = 0; t < g.tokens().length; t++) {
         assertMatches(g, t, whole.run(kv, new int[] {g.tokens()[t]}), family + " whole model");
@@ -34,13 +33,12 @@ class HfFamiliesGoldenTest {
   @ParameterizedTest
   @ValueSource(strings = {"tiny-llama3", "tiny-qwen2", "tiny-qwen3"})
   void shouldReproduceGoldenLogitsForEverySplitIntoLayerRanges(String family) throws Exception {
-    Path dir = SharedData.hfFamily(family);
-    Golden g = Golden.read(dir.resolve("golden_" + family + ".bin"));
-    int layers = ModelConfig.read(dir).numLayers();
-    List<List<LayerRange>> splits = Pipeline.allSplits(layers);
-    assertThat(splits).hasSize(1 << (layers - 1));
+    Family f = Family.read(family);
+    Golden g = f.golden();
+    List<List<LayerRange>> splits = Pipeline.allSplits(f.layers());
+    assertThat(splits).hasSize(1 << (f.layers() - 1));
     for (List<LayerRange> split : splits) {
-      try (Pipeline p = new Pipeline(dir, split)) {
+      try (Pipeline p = new Pipeline(f.dir(), split)) {
         List<SequenceKv> kv = p.newSequence(g.tokens().length);
         for (int from = 0; from < g.tokens().length; from += 7) { // chunked prefill, 7 tokens a step
           int to = Math.min(from + 7, g.tokens().length);
@@ -51,6 +49,14 @@ class HfFamiliesGoldenTest {
           }
         }
       }
+    }
+  }
+
+  /** A tiny model of one family in the shared data, with its golden logits and its layer count. */
+  record Family(Path dir, Golden golden, int layers) {
+    static Family read(String family) throws Exception {
+      Path dir = SharedData.hfFamily(family);
+      return new Family(dir, Golden.read(dir.resolve("golden_" + family + ".bin")), ModelConfig.read(dir).numLayers());
     }
   }
 

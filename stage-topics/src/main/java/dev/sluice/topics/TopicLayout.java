@@ -1,6 +1,7 @@
 package dev.sluice.topics;
 
 import dev.sluice.schemas.topic.SluiceTopics;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,10 @@ import org.apache.kafka.common.config.TopicConfig;
  * @param replicationFactor replicas of every topic (1 on a single broker)
  * @param retentionMs how long records are kept, except on the compacted workers topic
  * @param maxMessageBytes largest record batch any topic accepts; activation chunks must fit
+ *
+ * <p>{@code withStages(4).withLanes(12)} and the other withers come from {@link TopicLayoutBuilder.With}.
  */
+@RecordBuilder
 public record TopicLayout(
     String namespace,
     int stages,
@@ -34,7 +38,7 @@ public record TopicLayout(
     int resultsPartitions,
     short replicationFactor,
     long retentionMs,
-    int maxMessageBytes) {
+    int maxMessageBytes) implements TopicLayoutBuilder.With {
 
   public static final String DEFAULT_NAMESPACE = SluiceTopics.DEFAULT_NAMESPACE;
   public static final int DEFAULT_STAGES = 2;
@@ -76,38 +80,6 @@ public record TopicLayout(
   public static TopicLayout defaults() {
     return new TopicLayout(DEFAULT_NAMESPACE, DEFAULT_STAGES, DEFAULT_LANES, DEFAULT_REQUESTS_PARTITIONS,
         DEFAULT_RESULTS_PARTITIONS, DEFAULT_REPLICATION_FACTOR, DEFAULT_RETENTION_MS, DEFAULT_MAX_MESSAGE_BYTES);
-  }
-
-  public TopicLayout withNamespace(String namespace) {
-    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
-  }
-
-  public TopicLayout withStages(int stages) {
-    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
-  }
-
-  public TopicLayout withLanes(int lanes) {
-    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
-  }
-
-  public TopicLayout withRequestsPartitions(int requestsPartitions) {
-    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
-  }
-
-  public TopicLayout withResultsPartitions(int resultsPartitions) {
-    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
-  }
-
-  public TopicLayout withReplicationFactor(short replicationFactor) {
-    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
-  }
-
-  public TopicLayout withRetentionMs(long retentionMs) {
-    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
-  }
-
-  public TopicLayout withMaxMessageBytes(int maxMessageBytes) {
-    return new TopicLayout(namespace, stages, lanes, requestsPartitions, resultsPartitions, replicationFactor, retentionMs, maxMessageBytes);
   }
 
   /** The typed registry (names with serdes) for this prefix. */

@@ -20,6 +20,10 @@ class JinjaChatTemplateTest {
       new Message("user", "  Tell me about a cat.\n"),
       new Message("assistant", "Once upon a time, a cat sat."),
       new Message("user", "And then?"));
+  /** {@link #CONVERSATION} as the ChatML templates (chatml, qwen3) render it, like transformers. */
+  static final String CHATML_CONVERSATION = "<|im_start|>system\nYou tell short stories.<|im_end|>\n"
+      + "<|im_start|>user\n  Tell me about a cat.\n<|im_end|>\n<|im_start|>assistant\nOnce upon a time, a cat sat.<|im_end|>\n"
+      + "<|im_start|>user\nAnd then?<|im_end|>\n<|im_start|>assistant\n";
 
   static Path model(String name) throws URISyntaxException {
     return Path.of(JinjaChatTemplateTest.class.getResource("/chat-templates/" + name).toURI());
@@ -39,9 +43,7 @@ class JinjaChatTemplateTest {
   @Test
   void shouldRenderAChatMlTemplateFromChatTemplateJinjaExactly() throws Exception {
     ChatTemplate t = ModelChatTemplates.find(model("chatml")).orElseThrow();
-    assertThat(t.render(CONVERSATION)).isEqualTo("<|im_start|>system\nYou tell short stories.<|im_end|>\n"
-        + "<|im_start|>user\n  Tell me about a cat.\n<|im_end|>\n<|im_start|>assistant\nOnce upon a time, a cat sat.<|im_end|>\n"
-        + "<|im_start|>user\nAnd then?<|im_end|>\n<|im_start|>assistant\n");
+    assertThat(t.render(CONVERSATION)).isEqualTo(CHATML_CONVERSATION);
     // without a system message the template adds its own
     assertThat(t.render(List.of(new Message("user", "  Tell me about a cat.\n")))).isEqualTo("<|im_start|>system\n"
         + "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
@@ -51,9 +53,7 @@ class JinjaChatTemplateTest {
   @Test
   void shouldRenderQwen3sTemplateWithItsPythonStringMethodsExactly() throws Exception {
     ChatTemplate t = ModelChatTemplates.find(model("qwen3")).orElseThrow();
-    assertThat(t.render(CONVERSATION)).isEqualTo("<|im_start|>system\nYou tell short stories.<|im_end|>\n"
-        + "<|im_start|>user\n  Tell me about a cat.\n<|im_end|>\n<|im_start|>assistant\nOnce upon a time, a cat sat.<|im_end|>\n"
-        + "<|im_start|>user\nAnd then?<|im_end|>\n<|im_start|>assistant\n");
+    assertThat(t.render(CONVERSATION)).isEqualTo(CHATML_CONVERSATION);
     // an earlier answer's reasoning is cut out of the history (split('</think>')[-1].lstrip('\n')), and a user
     // turn that is only a tool response does not count as the last query (startswith/endswith)
     List<Message> thought = List.of(new Message("user", "Hi"),

@@ -47,10 +47,8 @@ class ClusterMetricsTest {
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     IngressMetrics metrics = IngressMetrics.in(registry);
-    try (ClusterView directory = ClusterView.read(Map.of("bootstrap.servers", bootstrap), "cluster-metrics-test",
-        new dev.sluice.schemas.topic.SluiceTopics(namespace), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
-        ClusterMetrics cluster = new ClusterMetrics(bootstrap, namespace, Map.of(), directory, metrics.clusterWorkers,
-            metrics.stageLag, metrics.dlqRecords)) {
+    try (ClusterView directory = directory(bootstrap, namespace);
+        ClusterMetrics cluster = cluster(bootstrap, namespace, directory, metrics)) {
       cluster.refresh();
       assertThat(gauge(registry, "sluice_cluster_stage_lag_records", Labels.of("stage", "0"))).isEqualTo(4);
       assertThat(gauge(registry, "sluice_cluster_stage_lag_records", Labels.of("stage", "1"))).isEqualTo(0);
@@ -81,15 +79,23 @@ class ClusterMetricsTest {
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     IngressMetrics metrics = IngressMetrics.in(registry);
-    try (ClusterView directory = ClusterView.read(Map.of("bootstrap.servers", bootstrap), "cluster-metrics-test",
-        new dev.sluice.schemas.topic.SluiceTopics(namespace), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
-        ClusterMetrics cluster = new ClusterMetrics(bootstrap, namespace, Map.of(), directory, metrics.clusterWorkers,
-            metrics.stageLag, metrics.dlqRecords)) {
+    try (ClusterView directory = directory(bootstrap, namespace);
+        ClusterMetrics cluster = cluster(bootstrap, namespace, directory, metrics)) {
       assertThat(directory.awaitReady(Duration.ofSeconds(30))).isTrue();
       cluster.refresh();
       assertThat(gauge(registry, "sluice_cluster_workers", Labels.of("health", "healthy", "stage", "0"))).isEqualTo(1);
       assertThat(gauge(registry, "sluice_cluster_workers", Labels.of("health", "stale", "stage", "0"))).isEqualTo(1);
     }
+  }
+
+  private static ClusterView directory(String bootstrap, String namespace) {
+    return ClusterView.read(Map.of("bootstrap.servers", bootstrap), "cluster-metrics-test",
+        new dev.sluice.schemas.topic.SluiceTopics(namespace), ClusterView.DEFAULT_STALE_AFTER, ClusterView.DEFAULT_FORGET_AFTER);
+  }
+
+  private static ClusterMetrics cluster(String bootstrap, String namespace, ClusterView directory, IngressMetrics metrics) {
+    return new ClusterMetrics(bootstrap, namespace, Map.of(), directory, metrics.clusterWorkers, metrics.stageLag,
+        metrics.dlqRecords);
   }
 
   private static dev.sluice.schemas.WorkerStatus heartbeat(String id, long at) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -30,13 +31,11 @@ import picocli.CommandLine.Spec;
     description = {"Compare routing policies on a request trace (simulated lanes with LRU block caches).",
         "Prints one line per policy and writes an HTML report with charts."})
 public final class BenchPoliciesCommand implements Callable<Integer> {
-  static final String SHARED_TRACE = "traces/mooncake_synthetic_trace.jsonl";
+  static final String SHARED_TRACE = TraceOption.SHARED_TRACE;
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--trace", paramLabel = "FILE",
-      description = "Mooncake-format JSONL trace (default: the public Mooncake synthetic trace, " + SHARED_TRACE + " of the test-data directory, when it is there).")
-  Path trace;
+  @Mixin TraceOption trace;
 
   @Option(names = "--lanes", defaultValue = "8", split = ",", paramLabel = "N",
       description = "Lanes; a comma-separated list runs the comparison once per lane count (default: ${DEFAULT-VALUE}).")
@@ -81,7 +80,7 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
     if (policies == null) policies = RoutingPolicies.NAMES;
     validate();
     PrintWriter w = spec.commandLine().getOut();
-    Path file = traceFile();
+    Path file = trace.file();
     w.println("reading " + file + " ...");
     w.flush();
     MooncakeTrace mooncake = MooncakeTrace.read(file);
@@ -158,18 +157,5 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
     if (!(decodeMsPerToken >= 0)) {
       throw new ParameterException(spec.commandLine(), "--decode-ms-per-token must be 0 or more: " + decodeMsPerToken);
     }
-  }
-
-  /** --trace, else the shared Mooncake trace next to the repository. */
-  private Path traceFile() {
-    if (trace != null) {
-      if (!Files.isRegularFile(trace)) throw new ParameterException(spec.commandLine(), "--trace: no such file: " + trace);
-      return trace;
-    }
-    for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (dir != null && Files.isRegularFile(Path.of(dir, SHARED_TRACE))) return Path.of(dir, SHARED_TRACE);
-    }
-    throw new ParameterException(spec.commandLine(), "no trace given and no test-data directory with " + SHARED_TRACE
-        + " not found: pass --trace FILE");
   }
 }

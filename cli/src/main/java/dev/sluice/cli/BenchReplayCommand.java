@@ -31,12 +31,9 @@ import picocli.CommandLine.Spec;
         + "cache hit rate, TTFT, latency and tokens/s side by side.",
         "Every hash id becomes a fixed block of synthetic tokens, so shared trace prefixes are shared prompt prefixes."})
 public final class BenchReplayCommand implements Callable<Integer> {
-  private static final String PREFIX = "sluice";
-
   @Spec CommandSpec spec;
 
-  @Option(names = "--trace", description = "Mooncake-format JSONL trace (default: the public Mooncake synthetic trace, " + BenchPoliciesCommand.SHARED_TRACE + " of the test-data directory, when it is there).")
-  Path trace;
+  @Mixin TraceOption trace;
 
   @Mixin EmbeddedModelOption model;
 
@@ -111,8 +108,9 @@ public final class BenchReplayCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--max-blocks x --block-tokens + --max-tokens = "
           + scale.maxSequenceTokens() + " exceeds the model's context of " + config.maxPositions() + " tokens");
     }
-    ScaledTrace scaled = ScaledTrace.read(traceFile(), scale);
-    w.printf("trace %s: %d requests, %,d prompt tokens, arrivals over %.1f s%n", traceFile().getFileName(),
+    Path traceFile = trace.file();
+    ScaledTrace scaled = ScaledTrace.read(traceFile, scale);
+    w.printf("trace %s: %d requests, %,d prompt tokens, arrivals over %.1f s%n", traceFile.getFileName(),
         scaled.requests().size(), scaled.promptTokens(), scaled.durationMs() / 1000.0);
     w.println(scale.describe());
     w.printf("pipeline: %s, model %s%n", pipeline.describe(), modelDir);
@@ -173,19 +171,5 @@ public final class BenchReplayCommand implements Callable<Integer> {
 
   private ReplayBenchmark.Settings settings(int warmupRequests) {
     return new ReplayBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, timeoutSeconds, warmupRequests);
-  }
-
-  private Path traceFile() {
-    if (trace != null) {
-      if (!Files.isRegularFile(trace)) throw new ParameterException(spec.commandLine(), "--trace: no such file: " + trace);
-      return trace;
-    }
-    for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (dir != null && Files.isRegularFile(Path.of(dir, BenchPoliciesCommand.SHARED_TRACE))) {
-        return Path.of(dir, BenchPoliciesCommand.SHARED_TRACE);
-      }
-    }
-    throw new ParameterException(spec.commandLine(), "no trace given and no test-data directory with " + BenchPoliciesCommand.SHARED_TRACE
-        + " not found: pass --trace FILE");
   }
 }

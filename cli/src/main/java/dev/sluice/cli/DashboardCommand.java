@@ -10,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Serve the live dashboard: workers, lag per stage and lane, tokens/s and cache hit rate, read from Kafka only. */
@@ -21,16 +20,11 @@ public final class DashboardCommand implements Callable<Integer>, KeyDefaults.Ke
   static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", 8090, 0, 65535, "dashboard HTTP port");
   static final ConfigKey<String> HOST = ConfigKey.stringKey("host", "0.0.0.0", "interface the dashboard binds");
 
-  @Mixin KafkaOptions kafka;
-  @Spec CommandSpec spec;
-
   static final List<ConfigKey<?>> KEYS = List.of(PORT, HOST);
 
-  @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
-  Integer port;
-
-  @Option(names = "--host", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
-  String host;
+  @Mixin KafkaOptions kafka;
+  @Mixin ListenOptions listen = new ListenOptions(PORT, HOST);
+  @Spec CommandSpec spec;
 
   @Override
   public List<ConfigKey<?>> keys() {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,9 +21,7 @@ import picocli.CommandLine.Spec;
     description = "Generate text in process (the reference for the pipeline); prints tokens as they come, then tokens/s.")
 public final class GenerateCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true,
-      description = "Model directory (config.json, safetensors, tokenizer) or hub id ORG/NAME[@REVISION].")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(names = "--prompt", required = true, description = "Prompt text (BOS is added).")
   String prompt;
@@ -53,7 +52,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Path model = ModelReferences.resolve(this.model, line -> { if (!quiet) { out.println(line); out.flush(); } });
+    Path model = this.model.resolve(line -> { if (!quiet) { out.println(line); out.flush(); } });
     try (StageModel stage = StageModel.loadAll(model); TextTokenizer tokenizer = Tokenizers.load(model)) {
       int[] promptTokens = tokenizer.encode(prompt);
       Generator.Request request = new Generator.Request("generate", promptTokens,

@@ -57,13 +57,8 @@ public final class IngressCommand implements Callable<Integer>, KeyDefaults.Keye
       TOKENS_PER_MINUTE_PER_KEY, CHAT_TEMPLATE, MODEL);
 
   @Mixin KafkaOptions kafka;
+  @Mixin ListenOptions listen = new ListenOptions(PORT, HOST);
   @Spec CommandSpec spec;
-
-  @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
-  Integer port;
-
-  @Option(names = "--host", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
-  String host;
 
   @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: ${DEFAULT-VALUE}).")
   String modelName;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,8 +18,7 @@ import picocli.CommandLine.Spec;
     description = "Split a model into per-stage directories (safetensors + config) and a manifest.json of layer ranges.")
 public final class SplitCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "Model directory or hub id ORG/NAME[@REVISION] to split.")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(names = "--stages", required = true, description = "Number of pipeline stages.")
   int stages;
@@ -31,7 +31,7 @@ public final class SplitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter w = spec.commandLine().getOut();
-    Path dir = ModelReferences.resolve(model, w);
+    Path dir = model.resolve(w);
     List<LayerRange> ranges = ModelSplitter.split(dir, stages, out);
     for (int k = 0; k < ranges.size(); k++) {
       w.printf("stage %d: layers %s -> %s%n", k, ranges.get(k), out.resolve("stage-" + k));

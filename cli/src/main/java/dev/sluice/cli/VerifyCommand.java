@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -25,8 +26,7 @@ import picocli.CommandLine.Spec;
 public final class VerifyCommand implements Callable<Integer> {
   static final int EXIT_MISMATCH = 1;
 
-  @Option(names = "--model", required = true, description = "Model directory or hub id ORG/NAME[@REVISION].")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(names = "--golden", required = true, description = "Golden logits file.")
   Path golden;
@@ -51,7 +51,7 @@ public final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = ModelReferences.resolve(model, out);
+    Path dir = model.resolve(out);
     ModelConfig cfg = ModelConfig.read(dir);
     if (chunk < 1) throw new ParameterException(spec.commandLine(), "--chunk must be >= 1");
     if (!allSplits && (stages < 1 || stages > cfg.numLayers())) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,8 +52,7 @@ public final class BenchChaosCommand implements Callable<Integer> {
   @Option(names = "--prefix", paramLabel = "<prefix>", defaultValue = "chaos", description = "Topic prefix.")
   String namespace;
 
-  @Option(names = "--report", defaultValue = "target/bench/chaos.html", description = "HTML report.")
-  Path report;
+  @Mixin ReportOption report = new ReportOption("target/bench/chaos.html");
 
   @Spec CommandSpec spec;
 
@@ -64,7 +64,7 @@ public final class BenchChaosCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ChaosRun.Result result = new ChaosRun(settings, out).run();
     ChaosReport.print(result, out);
-    out.println("report: " + ChaosReport.writeHtml(result, report).toAbsolutePath());
+    out.println("report: " + ChaosReport.writeHtml(result, report.report).toAbsolutePath());
     out.flush();
     return result.allTargetsMet() ? 0 : 1;
   }

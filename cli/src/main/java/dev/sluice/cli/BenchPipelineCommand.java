@@ -5,6 +5,7 @@ import dev.sluice.kafka.local.LocalKafka;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -60,8 +61,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--skip-exactly-once", description = "Skip the rounds with --guarantee exactly-once.")
   boolean skipExactlyOnce;
 
-  @Option(names = "--report", defaultValue = "target/bench/pipeline.html", description = "HTML report with the timeline.")
-  Path report;
+  @Mixin ReportOption report = new ReportOption("target/bench/pipeline.html");
 
   @Spec CommandSpec spec;
 
@@ -72,7 +72,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     var ranges = split == null ? null : split.stream().map(dev.sluice.model.LayerRange::parse).toList();
     int s = ranges == null ? stages : ranges.size();
     var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds, s,
-        threads == null ? s : threads, batchingWindowMs, maxBatchSize, !skipExactlyOnce, report, ranges);
+        threads == null ? s : threads, batchingWindowMs, maxBatchSize, !skipExactlyOnce, report.report, ranges);
     if (bootstrapServers != null) {
       new PipelineBenchmark(System.out).run(bootstrapServers, options);
       return 0;

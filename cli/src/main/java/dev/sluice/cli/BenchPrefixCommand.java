@@ -41,9 +41,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
       description = "Workloads: groups, multi-turn, system-prompt (default: ${DEFAULT-VALUE}).")
   List<String> workloads;
 
-  @Option(names = "--policies", converter = PolicyName.class, split = ",", defaultValue = "random,least_load,prefix_hash,cache_aware",
-      description = "Routing policies, in order (default: ${DEFAULT-VALUE}).")
-  List<String> policies;
+  @Mixin PolicyRunOptions policyRun = new PolicyRunOptions(List.of("random", "least_load", "prefix_hash", "cache_aware"), 8, 600);
 
   @Option(names = "--groups", defaultValue = "8", description = "G: groups (conversations for multi-turn) (default: ${DEFAULT-VALUE}).")
   int groups;
@@ -76,13 +74,6 @@ public final class BenchPrefixCommand implements Callable<Integer> {
           + "the cached share must stay within " + RouterReplicaTargets.MAX_POINTS + " points.")
   boolean routerReplicas;
 
-  @Option(names = "--warmup", defaultValue = "8",
-      description = "Unmeasured requests with unrelated prompts on each fresh pipeline first (default: ${DEFAULT-VALUE}).")
-  int warmup;
-
-  @Option(names = "--timeout-s", defaultValue = "600", description = "Longest wait for one run's completions (default: ${DEFAULT-VALUE}).")
-  int timeoutSeconds;
-
   @Option(names = "--out", defaultValue = "bench-prefix.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
   Path out;
 
@@ -97,7 +88,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
     String setup = String.format(Locale.ROOT, "model %s (%d layers, hidden %d), %s, %s, "
             + "max_tokens %d, %d warm-up requests, a fresh pipeline per policy", modelDir.getFileName(), config.numLayers(),
         config.hiddenSize(), pipeline.describe(), rate == null ? "closed loop at concurrency " + concurrency
-            : String.format(Locale.ROOT, "open loop at %.2f requests/s", rate), maxTokens, warmup);
+            : String.format(Locale.ROOT, "open loop at %.2f requests/s", rate), maxTokens, policyRun.warmup);
     w.println(setup);
     List<PrefixReport.Section> sections = new ArrayList<>();
     for (String name : workloads) {
@@ -111,10 +102,10 @@ public final class BenchPrefixCommand implements Callable<Integer> {
           workload.description(), workload.prompts().size(), workload.promptTokens(), 100 * ceiling);
       w.flush();
       PrefixBenchmark.Settings settings = new PrefixBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, maxTokens,
-          concurrency, rate, warmup, timeoutSeconds, routers, false);
+          concurrency, rate, policyRun.warmup, policyRun.timeoutSeconds, routers, false);
       PrefixBenchmark bench = new PrefixBenchmark(settings, w);
       List<PrefixResult> results = new ArrayList<>();
-      for (String policy : policies) results.add(bench.run(policy, workload, ceiling, modelDir));
+      for (String policy : policyRun.policies) results.add(bench.run(policy, workload, ceiling, modelDir));
       w.println();
       w.print(PrefixReport.table(results));
       w.println("targets (cache_aware; set for GPT-2-small shape, 2 stages x 2 workers, 8 lanes):");

@@ -37,9 +37,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
 
   @Mixin EmbeddedModelOption model;
 
-  @Option(names = "--policies", converter = PolicyName.class, split = ",", defaultValue = "cache_aware,round_robin,prefix_hash",
-      description = "Routing policies to compare, in order (default: ${DEFAULT-VALUE}).")
-  List<String> policies;
+  @Mixin PolicyRunOptions policyRun = new PolicyRunOptions(List.of("cache_aware", "round_robin", "prefix_hash"), 64, 300);
 
   @Option(names = "--requests", defaultValue = "200", description = "Requests from the start of the trace (default: ${DEFAULT-VALUE}).")
   int requests;
@@ -57,14 +55,6 @@ public final class BenchReplayCommand implements Callable<Integer> {
   double timeScale;
 
   @Mixin PipelineShapeOptions pipeline;
-
-  @Option(names = "--timeout-s", defaultValue = "300", description = "How long to wait for all completions of one policy (default: ${DEFAULT-VALUE}).")
-  int timeoutSeconds;
-
-  @Option(names = "--warmup", defaultValue = "64",
-      description = "Unmeasured requests (no prefix shared with the trace) run on each fresh pipeline first, so the "
-          + "first policy does not pay the JVM's warm-up (default: ${DEFAULT-VALUE}).")
-  int warmup;
 
   @Option(names = "--out", description = "Also write the comparison as Markdown to this file.")
   Path out;
@@ -117,7 +107,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
     w.flush();
 
     List<PolicyResult> results = new ReplayBenchmark(
-        settings(warmup), w).run(modelDir, scaled, policies);
+        settings(policyRun.warmup), w).run(modelDir, scaled, policyRun.policies);
     w.println();
     w.println(scale.describe());
     w.print(ReplayTable.text(results));
@@ -156,7 +146,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
             + " unreadable records skipped)", speed, pipeline.describe(), modelDir);
     w.flush();
     TopicReplay replay = TopicReplay.run(settings(0),
-        modelDir, recorded, factor, policies, w);
+        modelDir, recorded, factor, policyRun.policies, w);
     w.println();
     w.print(ReplayTable.text(replay.results()));
     w.printf("identical outputs under every policy: %d of %d requests%n", replay.identicalOutputs(), recorded.requests().size());
@@ -170,6 +160,6 @@ public final class BenchReplayCommand implements Callable<Integer> {
   }
 
   private ReplayBenchmark.Settings settings(int warmupRequests) {
-    return new ReplayBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, timeoutSeconds, warmupRequests);
+    return new ReplayBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, policyRun.timeoutSeconds, warmupRequests);
   }
 }

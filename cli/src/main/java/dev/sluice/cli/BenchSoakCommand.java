@@ -38,8 +38,7 @@ public final class BenchSoakCommand implements Callable<Integer> {
 
   @Mixin EmbeddedModelOption model;
 
-  @Option(names = "--report", defaultValue = "target/bench/soak.html", description = "HTML report.")
-  Path report;
+  @Mixin ReportOption report = new ReportOption("target/bench/soak.html");
 
   @Override
   public Integer call() throws Exception {
@@ -49,7 +48,7 @@ public final class BenchSoakCommand implements Callable<Integer> {
         Duration.ofSeconds(warmupSeconds));
     SoakBenchmark.Result result = new SoakBenchmark(settings, System.out).run(modelDir, ModelConfig.read(modelDir).vocabSize());
     SoakReport.print(result, System.out);
-    System.out.println("report: " + SoakReport.writeHtml(result, report).toAbsolutePath());
+    System.out.println("report: " + SoakReport.writeHtml(result, report.report).toAbsolutePath());
     return result.flat() && result.failed() == 0 ? 0 : 1;
   }
 }

@@ -3,6 +3,7 @@ package dev.sluice.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.ingress.auth.ApiKeys;
 import dev.sluice.testing.SharedKafkaExtension;
@@ -61,22 +62,24 @@ class ApiKeyLimitsTest {
 
       // one request every 2 s: a second one at once is refused, for key-a only, until the 2 s have passed
       assertThat(post(perSecond, "key-a", "Once").statusCode()).isEqualTo(200);
-      HttpResponse<String> refused = post(perSecond, "key-a", "Once");
-      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
-      assertThat(JSON.readTree(refused.body()).at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
-      assertThat(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 2);
+      assertThat(rateLimited(post(perSecond, "key-a", "Once"), 2).at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
       assertThat(post(perSecond, "key-b", "Once").statusCode()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(200))
           .until(() -> post(perSecond, "key-a", "Once").statusCode() == 200);
 
       // 100 tokens per minute: a request that used 101 spends key-a's minute; key-b is untouched
       assertThat(post(perMinute, "key-a", "big").statusCode()).isEqualTo(200);
-      HttpResponse<String> spent = post(perMinute, "key-a", "Once");
-      assertThat(spent.statusCode()).as(spent.body()).isEqualTo(429);
-      assertThat(JSON.readTree(spent.body()).at("/error/message").asText()).contains("100 tokens per minute");
-      assertThat(Integer.parseInt(spent.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 60);
+      assertThat(rateLimited(post(perMinute, "key-a", "Once"), 60).at("/error/message").asText())
+          .contains("100 tokens per minute");
       assertThat(post(perMinute, "key-b", "Once").statusCode()).isEqualTo(200);
     }
+  }
+
+  /** Asserts a 429 whose Retry-After is 1 to {@code maxRetryAfterSeconds} s; returns its OpenAI error body. */
+  private static JsonNode rateLimited(HttpResponse<String> response, int maxRetryAfterSeconds) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
+    assertThat(Integer.parseInt(response.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, maxRetryAfterSeconds);
+    return JSON.readTree(response.body());
   }
 
   private static HttpResponse<String> post(IngressServer server, String key, String prompt) throws Exception {

@@ -15,8 +15,8 @@ import dev.sluice.schemas.serde.SluiceHeaders;
 import java.nio.charset.StandardCharsets;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkerStatus;
-import dev.sluice.schemas.serde.SluiceSerdes;
 import dev.sluice.schemas.topic.SluiceTopics;
+import dev.sluice.schemas.topic.Topic;
 import dev.sluice.topics.TopicAdmin;
 import dev.sluice.topics.TopicLayout;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -32,7 +32,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
@@ -70,7 +69,7 @@ class RouterServiceKafkaTest {
   }
 
   private void heartbeats(SluiceTopics topics) {
-    try (var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.workerStatus().serializer())) {
+    try (var producer = producer(topics.workers())) {
       for (int lane = 0; lane < LANES; lane++) {
         WorkerStatus w = worker("w" + lane, 0, List.of(lane), 0, System.currentTimeMillis());
         producer.send(new ProducerRecord<>(topics.workers().name(), w.getWorkerId(), w));
@@ -80,7 +79,7 @@ class RouterServiceKafkaTest {
 
   /** Sends one request of the family to each requests partition, so every router instance receives some. */
   private void sendFamily(SluiceTopics topics, String idPrefix, int tailSeed) {
-    try (var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer())) {
+    try (var producer = producer(topics.requests())) {
       for (int p = 0; p < REQUEST_PARTITIONS; p++) {
         InferenceRequest r = request(idPrefix + p, sharedPrefix(42, 32, tailSeed + p, 40 + p));
         producer.send(new ProducerRecord<>(topics.requests().name(), p, null, r));
@@ -89,10 +88,8 @@ class RouterServiceKafkaTest {
   }
 
   private List<ConsumerRecord<String, StageWork>> readStage0(SluiceTopics topics, int count) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
     List<ConsumerRecord<String, StageWork>> out = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), SluiceSerdes.stageWork().deserializer())) {
+    try (var consumer = consumer(topics.stage(0))) {
       List<TopicPartition> lanes = IntStream.range(0, LANES).mapToObj(l -> new TopicPartition(topics.stage(0).name(), l)).toList();
       consumer.assign(lanes);
       consumer.seekToBeginning(lanes);
@@ -175,13 +172,11 @@ class RouterServiceKafkaTest {
     SluiceTopics topics = createTopics(SharedKafkaExtension.uniquePrefix("router-stream"));
     heartbeats(topics);
     try (RouterService router = router("single", new RouterMetrics(new PrometheusRegistry()), topics.namespace());
-         var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
-         var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
-         var stage0 = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer())) {
+         var producer = producer(topics.requests());
+         var results = consumer(topics.results());
+         var stage0 = consumer(topics.stage(0))) {
       await().atMost(Duration.ofSeconds(60)).until(router::isReady);
-      TopicPartition reply = new TopicPartition(topics.results().name(), 1);
-      results.assign(List.of(reply));
-      results.seekToBeginning(List.of(reply)); // a fresh topic: only this test's results
+      TopicPartition reply = readReplyPartition(results, topics);
       List<TopicPartition> lanes = IntStream.range(0, LANES).mapToObj(l -> new TopicPartition(topics.stage(0).name(), l)).toList();
       stage0.assign(lanes);
       stage0.seekToEnd(lanes);
@@ -232,7 +227,7 @@ class RouterServiceKafkaTest {
     SluiceTopics topics = new SluiceTopics(namespace);
     RouterSettings settings = RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(dir.resolve("stage-lost"))
         .withTimes(2_000, 10_000, 200, 0);
-    var beats = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.workerStatus().serializer());
+    var beats = producer(topics.workers());
     java.util.concurrent.atomic.AtomicBoolean stage1Alive = new java.util.concurrent.atomic.AtomicBoolean(true);
     java.util.concurrent.atomic.AtomicLong stage1LastBeat = new java.util.concurrent.atomic.AtomicLong();
     var beating = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
@@ -245,13 +240,11 @@ class RouterServiceKafkaTest {
       }
     }, 0, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
     try (RouterService router = RouterService.start(settings, bootstrap, namespace, null, Map.of(), new RouterMetrics(new PrometheusRegistry()));
-         var producer = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
-         var lateWorker = new KafkaProducer<>(producerProps(), new StringSerializer(), SluiceSerdes.resultEvent().serializer());
-         var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer())) {
+         var producer = producer(topics.requests());
+         var lateWorker = producer(topics.results());
+         var results = consumer(topics.results())) {
       await().atMost(Duration.ofSeconds(60)).until(router::isReady);
-      TopicPartition reply = new TopicPartition(topics.results().name(), 1);
-      results.assign(List.of(reply));
-      results.seekToBeginning(List.of(reply));
+      TopicPartition reply = readReplyPartition(results, topics);
 
       var record = new ProducerRecord<String, InferenceRequest>(topics.requests().name(), null, request("stranded", sharedPrefix(3, 16, 4, 40)));
       record.headers().add(SluiceHeaders.REPLY_PARTITION, "1".getBytes(StandardCharsets.UTF_8));
@@ -312,13 +305,11 @@ class RouterServiceKafkaTest {
          RouterService router = RouterService.start(settings("admission"), bootstrap, topics.namespace(), tokenizer::encode,
              Map.of(), new RouterMetrics(new PrometheusRegistry()));
          var producer = new KafkaProducer<>(big, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
-         var results = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.resultEvent().deserializer());
-         var dlq = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-         var stage0 = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), SluiceSerdes.stageWork().deserializer())) {
+         var results = consumer(topics.results());
+         var dlq = consumer(topics.dlq());
+         var stage0 = consumer(topics.stage(0))) {
       await().atMost(Duration.ofSeconds(60)).until(router::isReady);
-      TopicPartition reply = new TopicPartition(topics.results().name(), 1);
-      results.assign(List.of(reply));
-      results.seekToBeginning(List.of(reply));
+      TopicPartition reply = readReplyPartition(results, topics);
       dlq.assign(List.of(new TopicPartition(topics.dlq().name(), 0)));
       dlq.seekToBeginning(dlq.assignment());
       List<TopicPartition> lanes = IntStream.range(0, LANES).mapToObj(l -> new TopicPartition(topics.stage(0).name(), l)).toList();
@@ -365,6 +356,24 @@ class RouterServiceKafkaTest {
     var record = new ProducerRecord<String, byte[]>(topics.requests().name(), 0, null, json);
     record.headers().add(SluiceHeaders.REPLY_PARTITION, "1".getBytes(StandardCharsets.UTF_8));
     return record;
+  }
+
+  /** A producer of the topic's records, with the registry's serdes. */
+  private <K, V> KafkaProducer<K, V> producer(Topic<K, V> topic) {
+    return new KafkaProducer<>(producerProps(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+  }
+
+  /** A consumer of the topic's records, with the registry's serdes. */
+  private <K, V> KafkaConsumer<K, V> consumer(Topic<K, V> topic) {
+    return new KafkaConsumer<>(consumerProps(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+  }
+
+  /** Assigns reply partition 1 of the results topic, from its beginning (a fresh topic: only this test's results). */
+  private static TopicPartition readReplyPartition(KafkaConsumer<?, ?> results, SluiceTopics topics) {
+    TopicPartition reply = new TopicPartition(topics.results().name(), 1);
+    results.assign(List.of(reply));
+    results.seekToBeginning(List.of(reply));
+    return reply;
   }
 
   private Properties consumerProps() {

@@ -141,16 +141,8 @@ class CacheAndRecoveryTest {
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> a.isReady() && b.isReady()
           && !a.lanes().isEmpty() && !b.lanes().isEmpty() && a.lanes().size() + b.lanes().size() == PipelineFixture.LANES);
 
-      int[] story = PipelineFixture.goldenTokens("golden_bos_greedy256.bin");
-      List<String> ids = new ArrayList<>();
-      Map<String, int[]> prompts = new java.util.HashMap<>();
-      for (int lane = 0; lane < PipelineFixture.LANES; lane++) {
-        int[] prompt = Arrays.copyOf(story, 5 + 7 * lane);
-        String id = "lane-" + lane;
-        ids.add(id);
-        prompts.put(id, prompt);
-        f.submit(id, prompt, 120, lane);
-      }
+      Map<String, int[]> prompts = submitOnePerLane(f, "lane", 5, 7, 120);
+      List<String> ids = List.copyOf(prompts.keySet());
       // both members serve, then one is lost without committing while requests are mid-flight
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> a.tokensProcessed() > 40 && b.tokensProcessed() > 40);
       a.abandon();
@@ -180,16 +172,8 @@ class CacheAndRecoveryTest {
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady)
           && !a.lanes().isEmpty() && !b.lanes().isEmpty() && a.lanes().size() + b.lanes().size() == PipelineFixture.LANES);
 
-      int[] story = PipelineFixture.goldenTokens("golden_bos_greedy256.bin");
-      List<String> ids = new ArrayList<>();
-      Map<String, int[]> prompts = new java.util.HashMap<>();
-      for (int lane = 0; lane < PipelineFixture.LANES; lane++) {
-        int[] prompt = Arrays.copyOf(story, 20 + 3 * lane);
-        String id = "mid-" + lane;
-        ids.add(id);
-        prompts.put(id, prompt);
-        f.submit(id, prompt, 100, lane);
-      }
+      Map<String, int[]> prompts = submitOnePerLane(f, "mid", 20, 3, 100);
+      List<String> ids = List.copyOf(prompts.keySet());
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> a.tokensProcessed() > 60);
       a.abandon(); // b takes its lanes without their KV: it must ask stage 0 for a RECOMPUTE
       f.workers.remove(a);
@@ -205,5 +189,22 @@ class CacheAndRecoveryTest {
       assertThat(b.recomputes()).as("RECOMPUTE requests sent by the surviving middle stage").isGreaterThan(0);
       assertThat(f.workers.get(0).recomputes()).as("rebuilds run by stage 0").isGreaterThan(0);
     }
+  }
+
+  /**
+   * One request a lane, in lane order: request {@code PREFIX-L} is the first {@code base + step × L}
+   * tokens of the golden story, sent to lane L for {@code maxTokens} tokens; returns id → prompt.
+   */
+  private static Map<String, int[]> submitOnePerLane(PipelineFixture f, String prefix, int base, int step, int maxTokens)
+      throws Exception {
+    int[] story = PipelineFixture.goldenTokens("golden_bos_greedy256.bin");
+    Map<String, int[]> prompts = new java.util.LinkedHashMap<>();
+    for (int lane = 0; lane < PipelineFixture.LANES; lane++) {
+      int[] prompt = Arrays.copyOf(story, base + step * lane);
+      String id = prefix + "-" + lane;
+      prompts.put(id, prompt);
+      f.submit(id, prompt, maxTokens, lane);
+    }
+    return prompts;
   }
 }

@@ -11,7 +11,7 @@ import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkKind;
 import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
-import dev.sluice.schemas.serde.SluiceSerdes;
+import dev.sluice.schemas.topic.Topic;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -19,11 +19,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -36,11 +35,25 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedKafkaExtension.class)
 class HeartbeatAndDeadlineTest {
 
-  private static <V> List<ConsumerRecord<String, V>> readAll(String topic, org.apache.kafka.common.serialization.Deserializer<V> d) {
+  /** Client settings naming the shared broker and nothing else. */
+  private static Map<String, Object> brokerOnly() {
     Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
+    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
+    return p;
+  }
+
+  /** Stages 0 (layers 0-2) and 1 (layers 3-4), one worker each, both ready. */
+  private static void startReadyChain(PipelineFixture f) {
+    f.startChain("0-2", "3-4");
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
+  }
+
+  /** Every record of the topic now, values read with the registry's serde, keys as text. */
+  private static <V> List<ConsumerRecord<String, V>> readAll(Topic<?, V> registered) {
+    String topic = registered.name();
     List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    try (KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), d)) {
+    try (KafkaConsumer<String, V> c =
+        new KafkaConsumer<>(brokerOnly(), new StringDeserializer(), registered.valueSerde().deserializer())) {
       List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       c.assign(parts);
       c.seekToBeginning(parts);
@@ -63,12 +76,12 @@ class HeartbeatAndDeadlineTest {
       f.submit("beat-1", prompt, 5, 2);
       f.awaitResults(List.of("beat-1"), Duration.ofSeconds(60));
 
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> readAll(f.topics.workers().name(),
-          SluiceSerdes.workerStatus().deserializer()).stream().anyMatch(r -> r.value() != null
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> readAll(f.topics.workers()).stream()
+          .anyMatch(r -> r.value() != null
               && r.key().equals(w0.workerId()) && r.value().getRequestsServed() == 1 && r.value().getTokensProcessed() >= 40
               && r.value().getState() == WorkerState.READY && r.value().getLanes().size() == PipelineFixture.LANES
               && r.value().getKvBlocksUsed() == 2));
-      List<ConsumerRecord<String, KvEvent>> kv = readAll(f.topics.kvEvents().name(), SluiceSerdes.kvEvent().deserializer());
+      List<ConsumerRecord<String, KvEvent>> kv = readAll(f.topics.kvEvents());
       assertThat(kv).anySatisfy(r -> {
         assertThat(r.key()).isEqualTo(w0.workerId());
         assertThat(r.value().getLane()).isEqualTo(2);
@@ -82,8 +95,7 @@ class HeartbeatAndDeadlineTest {
 
       w0.close();
       f.workers.remove(w0);
-      List<ConsumerRecord<String, WorkerStatus>> beats = readAll(f.topics.workers().name(),
-          SluiceSerdes.workerStatus().deserializer());
+      List<ConsumerRecord<String, WorkerStatus>> beats = readAll(f.topics.workers());
       ConsumerRecord<String, WorkerStatus> last = beats.stream().filter(r -> r.key().equals(w0.workerId()))
           .reduce((a, b) -> b).orElseThrow();
       assertThat(last.value()).as("tombstone after a clean shutdown").isNull();
@@ -93,12 +105,9 @@ class HeartbeatAndDeadlineTest {
   @Test
   void shouldEndAnExpiredRequestWithOneDeadlineError() throws Exception {
     try (PipelineFixture f = new PipelineFixture("deadline", 2)) {
-      f.startChain("0-2", "3-4");
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
-      Map<String, Object> p = new HashMap<>();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
+      startReadyChain(f);
       try (KafkaProducer<String, StageWork> producer =
-          new KafkaProducer<>(p, new StringSerializer(), SluiceSerdes.stageWork().serializer())) {
+          new KafkaProducer<>(brokerOnly(), new StringSerializer(), f.topics.stage(0).valueSerde().serializer())) {
         StageWork w = StageWork.newBuilder().setRequestId("late").setLane(0).setKind(WorkKind.PREFILL_CHUNK)
             .setStartPos(0).setEndPos(3).setTokenIds(List.of(1, 403, 407)).setPromptLength(3)
             .setSampling(Sampling.newBuilder().setMaxTokens(50).build()).setReplyPartition(1)
@@ -111,8 +120,7 @@ class HeartbeatAndDeadlineTest {
         assertThat(e.getErrorCode()).isEqualTo("deadline_exceeded");
         assertThat(e.getIndex()).isZero();
       });
-      List<ConsumerRecord<String, ResultEvent>> onReplyPartition = readAll(f.topics.results().name(),
-          SluiceSerdes.resultEvent().deserializer());
+      List<ConsumerRecord<String, ResultEvent>> onReplyPartition = readAll(f.topics.results());
       assertThat(onReplyPartition).singleElement().satisfies(r -> assertThat(r.partition()).isEqualTo(1));
     }
   }
@@ -135,18 +143,14 @@ class HeartbeatAndDeadlineTest {
   @Test
   void shouldSendUnreadableStageRecordsToTheDlqAndKeepServing() throws Exception {
     try (PipelineFixture f = new PipelineFixture("dlq", 2)) {
-      f.startChain("0-2", "3-4");
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> f.workers.stream().allMatch(StageWorker::isReady));
-      Map<String, Object> p = new HashMap<>();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafkaExtension.bootstrapServers());
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      startReadyChain(f);
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(brokerOnly(), new StringSerializer(), new StringSerializer())) {
         producer.send(new ProducerRecord<>(f.topics.stage(0).name(), 0, "junk", "not avro")).get();
       }
       f.submit("after-junk", new int[] {1, 403, 407, 261, 378}, 3, 0);
       assertThat(PipelineFixture.done(f.awaitResults(List.of("after-junk"), Duration.ofSeconds(60)).get("after-junk"))
           .getKind()).isEqualTo(ResultKind.DONE);
-      List<ConsumerRecord<String, byte[]>> dlq = readAll(f.topics.dlq().name(),
-          new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      List<ConsumerRecord<String, byte[]>> dlq = readAll(f.topics.dlq());
       assertThat(dlq).singleElement().satisfies(r -> {
         assertThat(r.key()).isEqualTo("junk");
         assertThat(new String(r.value())).isEqualTo("not avro");

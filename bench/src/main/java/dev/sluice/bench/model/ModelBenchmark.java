@@ -199,15 +199,19 @@ public final class ModelBenchmark {
         + "| decode tokens/CPU-s | CPU-s vs batch 1 |");
     out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (Row r : rows) {
-      double base = rows.stream().filter(x -> x.model().equals(r.model()) && x.batch() == 1)
-          .mapToDouble(Row::decodeTokensPerSecond).findFirst().orElse(Double.NaN);
-      double cpuBase = rows.stream().filter(x -> x.model().equals(r.model()) && x.batch() == 1)
-          .mapToDouble(Row::decodeTokensPerCpuSecond).findFirst().orElse(Double.NaN);
+      double base = atBatchOne(rows, r.model(), Row::decodeTokensPerSecond);
+      double cpuBase = atBatchOne(rows, r.model(), Row::decodeTokensPerCpuSecond);
       out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.2f | %.2fx | %.1f | %.2fx |%n", r.model(), r.batch(),
           r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.decodeStepMs(), r.decodeTokensPerSecond() / base,
           r.decodeTokensPerCpuSecond(), r.decodeTokensPerCpuSecond() / cpuBase);
     }
     out.flush();
+  }
+
+  /** A figure of the model's batch-1 row; NaN when it has none. */
+  private static double atBatchOne(List<Row> rows, String model, java.util.function.ToDoubleFunction<Row> figure) {
+    return rows.stream().filter(r -> r.model().equals(model) && r.batch() == 1).mapToDouble(figure).findFirst()
+        .orElse(Double.NaN);
   }
 
   private void printFootprints(List<Row> rows, double bytesPerSecond) {
@@ -217,8 +221,7 @@ public final class ModelBenchmark {
         + "| weights read per token | batch-1 decode ceiling | measured | of ceiling |");
     out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (Footprint f : footprints) {
-      double measured = rows.stream().filter(r -> r.model().equals(f.model()) && r.batch() == 1)
-          .mapToDouble(Row::decodeTokensPerSecond).findFirst().orElse(Double.NaN);
+      double measured = atBatchOne(rows, f.model(), Row::decodeTokensPerSecond);
       double ceiling = bytesPerSecond / f.weightBytesReadPerToken();
       out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %.1f tokens/s | %.1f tokens/s | %.0f%% |%n", f.model(),
           bytes(f.weightBytes()), bytes(f.kvBytesPerToken()), bytes(f.weightBytes() + 16L * 512 * f.kvBytesPerToken()),

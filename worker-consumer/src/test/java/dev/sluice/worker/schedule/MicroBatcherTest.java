@@ -25,6 +25,15 @@ class MicroBatcherTest {
     return new PolledRecord(new ConsumerRecord<>("stage-1", stepLanes.get(i), i, "r" + i, new byte[0]), work, 0);
   }
 
+  /** Records r{from}..r{to - 1} as the router writes them to stage-0 (over 4 partitions), not yet read as work. */
+  private static List<PolledRecord> routerRecords(int from, int to) {
+    List<PolledRecord> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add(new PolledRecord(new ConsumerRecord<>("stage-0", i % 4, i, "r" + i, new byte[0]), null, 0));
+    }
+    return out;
+  }
+
   private static List<PolledRecord> step(int records, long startedAt) {
     List<Integer> lanes = new ArrayList<>();
     for (int i = 0; i < records; i++) {
@@ -58,9 +67,7 @@ class MicroBatcherTest {
   @Test
   void shouldCountNewRequestsBesideTheSequencesAlreadyServed() throws InterruptedException {
     ReadyQueue ready = new ReadyQueue();
-    for (int i = 8; i < 16; i++) {
-      ready.addAll(List.of(new PolledRecord(new ConsumerRecord<>("stage-0", i % 4, i, "r" + i, new byte[0]), null, 0)));
-    }
+    ready.addAll(routerRecords(8, 16));
     // r0..r7 were just prefilled here (they are in the other stage now); r8..r15 are new:
     // 16 sequences, so micro-batches of 8, not ceil(max(8, 8) / 2) = 4
     MicroBatcher batcher = new MicroBatcher(ready, () -> 8, id -> Integer.parseInt(id.substring(1)) < 8, () -> LANES,
@@ -72,9 +79,7 @@ class MicroBatcherTest {
   @Test
   void shouldCutRouterRecordsIntoOneMicroBatchPerStage() throws InterruptedException {
     ReadyQueue ready = new ReadyQueue();
-    for (int i = 0; i < 16; i++) {
-      ready.addAll(List.of(new PolledRecord(new ConsumerRecord<>("stage-0", i % 4, i, "r" + i, new byte[0]), null, 0)));
-    }
+    ready.addAll(routerRecords(0, 16));
     MicroBatcher batcher = new MicroBatcher(ready, () -> 0, id -> false, () -> LANES, 16, 5, 2);
     assertThat(batcher.next()).hasSize(8);
   }

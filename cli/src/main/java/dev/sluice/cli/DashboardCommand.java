@@ -13,17 +13,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Serve the live dashboard: workers, lag per stage and lane, tokens/s and cache hit rate, read from Kafka only. */
-@Command(name = "dashboard", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
+@Command(name = "dashboard", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class, modelTransformer = KeyOptions.class,
     description = "Serve the live dashboard (workers, lag per stage and lane, tokens/s, cache hit rate; "
         + "JSON at /api/snapshot) until Ctrl-C. Reads Kafka only: no ingress needed.")
 public final class DashboardCommand implements Callable<Integer>, KeyDefaults.Keyed {
-  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", 8090, 0, 65535, "dashboard HTTP port");
+  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", 8090, 0, 65535, "dashboard HTTP port (0 = any free port)");
   static final ConfigKey<String> HOST = ConfigKey.stringKey("host", "0.0.0.0", "interface the dashboard binds");
 
   static final List<ConfigKey<?>> KEYS = List.of(PORT, HOST);
 
   @Mixin KafkaOptions kafka;
-  @Mixin ListenOptions listen = new ListenOptions(PORT, HOST);
   @Spec CommandSpec spec;
 
   @Override

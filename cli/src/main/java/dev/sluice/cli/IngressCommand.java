@@ -22,10 +22,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Run the OpenAI-compatible HTTP ingress. */
-@Command(name = "ingress", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
+@Command(name = "ingress", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class, modelTransformer = KeyOptions.class,
     description = "Run the OpenAI-compatible HTTP ingress until Ctrl-C.")
 public final class IngressCommand implements Callable<Integer>, KeyDefaults.Keyed {
-  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", IngressSettings.DEFAULT_PORT, 0, 65535, "HTTP port");
+  static final ConfigKey<Integer> PORT = ConfigKey.intKey("port", IngressSettings.DEFAULT_PORT, 0, 65535, "HTTP port (0 = any free port)");
   static final ConfigKey<String> HOST = ConfigKey.stringKey("host", IngressSettings.DEFAULT_HOST, "interface to bind");
   static final ConfigKey<String> MODEL_NAME = ConfigKey.stringKey("model_name", ModelLocator.EMBEDDED_NAME, "served model name, as listed by /v1/models");
   static final ConfigKey<String> API_KEYS = new ConfigKey<>("api_keys", "", s -> s, s -> true,
@@ -35,7 +35,7 @@ public final class IngressCommand implements Callable<Integer>, KeyDefaults.Keye
   static final ConfigKey<Integer> MAX_BODY_BYTES = ConfigKey.intKey("max_body_bytes", (int) IngressSettings.DEFAULT_MAX_BODY_BYTES,
       1024, Integer.MAX_VALUE, "largest request body; larger gets 413");
   static final ConfigKey<Integer> REQUEST_TIMEOUT_MS = ConfigKey.intKey("request_timeout_ms",
-      (int) IngressSettings.DEFAULT_REQUEST_TIMEOUT.toMillis(), 1, Integer.MAX_VALUE, "request deadline; past it 504");
+      (int) IngressSettings.DEFAULT_REQUEST_TIMEOUT.toMillis(), 1, Integer.MAX_VALUE, "request deadline in ms; past it 504");
   static final ConfigKey<Integer> MAX_QUEUED_PER_STAGE = ConfigKey.intKey("max_queued_per_stage",
       (int) IngressSettings.DEFAULT_MAX_QUEUED_PER_STAGE, 1, Integer.MAX_VALUE,
       "records a stage may have waiting (its group's lag or its workers' queues); more and new requests get 429");
@@ -57,47 +57,21 @@ public final class IngressCommand implements Callable<Integer>, KeyDefaults.Keye
       TOKENS_PER_MINUTE_PER_KEY, CHAT_TEMPLATE, MODEL);
 
   @Mixin KafkaOptions kafka;
-  @Mixin ListenOptions listen = new ListenOptions(PORT, HOST);
   @Spec CommandSpec spec;
-
-  @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: ${DEFAULT-VALUE}).")
-  String modelName;
 
   @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' (repeatable).")
   List<String> apiKeys;
 
-  @Option(names = "--max-in-flight", description = "Requests waited on at once; more get 429 (default: ${DEFAULT-VALUE}).")
-  Integer maxInFlight;
-
-  @Option(names = "--request-timeout-ms", description = "Request deadline in ms; past it 504 (default: ${DEFAULT-VALUE}).")
-  Integer requestTimeoutMs;
-
-  @Option(names = "--max-queued-per-stage", description = "Records a stage may have waiting before new requests get 429 "
-      + "(default: ${DEFAULT-VALUE}).")
-  Integer maxQueuedPerStage;
-
-  @Option(names = "--worker-forget-after-ms", description = "How long a silent worker stays listed by /workers "
-      + "(default: ${DEFAULT-VALUE}).")
-  Integer workerForgetAfterMs;
-
-  @Option(names = "--requests-per-second-per-key", description = "Requests per second each API key may send; more get "
-      + "429 (default: ${DEFAULT-VALUE} = no limit).")
-  Double requestsPerSecondPerKey;
-
-  @Option(names = "--tokens-per-minute-per-key", description = "Tokens (prompt + completion) per minute each API key "
-      + "may use; more get 429 (default: ${DEFAULT-VALUE} = no limit).")
-  Integer tokensPerMinutePerKey;
-
-  @Option(names = "--chat-template", description = "auto, model, plain or transcript (default: ${DEFAULT-VALUE} = the "
-      + "model's own template when --model has one, else plain).")
-  String chatTemplate;
-
-  @Option(names = "--model", description = "The served model's folder or hub id ORG/NAME[@REVISION], for its chat template.")
-  String model;
-
   @Override
   public List<ConfigKey<?>> keys() {
     return KEYS;
+  }
+
+  /** Every key but api_keys (its flag is the repeatable --api-key) and max_body_bytes (the YAML file's alone). */
+  @Override
+  public List<ConfigKey<?>> flags() {
+    return List.of(PORT, HOST, MODEL_NAME, MAX_IN_FLIGHT, REQUEST_TIMEOUT_MS, MAX_QUEUED_PER_STAGE, WORKER_FORGET_AFTER_MS,
+        REQUESTS_PER_SECOND_PER_KEY, TOKENS_PER_MINUTE_PER_KEY, CHAT_TEMPLATE, MODEL);
   }
 
   @Override

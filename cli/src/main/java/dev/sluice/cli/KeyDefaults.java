@@ -19,6 +19,11 @@ public final class KeyDefaults implements IDefaultValueProvider {
   /** A command whose options stand for configuration keys. */
   interface Keyed {
     List<ConfigKey<?>> keys();
+
+    /** The keys that {@link KeyOptions} makes options of (where the command uses it): all of them unless told. */
+    default List<ConfigKey<?>> flags() {
+      return keys();
+    }
   }
 
   @Override

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Run the Kafka Streams router until Ctrl-C. */
-@Command(name = "router", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
+@Command(name = "router", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class, modelTransformer = KeyOptions.class,
     description = "Run the Kafka Streams router (validate, tokenize, block-hash, choose a lane, write stage-0) until Ctrl-C.")
 public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed {
   /** The router's defaults ({@link RouterSettings#defaults}): every key below takes its default from them. */
@@ -94,47 +94,15 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
     return KEYS;
   }
 
+  /** The keys with a flag; the timing and cache_aware keys are the YAML file's and SLUICE_*'s alone. */
+  @Override
+  public List<ConfigKey<?>> flags() {
+    return List.of(POLICY, MODEL, MODEL_NAME, LANES, DATA_DIR, MAX_PROMPT_TOKENS, MAX_PROMPT_BYTES, INSTANCE_ID,
+        MAX_TOKENS_LIMIT, SharedKeys.BLOCK_SIZE, PREFILL_CHUNK_TOKENS, METRICS_PORT);
+  }
+
   @Mixin KafkaOptions kafka;
   @Spec CommandSpec spec;
-
-  @Option(names = "--policy", paramLabel = "NAME",
-      description = "Routing policy: random, round_robin, power_of_two, least_load, prefix_hash, cache_aware, precise "
-          + "(default: ${DEFAULT-VALUE}).")
-  String policy;
-
-  @Option(names = "--model", paramLabel = "DIR", description = "Model directory or hub id ORG/NAME[@REVISION] (its tokenizer; its name is the served model name).")
-  String model;
-
-  @Option(names = "--model-name", paramLabel = "NAME", description = "Served model name (default: the model directory's name).")
-  String modelName;
-
-  @Option(names = "--lanes", description = "Lanes: partitions of every stage topic (default: ${DEFAULT-VALUE}).")
-  Integer lanes;
-
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default: ${DEFAULT-VALUE}).")
-  String dataDir;
-
-  @Option(names = "--max-prompt-tokens", description = "Longer prompts get ERROR too_large (default: ${DEFAULT-VALUE}).")
-  Integer maxPromptTokens;
-
-  @Option(names = "--max-prompt-bytes", description = "Longer prompt text gets ERROR too_large before it is tokenized "
-      + "(default: " + RouterSettings.BYTES_PER_TOKEN_BOUND + " x max prompt tokens).")
-  Integer maxPromptBytes;
-
-  @Option(names = "--instance-id", paramLabel = "ID", description = "This router's name across restarts: a router "
-      + "restarted with the same id resumes at once (default: derived from the host name and the data directory).")
-  String instanceId;
-
-  @Option(names = "--max-tokens-limit", description = "Largest accepted max_tokens (default: ${DEFAULT-VALUE}).")
-  Integer maxTokensLimit;
-
-  @Option(names = "--block-size", description = "Tokens per KV block; every worker must use the same (default: ${DEFAULT-VALUE}).")
-  Integer blockSize;
-  @Option(names = "--prefill-chunk-tokens", description = "Prompt positions per PREFILL_CHUNK record (default: ${DEFAULT-VALUE}).")
-  Integer prefillChunkTokens;
-
-  @Option(names = "--metrics-port", description = "Serve Prometheus /metrics on this port (default: none; 0 = any free port).")
-  Integer metricsPort;
 
   /** The model folder --model named (pulled from the hub when it was an id); set by {@link #settings()}. */
   private Path resolvedModel;

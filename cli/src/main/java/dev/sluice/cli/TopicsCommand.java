@@ -100,18 +100,13 @@ public final class TopicsCommand implements Runnable {
   }
 
   /** Which layout to expect (Kafka comes from {@link KafkaOptions}); each value also comes from SLUICE_* or the YAML file. */
+  @Command(modelTransformer = KeyOptions.class)
   static final class LayoutOptions implements KeyDefaults.Keyed {
     static final ConfigKey<Integer> STAGES =
         ConfigKey.intKey("stages", TopicLayout.DEFAULT_STAGES, 1, 64, "number of pipeline stages");
     static final ConfigKey<Integer> LANES =
         ConfigKey.intKey("lanes", TopicLayout.DEFAULT_LANES, 1, 4096, "lanes = partitions of every stage topic");
     static final List<ConfigKey<?>> KEYS = List.of(STAGES, LANES);
-
-    @Option(names = "--stages", description = "Number of stages (default: ${DEFAULT-VALUE}).")
-    Integer stages;
-
-    @Option(names = "--lanes", description = "Lanes: partitions of every stage topic (default: ${DEFAULT-VALUE}).")
-    Integer lanes;
 
     @Override
     public List<ConfigKey<?>> keys() {

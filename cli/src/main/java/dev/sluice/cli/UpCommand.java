@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Starts every role on this machine and serves until Ctrl-C. */
-@Command(name = "up", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
+@Command(name = "up", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class, modelTransformer = KeyOptions.class,
     description = "Start the embedded broker, topics, router, workers and ingress on this machine; serve until Ctrl-C.")
 public final class UpCommand implements Callable<Integer>, KeyDefaults.Keyed {
   @Spec CommandSpec spec;
@@ -39,16 +39,6 @@ public final class UpCommand implements Callable<Integer>, KeyDefaults.Keyed {
   static final List<ConfigKey<?>> KEYS = List.of(PORT, STAGES, WORKERS_PER_STAGE, LANES, MODEL, POLICY, BOOTSTRAP, KAFKA_PORT,
       DATA_DIR, PREFIX);
 
-  @Option(names = "--port", description = "HTTP port of the ingress (default: ${DEFAULT-VALUE}).") String port;
-  @Option(names = "--stages", description = "Pipeline stages (default: ${DEFAULT-VALUE}).") String stages;
-  @Option(names = "--workers-per-stage", description = "Workers in each stage's group (default: ${DEFAULT-VALUE}).") String workersPerStage;
-  @Option(names = "--lanes", description = "Lanes = partitions of each stage topic (default: ${DEFAULT-VALUE}).") String lanes;
-  @Option(names = "--model", description = "Model directory or Hugging Face hub id ORG/NAME[@REVISION] (default: the embedded models/stories260K).") String model;
-  @Option(names = "--policy", description = "Routing policy (default: ${DEFAULT-VALUE}).") String policy;
-  @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of the embedded broker.") String bootstrapServers;
-  @Option(names = "--kafka-port", description = "Port of the embedded broker on 127.0.0.1 (default: a free port).") String kafkaPort;
-  @Option(names = "--data-dir", description = "Broker data, block caches, router state (default: ${DEFAULT-VALUE}).") String dataDir;
-  @Option(names = "--prefix", paramLabel = "<prefix>", description = "Topic prefix (default: ${DEFAULT-VALUE}).") String namespace;
   @Option(names = "--config", description = "YAML file with any of these keys (snake_case); flags > SLUICE_* env > file > defaults.") Path config;
 
   @Override

@@ -25,18 +25,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Run a stage worker for a range of layers until Ctrl-C (then drain: finish, commit, leave the group). */
-@Command(name = "worker", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class,
+@Command(name = "worker", mixinStandardHelpOptions = true, defaultValueProvider = KeyDefaults.class, modelTransformer = KeyOptions.class,
     description = "Run a stage worker for a range of layers: consumes PREFIX.stage-K, forwards to stage-K+1 on the "
         + "same lane (the last stage samples and writes results). Settings: flag > SLUICE_* env > --config YAML > default.")
 public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed {
-  static final ConfigKey<Integer> STAGE = ConfigKey.intKey("stage", null, 0, 1024, "stage number K");
+  static final ConfigKey<Integer> STAGE = ConfigKey.intKey("stage", null, 0, 1024, "stage number K (consumes PREFIX.stage-K)");
   static final ConfigKey<String> LAYERS = new ConfigKey<>("layers", null, s -> s, WorkerCommand::isLayerRange,
-      "a layer range A-B (inclusive), e.g. 0-2", "layers this stage runs");
+      "a layer range A-B (inclusive), e.g. 0-2", "layers this stage runs, inclusive (stage 0 starts at 0)");
   static final ConfigKey<String> MODEL = new ConfigKey<>("model", null, s -> s, ModelReferences::isReference,
       ModelReferences.DESCRIPTION, "model directory (Hugging Face layout or a split) or hub id ORG/NAME[@REVISION]");
   static final ConfigKey<String> WORKER_ID = new ConfigKey<>("worker_id", "", s -> s,
       s -> s.isEmpty() || s.matches("[A-Za-z0-9._-]+"), "letters, digits, '.', '_' or '-'",
-      "worker id (group.instance.id); default HOST-stage-K");
+      "worker id (group.instance.id; keep it across restarts to come back warm); default HOST-stage-K");
   static final ConfigKey<String> DATA_DIR = new ConfigKey<>("data_dir", "", s -> s, s -> true, "a directory path",
       "where the KV block cache is persisted; default ./data/WORKER_ID");
   static final ConfigKey<Integer> MAX_BATCH_SIZE = ConfigKey.intKey("max_batch_size",
@@ -65,22 +65,6 @@ public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed
       MAX_MESSAGE_BYTES, METRICS_PORT);
 
   @Mixin KafkaOptions kafka;
-  @Option(names = "--stage", description = "Stage number K (consumes PREFIX.stage-K).") String stage;
-  @Option(names = "--layers", description = "Layers A-B, inclusive (stage 0 starts at 0).") String layers;
-  @Option(names = "--model", description = "Model directory or hub id ORG/NAME[@REVISION].") String model;
-  @Option(names = "--worker-id", description = "Worker id = group.instance.id; keep it across restarts to come back warm.") String workerId;
-  @Option(names = "--data-dir", description = "Directory of the persisted KV block cache.") String dataDir;
-  @Option(names = "--max-batch-size", description = "Default ${DEFAULT-VALUE}.") String maxBatchSize;
-  @Option(names = "--batching-window-ms", description = "Default ${DEFAULT-VALUE}.") String batchingWindowMs;
-  @Option(names = "--max-queue-size", description = "Default ${DEFAULT-VALUE}.") String maxQueueSize;
-  @Option(names = "--kv-cache-mb", description = "Default ${DEFAULT-VALUE}; 0 disables the block cache.") String kvCacheMb;
-  @Option(names = "--hot-kv-mb", description = "Hot KV budget in MiB; default ${DEFAULT-VALUE} = max(64, kv_cache_mb / 2).") String hotKvMb;
-  @Option(names = "--block-size", description = "Tokens per KV block; must equal the router's (default ${DEFAULT-VALUE}).") String blockSize;
-  @Option(names = "--threads", description = "PyTorch threads; 0 = engine default.") String threads;
-  @Option(names = "--guarantee", description = "at-least-once or exactly-once (default: ${DEFAULT-VALUE}).") String guarantee;
-  @Option(names = "--idle-timeout-s", description = "Default ${DEFAULT-VALUE}.") String idleTimeoutS;
-  @Option(names = "--max-message-bytes", description = "Default ${DEFAULT-VALUE} (the topics' max.message.bytes).") String maxMessageBytes;
-  @Option(names = "--metrics-port", description = "Serve Prometheus /metrics on this port (default: off; 0 = any free port).") String metricsPort;
 
   @Spec CommandSpec spec;
 

@@ -29,25 +29,17 @@ public final class BrokerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     var out = spec.commandLine().getOut();
-    CountDownLatch stopped = new CountDownLatch(1);
-    // Ctrl-C runs the hook: it asks this thread to stop the broker and waits until it has, so the
-    // broker shuts down cleanly before the JVM exits.
-    Thread hook = new Thread(() -> {
-      stopRequested.countDown();
-      awaitQuietly(stopped);
-    }, "sluice-broker-shutdown");
-    try (LocalKafka kafka = new LocalKafka(dataDir, kafkaPort)) {
+    // Ctrl-C asks this thread to stop the broker and waits until it has, so the broker shuts down
+    // cleanly before the JVM exits.
+    try (StopOnCtrlC ctrlC = new StopOnCtrlC("sluice-broker-shutdown", stopRequested);
+        LocalKafka kafka = new LocalKafka(dataDir, kafkaPort)) {
       kafka.start();
-      Runtime.getRuntime().addShutdownHook(hook);
       out.println("Kafka broker ready at " + kafka.bootstrapServers());
       out.println("data in " + kafka.dataDir() + " (cluster id " + kafka.clusterId() + "); Ctrl-C stops it");
       out.flush();
       stopRequested.await();
       out.println("stopping the Kafka broker");
       out.flush();
-    } finally {
-      stopped.countDown();
-      removeHook(hook);
     }
     out.println("Kafka broker stopped");
     out.flush();
@@ -57,21 +49,5 @@ public final class BrokerCommand implements Callable<Integer> {
   /** Stops a running {@code call()} as Ctrl-C would (for tests and embedding). */
   void requestStop() {
     stopRequested.countDown();
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // The JVM is already exiting (Ctrl-C): the hook is running, nothing to remove.
-    }
   }
 }

@@ -38,31 +38,16 @@ public final class DashboardCommand implements Callable<Integer>, KeyDefaults.Ke
   @Override
   public Integer call() throws InterruptedException {
     ConfigResolver config = kafka.resolver(KEYS);
-    CountDownLatch closed = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        closed.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "sluice-dashboard-stop");
-    try (DashboardServer server = DashboardServer.start(config.get(HOST), config.get(PORT), kafka.bootstrapServers(),
-        kafka.namespace(), kafka.clientOverrides())) {
-      Runtime.getRuntime().addShutdownHook(hook);
+    try (StopOnCtrlC ctrlC = new StopOnCtrlC("sluice-dashboard-stop", stop);
+        DashboardServer server = DashboardServer.start(config.get(HOST), config.get(PORT), kafka.bootstrapServers(),
+            kafka.namespace(), kafka.clientOverrides())) {
       spec.commandLine().getOut().println("Sluice dashboard on http://127.0.0.1:" + server.port() + "/ (Kafka "
           + kafka.bootstrapServers() + ", prefix " + kafka.namespace() + "; JSON at /api/snapshot)");
       spec.commandLine().getOut().flush();
       boundPort.complete(server.port());
       stop.await();
     } finally {
-      closed.countDown();
       boundPort.complete(-1);
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // already shutting down: the hook is running
     }
     return 0;
   }

@@ -81,20 +81,11 @@ public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed
       // an explicit --threads wins over the launcher's default of one thread (read when the engine starts)
       System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(settings.threads()));
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stopRequested.countDown();
-      try {
-        stopped.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "sluice-worker-shutdown");
     // every series of this worker exists from the start (0, not "no data" on dashboards and in alerts)
     WorkerMetrics.in(PrometheusRegistry.defaultRegistry).startAtZero(settings.workerId(), settings.stage());
-    try (StageWorker worker = StageWorker.start(settings);
+    try (StopOnCtrlC ctrlC = new StopOnCtrlC("sluice-worker-shutdown", stopRequested);
+        StageWorker worker = StageWorker.start(settings);
         HTTPServer metrics = port < 0 ? null : HTTPServer.builder().port(port).buildAndStart()) {
-      Runtime.getRuntime().addShutdownHook(hook);
       out.println("worker " + settings.workerId() + ": stage " + settings.stage() + ", layers " + settings.layers()
           + ", model " + settings.modelId() + ", Kafka " + settings.bootstrapServers() + ", prefix " + settings.namespace()
           + (metrics == null ? "" : ", metrics on http://0.0.0.0:" + metrics.getPort() + "/metrics"));
@@ -106,13 +97,6 @@ public final class WorkerCommand implements Callable<Integer>, KeyDefaults.Keyed
       }
       out.println("draining worker " + settings.workerId());
       out.flush();
-    } finally {
-      stopped.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is running
-      }
     }
     return 0;
   }

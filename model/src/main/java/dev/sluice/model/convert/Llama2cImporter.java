@@ -3,7 +3,6 @@ package dev.sluice.model.convert;
 import dev.sluice.model.Architecture;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.weights.SafetensorsWriter;
-import dev.sluice.model.weights.TensorDType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,9 +56,7 @@ public final class Llama2cImporter {
     Files.createDirectories(out);
     cfg.write(out);
     Map<String, long[]> layout = TensorLayout.tensors(cfg);
-    List<SafetensorsWriter.Entry> entries = new ArrayList<>();
-    layout.forEach((name, shape) -> entries.add(new SafetensorsWriter.Entry(name, TensorDType.F32, shape)));
-    try (SafetensorsWriter w = new SafetensorsWriter(out.resolve("model.safetensors"), entries)) {
+    try (SafetensorsWriter w = SafetensorsWriter.f32(out.resolve("model.safetensors"), layout)) {
       w.write("model.embed_tokens.weight", embedding);
       for (int l = 0; l < layers; l++) {
         String p = "model.layers." + l + ".";

@@ -4,14 +4,12 @@ import dev.sluice.model.Architecture;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.Rope;
 import dev.sluice.model.weights.SafetensorsWriter;
-import dev.sluice.model.weights.TensorDType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,9 +120,7 @@ public final class RandomModel {
     Files.createDirectories(out);
     config.write(out);
     Map<String, long[]> layout = TensorLayout.tensors(config);
-    List<SafetensorsWriter.Entry> entries = new ArrayList<>();
-    layout.forEach((name, shape) -> entries.add(new SafetensorsWriter.Entry(name, TensorDType.F32, shape)));
-    try (SafetensorsWriter w = new SafetensorsWriter(out.resolve("model.safetensors"), entries)) {
+    try (SafetensorsWriter w = SafetensorsWriter.f32(out.resolve("model.safetensors"), layout)) {
       int done = 0;
       for (Map.Entry<String, long[]> t : layout.entrySet()) {
         w.write(t.getKey(), values(t.getKey(), t.getValue(), seed));

@@ -92,13 +92,18 @@ public final class SafetensorsWriter implements AutoCloseable {
     }
   }
 
+  /** A writer of f32 tensors of these names and shapes, to be written in this order. */
+  public static SafetensorsWriter f32(Path file, Map<String, long[]> shapes) throws IOException {
+    List<Entry> list = new java.util.ArrayList<>();
+    shapes.forEach((name, shape) -> list.add(new Entry(name, TensorDType.F32, shape)));
+    return new SafetensorsWriter(file, list);
+  }
+
   /** Convenience for small models: writes every (name → values, shape) f32 tensor at once. */
   public static void writeF32(Path file, Map<String, float[]> values, Map<String, long[]> shapes) throws IOException {
-    List<Entry> list = new java.util.ArrayList<>();
-    for (String name : values.keySet()) {
-      list.add(new Entry(name, TensorDType.F32, shapes.get(name)));
-    }
-    try (SafetensorsWriter w = new SafetensorsWriter(file, list)) {
+    Map<String, long[]> ordered = new LinkedHashMap<>();
+    values.keySet().forEach(name -> ordered.put(name, shapes.get(name)));
+    try (SafetensorsWriter w = f32(file, ordered)) {
       for (Map.Entry<String, float[]> v : new LinkedHashMap<>(values).entrySet()) {
         w.write(v.getKey(), v.getValue());
       }

@@ -2,10 +2,10 @@ package dev.sluice.worker.schedule;
 
 import dev.sluice.schemas.StageStamp;
 import dev.sluice.schemas.StageWork;
+import dev.sluice.worker.LruMap;
 import dev.sluice.worker.fetch.PolledRecord;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,12 +42,7 @@ final class MicroBatcher {
   private final int batchingWindowMs;
   private final int stages;
   /** Records taken so far per upstream step, for steps whose records arrive in more than one poll. */
-  private final Map<String, Integer> taken = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-      return size() > REMEMBERED_STEPS;
-    }
-  };
+  private final Map<String, Integer> taken = new LruMap<>(256, REMEMBERED_STEPS);
   private int expected;
 
   /**

@@ -9,10 +9,10 @@ import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.Sampling;
 import dev.sluice.schemas.StageStamp;
 import dev.sluice.schemas.StageWork;
+import dev.sluice.worker.LruMap;
 import dev.sluice.worker.sample.Continuation;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,12 +32,7 @@ public final class ResultEmitter {
   private final String resultsTopic;
   private final String stage0Topic;
   private final Continuation continuation;
-  private final Map<String, Sent> sent = new LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Sent> eldest) {
-      return size() > MEMORY;
-    }
-  };
+  private final Map<String, Sent> sent = new LruMap<>(1024, MEMORY);
 
   private static final class Sent {
     final BitSet indexes = new BitSet();

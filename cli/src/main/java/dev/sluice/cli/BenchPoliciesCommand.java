@@ -11,7 +11,6 @@ import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.bench.simulation.RoutingSimulation.Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

@@ -3,7 +3,6 @@ package dev.sluice.cli;
 import dev.sluice.bench.prefix.PrefixBenchmark;
 import dev.sluice.bench.prefix.PrefixReport;
 import dev.sluice.bench.prefix.PrefixResult;
-import dev.sluice.bench.prefix.PrefixStats;
 import dev.sluice.bench.prefix.PrefixTargets;
 import dev.sluice.bench.prefix.PrefixWorkload;
 import dev.sluice.bench.prefix.RouterReplicaTargets;

@@ -151,32 +151,41 @@ public record ModelConfig(
         bosTokenId, new ArrayList<>(all));
   }
 
+  /** What config.json calls the fields that GPT-2 and the llama family both have. */
+  private record JsonNames(String hidden, String inner, String layers, String heads, String positions, String eps) {
+    static final JsonNames GPT2 = new JsonNames("n_embd", "n_inner", "n_layer", "n_head", "n_positions", "layer_norm_epsilon");
+    static final JsonNames LLAMA = new JsonNames("hidden_size", "intermediate_size", "num_hidden_layers",
+        "num_attention_heads", "max_position_embeddings", "rms_norm_eps");
+  }
+
   static ModelConfig fromJson(JsonNode n) {
     String type = n.path("model_type").asText("llama");
     if (type.equals("gpt2")) {
-      int hidden = required(n, "n_embd");
-      int heads = required(n, "n_head");
-      int inner = n.hasNonNull("n_inner") ? n.get("n_inner").asInt() : 4 * hidden;
+      JsonNames names = JsonNames.GPT2;
+      int hidden = required(n, names.hidden());
+      int heads = required(n, names.heads());
+      int inner = n.hasNonNull(names.inner()) ? n.get(names.inner()).asInt() : 4 * hidden;
       return new ModelConfig(Architecture.GPT2, "gpt2", required(n, "vocab_size"), hidden, inner,
-          required(n, "n_layer"), heads, heads, checkedHeadDim(hidden, heads), n.path("n_positions").asInt(1024),
-          n.path("layer_norm_epsilon").asDouble(1e-5), Rope.plain(0), false, false, false, false,
+          required(n, names.layers()), heads, heads, checkedHeadDim(hidden, heads), n.path(names.positions()).asInt(1024),
+          n.path(names.eps()).asDouble(1e-5), Rope.plain(0), false, false, false, false,
           n.path("tie_word_embeddings").asBoolean(true), n.path("bos_token_id").asInt(50256),
           tokenIds(n.get("eos_token_id"), 50256));
     }
     if (!LLAMA_STYLE.contains(type)) {
       throw new IllegalArgumentException("model_type '" + type + "' is not supported (llama, mistral, qwen2, qwen3, gpt2)");
     }
-    int hidden = required(n, "hidden_size");
-    int heads = required(n, "num_attention_heads");
-    int maxPositions = n.path("max_position_embeddings").asInt(2048);
+    JsonNames names = JsonNames.LLAMA;
+    int hidden = required(n, names.hidden());
+    int heads = required(n, names.heads());
+    int maxPositions = n.path(names.positions()).asInt(2048);
     refuseSlidingWindow(n, type, maxPositions);
     boolean attentionBias = n.path("attention_bias").asBoolean(false);
     boolean qwen2 = type.equals("qwen2");
     int headDim = n.hasNonNull("head_dim") ? n.get("head_dim").asInt() : checkedHeadDim(hidden, heads);
     return new ModelConfig(Architecture.LLAMA, type, required(n, "vocab_size"), hidden,
-        required(n, "intermediate_size"), required(n, "num_hidden_layers"), heads,
+        required(n, names.inner()), required(n, names.layers()), heads,
         n.path("num_key_value_heads").asInt(heads), headDim, maxPositions,
-        n.path("rms_norm_eps").asDouble(1e-6), Rope.fromConfig(n, 10000.0),
+        n.path(names.eps()).asDouble(1e-6), Rope.fromConfig(n, 10000.0),
         qwen2 || attentionBias, !qwen2 && attentionBias, n.path("mlp_bias").asBoolean(false), type.equals("qwen3"),
         n.path("tie_word_embeddings").asBoolean(false), n.path("bos_token_id").asInt(1),
         tokenIds(n.get("eos_token_id"), 2));
@@ -222,30 +231,21 @@ public record ModelConfig(
   /** The Hugging Face {@code config.json} for this shape. */
   public String toJson() {
     ObjectNode n = JSON.createObjectNode();
-    if (architecture == Architecture.GPT2) {
-      n.putArray("architectures").add("GPT2LMHeadModel");
-      n.put("model_type", "gpt2");
-      n.put("vocab_size", vocabSize);
-      n.put("n_embd", hiddenSize);
-      n.put("n_inner", intermediateSize);
-      n.put("n_layer", numLayers);
-      n.put("n_head", numHeads);
-      n.put("n_positions", maxPositions);
-      n.put("layer_norm_epsilon", normEps);
-      n.put("activation_function", "gelu_new");
-    } else {
-      n.putArray("architectures").add(ARCHITECTURES.getOrDefault(modelType, "LlamaForCausalLM"));
-      n.put("model_type", modelType);
-      n.put("hidden_act", "silu");
-      n.put("vocab_size", vocabSize);
-      n.put("hidden_size", hiddenSize);
-      n.put("intermediate_size", intermediateSize);
-      n.put("num_hidden_layers", numLayers);
-      n.put("num_attention_heads", numHeads);
+    boolean gpt2 = architecture == Architecture.GPT2;
+    JsonNames names = gpt2 ? JsonNames.GPT2 : JsonNames.LLAMA;
+    n.putArray("architectures").add(gpt2 ? "GPT2LMHeadModel" : ARCHITECTURES.getOrDefault(modelType, "LlamaForCausalLM"));
+    n.put("model_type", gpt2 ? "gpt2" : modelType);
+    n.put(gpt2 ? "activation_function" : "hidden_act", gpt2 ? "gelu_new" : "silu");
+    n.put("vocab_size", vocabSize);
+    n.put(names.hidden(), hiddenSize);
+    n.put(names.inner(), intermediateSize);
+    n.put(names.layers(), numLayers);
+    n.put(names.heads(), numHeads);
+    n.put(names.positions(), maxPositions);
+    n.put(names.eps(), normEps);
+    if (!gpt2) {
       n.put("num_key_value_heads", numKvHeads);
       n.put("head_dim", headDim);
-      n.put("max_position_embeddings", maxPositions);
-      n.put("rms_norm_eps", normEps);
       rope.writeTo(n);
       if (!modelType.equals("qwen2")) {
         n.put("attention_bias", outputBias);

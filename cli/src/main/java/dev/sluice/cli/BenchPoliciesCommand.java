@@ -92,10 +92,7 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
               + "per lane, prefill %,.0f tokens/s, decode %.2f ms/token%n", workload.requests(), workload.durationMs() / 1000.0,
           workload.promptTokens(), workload.blockTokens(), lanes, cacheBlocksPerLane, settings.prefillTokensPerSecond(),
           settings.decodeMsPerToken());
-      PolicyReport report = PolicyComparison.run(workload, mooncake.requests(), settings, policies, seed, line -> {
-        w.println(line);
-        w.flush();
-      });
+      PolicyReport report = PolicyComparison.run(workload, mooncake.requests(), settings, policies, seed, LinePrinter.to(w));
       w.printf(Locale.ROOT, "offered load without cache hits: %.0f%% of lane capacity%n%n", 100 * report.offeredLoadWithoutHits());
       w.print(report.table());
       List<PolicyTargets.Target> targets = PolicyTargets.check(report);

@@ -55,10 +55,10 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("sluice-demo");
-    Path modelDir = model.model == null ? null : ModelReferences.resolve(model.model, line -> { out.println("  " + line); out.flush(); });
+    Path modelDir = model.model == null ? null : ModelReferences.resolve(model.model, LinePrinter.to(out, "  "));
     PipelineSpec ps = new PipelineSpec(0, pipeline.stages, pipeline.workersPerStage, pipeline.lanes, modelDir, policy, null, 0, dir,
         "sluice");
-    try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> { out.println("  " + line); out.flush(); }, Duration.ofMinutes(3))) {
+    try (LocalPipeline pipeline = LocalPipeline.start(ps, LinePrinter.to(out, "  "), Duration.ofMinutes(3))) {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String base = "http://127.0.0.1:" + pipeline.port();
       out.println();

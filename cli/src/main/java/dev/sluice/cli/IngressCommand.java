@@ -101,7 +101,7 @@ public final class IngressCommand implements Callable<Integer>, KeyDefaults.Keye
 
   IngressSettings settings() {
     ConfigResolver r = kafka.resolver(KEYS, apiKeys == null ? Map.of() : Map.of(API_KEYS.name(), String.join(",", apiKeys)));
-    java.util.function.Consumer<String> log = line -> { spec.commandLine().getOut().println(line); spec.commandLine().getOut().flush(); };
+    java.util.function.Consumer<String> log = LinePrinter.to(spec.commandLine().getOut());
     java.nio.file.Path modelDir = r.get(MODEL).isEmpty() ? null : ModelReferences.resolve(r.get(MODEL), log);
     Set<String> keys = Arrays.stream(r.get(API_KEYS).split(",")).map(String::trim).filter(k -> !k.isEmpty())
         .collect(Collectors.toSet());

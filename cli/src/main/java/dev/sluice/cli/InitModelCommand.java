@@ -38,10 +38,7 @@ public final class InitModelCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter w = spec.commandLine().getOut();
     ModelConfig cfg = RandomModel.parseShape(shape);
-    RandomModel.write(cfg, out, seed, line -> {
-      w.println(line);
-      w.flush();
-    });
+    RandomModel.write(cfg, out, seed, LinePrinter.to(w));
     if (tokenizer != null) {
       try (var files = Files.list(tokenizer)) {
         for (Path f : files.toList()) {

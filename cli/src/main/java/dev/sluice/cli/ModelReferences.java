@@ -20,10 +20,7 @@ public final class ModelReferences {
 
   /** Folder or hub id → a model folder; what the hub says goes to {@code out}, line by line, flushed. */
   static Path resolve(String model, PrintWriter out) {
-    return resolve(model, line -> {
-      out.println(line);
-      out.flush();
-    });
+    return resolve(model, LinePrinter.to(out));
   }
 
   /** As {@link #resolve(String, PrintWriter)}; no model given (null) is the embedded stories260K. */

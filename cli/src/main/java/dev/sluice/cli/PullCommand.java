@@ -31,7 +31,7 @@ public final class PullCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     HubSettings settings = HubSettings.fromEnvironment();
     HubModelId id = HubModelId.parse(model);
-    Path dir = new HubClient(settings, line -> { out.println(line); out.flush(); })
+    Path dir = new HubClient(settings, LinePrinter.to(out))
         .snapshot(id, DownloadProgress.bar(spec.commandLine().getErr()));
     ModelConfig cfg = ModelConfig.read(dir);
     out.printf("%s: %s, %d layers, hidden %d, vocab %d%n", id, cfg.modelType(), cfg.numLayers(), cfg.hiddenSize(),

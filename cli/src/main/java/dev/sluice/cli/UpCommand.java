@@ -62,7 +62,7 @@ public final class UpCommand implements Callable<Integer>, KeyDefaults.Keyed {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PipelineSpec ps = spec();
-    LocalPipeline pipeline = LocalPipeline.start(ps, line -> { out.println(line); out.flush(); }, Duration.ofMinutes(3));
+    LocalPipeline pipeline = LocalPipeline.start(ps, LinePrinter.to(out), Duration.ofMinutes(3));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       out.println("Stopping Sluice...");

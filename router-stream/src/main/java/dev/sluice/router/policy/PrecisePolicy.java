@@ -1,8 +1,5 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.LaneView;
-import java.util.Optional;
-
 /*
  * precise — cache_aware's lane choice (the same load signal, bound, cost and hysteresis: see
  * CacheAwarePolicy) over an index fed by the workers' kv-events instead of by the router's own
@@ -25,25 +22,16 @@ import java.util.Optional;
  */
 
 /** cache_aware's choice over the index the workers' kv-events feed; see the comment above. */
-public final class PrecisePolicy implements RoutingPolicy {
+public final class PrecisePolicy extends PrefixAffinity {
   public static final String NAME = "precise";
-
-  private final PrefixIndex workerReportedIndex;
-  private final CacheAwareParams params;
 
   /** @param workerReportedIndex the index kept from kv-events (read only here) */
   public PrecisePolicy(PrefixIndex workerReportedIndex, CacheAwareParams params) {
-    this.workerReportedIndex = workerReportedIndex;
-    this.params = params;
+    super(NAME, workerReportedIndex, params);
   }
 
   @Override
-  public Optional<RoutingDecision> decide(RoutingRequest request, LaneView view) {
-    return Optional.ofNullable(PrefixAffinity.choose(request, view, workerReportedIndex, params));
-  }
-
-  @Override
-  public String name() {
-    return NAME;
+  void chosen(RoutingRequest request, RoutingDecision decision) {
+    // the workers' kv-events teach the index, not the router's choices
   }
 }

@@ -10,6 +10,7 @@ import dev.sluice.router.policy.RoutingPolicy;
 import dev.sluice.router.policy.RoutingRequest;
 import dev.sluice.router.view.LaneView;
 import dev.sluice.router.view.InFlightWork;
+import dev.sluice.router.view.RouterLaneView;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkerStatus;
@@ -54,8 +55,9 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   private final RouterSettings settings;
   private final RouterMetrics metrics;
   private final InFlightWork inFlight;
-  private final ClusterView cluster;
-  private final int stages;
+
+  /** Kept up to date from the heartbeats and the in-flight table; one per task (see RouterLaneView). */
+  private final RouterLaneView lanes;
 
   private ProcessorContext<String, SpecificRecord> context;
   private RoutingPolicy policy;
@@ -73,8 +75,8 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     this.settings = settings;
     this.metrics = metrics;
     this.inFlight = inFlight;
-    this.cluster = cluster;
-    this.stages = stages;
+    this.lanes = new RouterLaneView(cluster, this::cachesLikeTheRouter, stages, settings.lanes(), inFlight,
+        settings.cacheAware().reportedRequestSeconds());
   }
 
   @Override
@@ -144,13 +146,12 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
     return true;
   }
 
-  /** The lanes now, with loads in seconds at the lane speed learned so far (the policies weigh prefill at it too). */
+  /**
+   * The lanes now, with loads in seconds at the lane speed learned so far (the policies weigh prefill at it
+   * too): the task's view, brought up to date with what changed since the previous decision.
+   */
   private LaneView view(long now) {
-    double prefill = inFlight.speed().prefillTokensPerSecond();
-    double decode = inFlight.speed().decodeSecondsPerToken();
-    return LaneView.from(cluster.snapshot(now).only(this::cachesLikeTheRouter), stages, settings.lanes(),
-        inFlight.secondsPerLane(prefill, decode), settings.cacheAware().reportedRequestSeconds())
-        .withPlacedWork(inFlight.placedSecondsPerLane(prefill, decode)).withPrefillSpeed(prefill);
+    return lanes.at(now);
   }
 
   /** A stage with no live worker left: every request in flight ends now with one ERROR saying so. */

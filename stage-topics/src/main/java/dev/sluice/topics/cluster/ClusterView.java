@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cluster's workers as their heartbeats on {@code <prefix>.workers} describe them: the one view
@@ -19,6 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * heard when it was written (its record timestamp, never later than now). A tombstone (clean
  * shutdown) removes a worker at once; one silent for longer than {@code forgetAfter} is forgotten
  * (its lanes have long moved to others).
+ *
+ * <p>{@link #changes} counts the heartbeats and tombstones heard and {@link #unchangedUntilMs} says when
+ * the passing of time alone would change a snapshot (a worker turning stale or forgotten), so a reader
+ * that derives something from a snapshot (the router's lane view) can keep it until either moves.
  *
  * <p>Thread-safe. {@link #read} keeps it up to date from Kafka; a view made with the constructor is fed
  * by {@link #heard} and {@link #gone} (tests, simulations).
@@ -34,6 +39,7 @@ public final class ClusterView implements AutoCloseable {
   private final long staleAfterMs;
   private final long forgetAfterMs;
   private final Map<String, Heard> workers = new ConcurrentHashMap<>();
+  private final AtomicLong changes = new AtomicLong();
   private TopicReader<WorkerStatus> reader;
 
   /** A view fed by {@link #heard} and {@link #gone}; always ready. */
@@ -67,11 +73,36 @@ public final class ClusterView implements AutoCloseable {
   /** This process heard {@code status} from worker {@code workerId} at {@code heardAtMs} (its own clock). */
   public void heard(String workerId, WorkerStatus status, long heardAtMs) {
     workers.put(workerId, new Heard(status, heardAtMs));
+    changes.incrementAndGet();
   }
 
   /** Worker {@code workerId} left (its tombstone). */
   public void gone(String workerId) {
     workers.remove(workerId);
+    changes.incrementAndGet();
+  }
+
+  /**
+   * How many heartbeats and tombstones this view has heard. Read it before a snapshot: while it stays the
+   * same and the clock is before {@link #unchangedUntilMs}, a new snapshot would hold the same workers in
+   * the same states.
+   */
+  public long changes() {
+    return changes.get();
+  }
+
+  /**
+   * The first moment after {@code nowMs} at which a snapshot would differ from one at {@code nowMs} with
+   * no heartbeat or tombstone heard in between: a worker turning stale or being forgotten
+   * ({@code Long.MAX_VALUE} when no worker is known).
+   */
+  public long unchangedUntilMs(long nowMs) {
+    long until = Long.MAX_VALUE;
+    for (Heard h : workers.values()) {
+      if (nowMs - h.atMs() <= staleAfterMs) until = Math.min(until, h.atMs() + staleAfterMs + 1);
+      if (nowMs - h.atMs() <= forgetAfterMs) until = Math.min(until, h.atMs() + forgetAfterMs + 1);
+    }
+    return until;
   }
 
   /** The workers now, by this process's clock. */

@@ -1,0 +1,266 @@
+package dev.sluice.router.view;
+
+import dev.sluice.schemas.WorkerStatus;
+import dev.sluice.topics.cluster.ClusterView;
+import dev.sluice.topics.cluster.WorkersSnapshot;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The router's {@link LaneView}, kept up to date between decisions instead of built for each one. The
+ * loads are those of {@link LaneView#from(WorkersSnapshot, int, int, double[], double)} (a lane waits
+ * behind the busiest of its owners: the larger of this router's work in flight on all the owner's lanes
+ * and the owner's reported queue), kept in three parts that change at different times:
+ *
+ * <ul>
+ *   <li>Heartbeats (who owns which lane, the reported queues, eligibility, the stages without workers):
+ *       read again from a snapshot only when the {@link ClusterView} heard a heartbeat or tombstone
+ *       ({@link ClusterView#changes}) or a worker turned stale or forgotten ({@link ClusterView#unchangedUntilMs});
+ *       then every lane is re-read, O(L log L).
+ *   <li>Work in flight and placed work: only the lanes whose totals in {@link InFlightWork} changed since
+ *       the last decision ({@link InFlightWork#changesSince}) are re-read; a changed lane re-reads its
+ *       owners' work (the sum over their lanes) and moves each lane of those owners in {@link #byLoad},
+ *       O(lanes per owner × log L). With one worker per lane and stage that is O(log L) per change.
+ *   <li>The lane speed the tokens in flight are turned into seconds with: re-read at most once a
+ *       second ({@link #SPEED_REREAD_MS}; it is an average over dozens of requests), and when it moved,
+ *       every lane is re-read, O(L log L).
+ * </ul>
+ *
+ * So a decision pays for the heartbeats, results and placements that arrived since the previous one,
+ * never for the lanes that did not change. Not thread-safe: one per routing task, used on its thread.
+ */
+public final class RouterLaneView implements LaneView {
+  /** The lane speed is re-read at most this often. */
+  public static final long SPEED_REREAD_MS = 1_000;
+
+  private final ClusterView cluster;
+  private final Predicate<WorkerStatus> routable;
+  private final int stages;
+  private final int lanes;
+  private final InFlightWork inFlight;
+  private final double secondsPerReportedRequest;
+
+  // heartbeats
+  private long clusterChanges = -1;
+  private long unchangedUntilMs = Long.MIN_VALUE;
+  /** ownersOf[lane] = indexes into workerLanes/reported of the live workers that own it. */
+  private int[][] ownersOf;
+  /** The lanes each live worker owns (as its heartbeat lists them, those in 0..L-1). */
+  private int[][] workerLanes = new int[0][];
+  private double[] reported = new double[0];
+  private boolean[] eligible;
+  private List<Integer> eligibleLanes = List.of();
+  private List<Integer> stagesWithoutWorkers = List.of();
+
+  // work in flight
+  private long inFlightChanges;
+  private double prefillTokensPerSecond;
+  private double decodeSecondsPerToken;
+  private long speedReadAtMs = Long.MIN_VALUE;
+  private final double[] inFlightSeconds;
+  private final double[] placed;
+  private double[] workerWork = new double[0];
+  private final double[] load;
+  private final LanesByLoad byLoad;
+
+  // scratch of one update
+  private final boolean[] laneMarked;
+  private boolean[] workerMarked = new boolean[0];
+
+  /**
+   * @param routable the workers this router routes to (the others' heartbeats are ignored)
+   * @param stages the topic layout's stage count S
+   * @param lanes lane count L
+   * @param secondsPerReportedRequest seconds of work one request in a heartbeat's queue stands for
+   */
+  public RouterLaneView(ClusterView cluster, Predicate<WorkerStatus> routable, int stages, int lanes, InFlightWork inFlight,
+      double secondsPerReportedRequest) {
+    this.cluster = cluster;
+    this.routable = routable;
+    this.stages = stages;
+    this.lanes = lanes;
+    this.inFlight = inFlight;
+    this.secondsPerReportedRequest = secondsPerReportedRequest;
+    this.ownersOf = new int[lanes][0];
+    this.eligible = new boolean[lanes];
+    this.inFlightSeconds = new double[lanes];
+    this.placed = new double[lanes];
+    this.load = new double[lanes];
+    this.byLoad = new LanesByLoad(lanes);
+    this.laneMarked = new boolean[lanes];
+  }
+
+  /** Brings the view up to {@code nowMs} (see the class comment for what that costs) and returns it. */
+  public RouterLaneView at(long nowMs) {
+    long changes = cluster.changes();
+    if (changes != clusterChanges || nowMs >= unchangedUntilMs) {
+      readHeartbeats(nowMs, changes);
+      readSpeed(nowMs);
+      readEveryLane();
+    } else if (nowMs - speedReadAtMs >= SPEED_REREAD_MS && readSpeed(nowMs)) {
+      readEveryLane();
+    } else {
+      readChangedLanes();
+    }
+    return this;
+  }
+
+  private void readHeartbeats(long nowMs, long changes) {
+    clusterChanges = changes;
+    unchangedUntilMs = cluster.unchangedUntilMs(nowMs);
+    WorkersSnapshot snapshot = cluster.snapshot(nowMs).only(routable);
+    List<WorkerStatus> live = snapshot.live();
+    workerLanes = new int[live.size()][];
+    reported = new double[live.size()];
+    List<List<Integer>> owners = new ArrayList<>(lanes);
+    for (int lane = 0; lane < lanes; lane++) owners.add(new ArrayList<>(1));
+    for (int w = 0; w < live.size(); w++) {
+      WorkerStatus status = live.get(w);
+      workerLanes[w] = status.getLanes().stream().mapToInt(Integer::intValue).filter(lane -> lane >= 0 && lane < lanes).toArray();
+      reported[w] = (status.getQueueDepth() + status.getActiveSequences()) * secondsPerReportedRequest;
+      for (int lane : workerLanes[w]) if (!owners.get(lane).contains(w)) owners.get(lane).add(w);
+    }
+    for (int lane = 0; lane < lanes; lane++) ownersOf[lane] = owners.get(lane).stream().mapToInt(Integer::intValue).toArray();
+    workerWork = new double[live.size()];
+    workerMarked = new boolean[live.size()];
+    eligible = snapshot.eligibleLanes(stages, lanes);
+    List<Integer> eligibleNow = new ArrayList<>();
+    for (int lane = 0; lane < lanes; lane++) if (eligible[lane]) eligibleNow.add(lane);
+    eligibleLanes = List.copyOf(eligibleNow);
+    stagesWithoutWorkers = List.copyOf(snapshot.stagesWhoseWorkersAreGone(stages));
+  }
+
+  /** Reads the lane speed; true when it differs from the one the loads were computed with. */
+  private boolean readSpeed(long nowMs) {
+    speedReadAtMs = nowMs;
+    double prefill = inFlight.speed().prefillTokensPerSecond();
+    double decode = inFlight.speed().decodeSecondsPerToken();
+    boolean moved = prefill != prefillTokensPerSecond || decode != decodeSecondsPerToken;
+    prefillTokensPerSecond = prefill;
+    decodeSecondsPerToken = decode;
+    return moved;
+  }
+
+  private void readEveryLane() {
+    inFlightChanges = inFlight.changeNumber(); // first: a change after this is read again next time
+    for (int lane = 0; lane < lanes; lane++) readInFlight(lane);
+    for (int w = 0; w < workerLanes.length; w++) sumWorkerWork(w);
+    byLoad.clear();
+    for (int lane = 0; lane < lanes; lane++) placeInOrder(lane);
+  }
+
+  private void readChangedLanes() {
+    InFlightWork.Changes changes = inFlight.changesSince(inFlightChanges);
+    if (changes.lanes() == null) {
+      readEveryLane();
+      return;
+    }
+    inFlightChanges = changes.upTo();
+    if (changes.lanes().length == 0) return;
+    List<Integer> changedLanes = new ArrayList<>();
+    List<Integer> changedWorkers = new ArrayList<>();
+    for (int lane : changes.lanes()) {
+      if (laneMarked[lane]) continue;
+      laneMarked[lane] = true;
+      changedLanes.add(lane);
+      readInFlight(lane);
+      for (int w : ownersOf[lane]) {
+        if (!workerMarked[w]) {
+          workerMarked[w] = true;
+          changedWorkers.add(w);
+        }
+      }
+    }
+    // the lanes that share an owner with a changed lane wait behind its work too
+    for (int w : changedWorkers) {
+      workerMarked[w] = false;
+      sumWorkerWork(w);
+      for (int lane : workerLanes[w]) {
+        if (!laneMarked[lane]) {
+          laneMarked[lane] = true;
+          changedLanes.add(lane);
+        }
+      }
+    }
+    for (int lane : changedLanes) {
+      laneMarked[lane] = false;
+      placeInOrder(lane);
+    }
+  }
+
+  private void readInFlight(int lane) {
+    inFlightSeconds[lane] = inFlight.secondsOn(lane, prefillTokensPerSecond, decodeSecondsPerToken);
+    placed[lane] = inFlight.placedSecondsOn(lane, prefillTokensPerSecond, decodeSecondsPerToken);
+  }
+
+  private void sumWorkerWork(int w) {
+    double sum = 0;
+    for (int lane : workerLanes[w]) sum += inFlightSeconds[lane];
+    workerWork[w] = sum;
+  }
+
+  /** The lane's load from its owners' work and reports, and its place in {@link #byLoad} when eligible. */
+  private void placeInOrder(int lane) {
+    double busiest = 0;
+    for (int w : ownersOf[lane]) busiest = Math.max(busiest, Math.max(workerWork[w], reported[w]));
+    load[lane] = busiest;
+    if (eligible[lane]) byLoad.put(lane, busiest, placed[lane]);
+  }
+
+  @Override
+  public int lanes() {
+    return lanes;
+  }
+
+  @Override
+  public boolean isEligible(int lane) {
+    return eligible[lane];
+  }
+
+  @Override
+  public double load(int lane) {
+    return load[lane];
+  }
+
+  @Override
+  public double placedWork(int lane) {
+    return placed[lane];
+  }
+
+  @Override
+  public List<Integer> eligibleLanes() {
+    return eligibleLanes;
+  }
+
+  @Override
+  public boolean hasEligibleLane() {
+    return !eligibleLanes.isEmpty();
+  }
+
+  @Override
+  public double averageEligibleLoad() {
+    return byLoad.averageLoad();
+  }
+
+  @Override
+  public LanesByLoad byLoad() {
+    return byLoad;
+  }
+
+  @Override
+  public double prefillTokensPerSecond(double otherwise) {
+    return prefillTokensPerSecond;
+  }
+
+  @Override
+  public List<Integer> stagesWithoutWorkers() {
+    return stagesWithoutWorkers;
+  }
+
+  @Override
+  public String toString() {
+    return "LaneView{eligible=" + eligibleLanes + ", load=" + Arrays.toString(load) + "}";
+  }
+}

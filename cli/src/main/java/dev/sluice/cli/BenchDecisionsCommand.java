@@ -45,7 +45,8 @@ public final class BenchDecisionsCommand implements Callable<Integer> {
     for (int lanes : laneCounts) {
       double rate = DecisionRate.measure(policy, lanes, prefixes, blocks, decisions);
       rates.add(rate);
-      w.printf(Locale.ROOT, "  %4d lanes: %,10.0f decisions/s  (%.1f us each)%n", lanes, rate, 1e6 / rate);
+      w.printf(Locale.ROOT, "  %4d lanes: %,10.0f decisions/s  (%.1f us each)  %.2fx of %d lanes%n", lanes, rate, 1e6 / rate,
+          rate / rates.get(0), laneCounts.get(0));
       w.flush();
     }
     for (int i = 0; i < laneCounts.size(); i++) {

@@ -131,4 +131,22 @@ class ClusterViewTest {
     assertThatThrownBy(() -> new ClusterView(Duration.ofSeconds(5), Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void shouldCountHeartbeatsAndTombstonesAndSayWhenTheClockAloneChangesASnapshot() {
+    assertThat(view.changes()).isZero();
+    assertThat(view.unchangedUntilMs(NOW)).as("nobody known").isEqualTo(Long.MAX_VALUE);
+    heard(worker("a", 0, List.of(0), 0, NOW), NOW);
+    heard(worker("b", 0, List.of(1), 0, NOW), NOW - 2_000);
+    view.gone("c");
+    assertThat(view.changes()).isEqualTo(3);
+    // b turns stale first: silent for more than 5 s at NOW + 3,001
+    long until = view.unchangedUntilMs(NOW);
+    assertThat(until).isEqualTo(NOW + 3_001);
+    assertThat(view.snapshot(until - 1).live()).hasSize(2);
+    assertThat(view.snapshot(until).live()).hasSize(1);
+    // after both are stale, the next change is b being forgotten (5 minutes of silence)
+    assertThat(view.unchangedUntilMs(NOW + 10_000)).isEqualTo(NOW - 2_000 + 300_001);
+    assertThat(view.changes()).as("snapshots are no changes").isEqualTo(3);
+  }
 }

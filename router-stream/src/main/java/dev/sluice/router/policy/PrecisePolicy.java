@@ -27,11 +27,6 @@ public final class PrecisePolicy extends PrefixAffinity {
 
   /** @param workerReportedIndex the index kept from kv-events (read only here) */
   public PrecisePolicy(PrefixIndex workerReportedIndex, CacheAwareParams params) {
-    super(NAME, workerReportedIndex, params);
-  }
-
-  @Override
-  void chosen(RoutingRequest request, RoutingDecision decision) {
-    // the workers' kv-events teach the index, not the router's choices
+    super(NAME, workerReportedIndex, params); // the workers' kv-events teach the index, not its choices
   }
 }

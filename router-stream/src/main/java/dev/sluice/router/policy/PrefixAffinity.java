@@ -44,8 +44,8 @@ abstract class PrefixAffinity implements RoutingPolicy {
     return Optional.of(decision);
   }
 
-  /** What the policy does with a decision once made (cache_aware teaches its index; precise nothing). */
-  abstract void chosen(RoutingRequest request, RoutingDecision decision);
+  /** What the policy does with a decision once made: nothing here (cache_aware teaches its index). */
+  void chosen(RoutingRequest request, RoutingDecision decision) {}
 
   /** The index the policy reads. */
   final PrefixIndex index() {

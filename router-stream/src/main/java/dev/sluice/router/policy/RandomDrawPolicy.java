@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
-/** What random and power_of_two share: a load-only choice drawn at random from the eligible lanes. */
+/**
+ * What random and power_of_two share: a load-only choice drawn at random from the eligible lanes. The
+ * draw is one uniformly random eligible lane (random's choice) unless a policy draws otherwise.
+ */
 abstract class RandomDrawPolicy implements RoutingPolicy {
   private final String name;
   private final RandomGenerator random;
@@ -21,8 +24,10 @@ abstract class RandomDrawPolicy implements RoutingPolicy {
     return lanes.isEmpty() ? Optional.empty() : Optional.of(RoutingDecision.balanced(draw(lanes, view, random)));
   }
 
-  /** The chosen lane, drawn from {@code eligible} (never empty). */
-  abstract int draw(List<Integer> eligible, LaneView view, RandomGenerator random);
+  /** The chosen lane, drawn from {@code eligible} (never empty): here one of them, uniformly at random. */
+  int draw(List<Integer> eligible, LaneView view, RandomGenerator random) {
+    return eligible.get(random.nextInt(eligible.size()));
+  }
 
   @Override
   public final String name() {

@@ -13,22 +13,17 @@ import java.util.List;
  * older callers may also give the load directly, or as heartbeat requests (their per-lane share) plus
  * a per-lane extra. Immutable; its {@link #byLoad} index is built on first use.
  */
-public final class FixedLaneView implements LaneView {
-  private final double[] load;
-  private final boolean[] eligible;
-  private final List<Integer> eligibleLanes;
-  private final List<Integer> stagesWithoutWorkers;
-  private final double[] placed;
-  private final double prefillTokensPerSecond;
+public final class FixedLaneView extends LaneView {
   private LanesByLoad byLoad;
 
   private FixedLaneView(double[] load, boolean[] eligible, List<Integer> stagesWithoutWorkers, double[] placed,
       double prefillTokensPerSecond) {
+    super(load.length);
     if (load.length != eligible.length) throw new IllegalArgumentException("load and eligibility differ in lane count");
-    this.load = load.clone();
+    System.arraycopy(load, 0, this.load, 0, load.length);
+    System.arraycopy(placed, 0, this.placed, 0, Math.min(placed.length, load.length));
     this.eligible = eligible.clone();
     this.stagesWithoutWorkers = List.copyOf(stagesWithoutWorkers);
-    this.placed = Arrays.copyOf(placed, load.length);
     this.prefillTokensPerSecond = prefillTokensPerSecond;
     List<Integer> lanes = new ArrayList<>();
     for (int lane = 0; lane < eligible.length; lane++) if (eligible[lane]) lanes.add(lane);
@@ -51,7 +46,7 @@ public final class FixedLaneView implements LaneView {
       eligible[lane] = view.isEligible(lane);
       placed[lane] = view.placedWork(lane);
     }
-    return new FixedLaneView(load, eligible, view.stagesWithoutWorkers(), placed, view.prefillTokensPerSecond(Double.NaN));
+    return new FixedLaneView(load, eligible, view.stagesWithoutWorkers(), placed, view.prefillTokensPerSecond);
   }
 
   /** The same view with the lanes' measured prefill speed (what its loads were computed with). */
@@ -100,46 +95,6 @@ public final class FixedLaneView implements LaneView {
   }
 
   @Override
-  public double prefillTokensPerSecond(double otherwise) {
-    return Double.isNaN(prefillTokensPerSecond) ? otherwise : prefillTokensPerSecond;
-  }
-
-  @Override
-  public double placedWork(int lane) {
-    return placed[lane];
-  }
-
-  @Override
-  public List<Integer> stagesWithoutWorkers() {
-    return stagesWithoutWorkers;
-  }
-
-  @Override
-  public int lanes() {
-    return load.length;
-  }
-
-  @Override
-  public boolean isEligible(int lane) {
-    return eligible[lane];
-  }
-
-  @Override
-  public double load(int lane) {
-    return load[lane];
-  }
-
-  @Override
-  public List<Integer> eligibleLanes() {
-    return eligibleLanes;
-  }
-
-  @Override
-  public boolean hasEligibleLane() {
-    return !eligibleLanes.isEmpty();
-  }
-
-  @Override
   public double averageEligibleLoad() {
     double sum = 0;
     for (int lane : eligibleLanes) sum += load[lane];
@@ -153,10 +108,5 @@ public final class FixedLaneView implements LaneView {
       for (int lane : eligibleLanes) byLoad.put(lane, load[lane], placed[lane]);
     }
     return byLoad;
-  }
-
-  @Override
-  public String toString() {
-    return "LaneView{eligible=" + eligibleLanes + ", load=" + Arrays.toString(load) + "}";
   }
 }

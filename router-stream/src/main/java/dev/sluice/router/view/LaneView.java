@@ -19,60 +19,95 @@ import java.util.List;
  * lane's load is its busiest owner's. The in-flight work is exact and fresh for this router's own
  * placements; the heartbeats, a second old, add work other routers or producers put there.
  *
- * <p>A policy uses a view within its decision only (the router's changes after the decision).
+ * <p>A policy uses a view within its decision only (the router's changes it after the decision).
  */
-public interface LaneView {
+public abstract class LaneView {
+  /** Per lane (length L): seconds of work waiting at its owners, and work this router placed on it so far. */
+  final double[] load;
+  final double[] placed;
+  boolean[] eligible;
+  List<Integer> eligibleLanes = List.of();
+  List<Integer> stagesWithoutWorkers = List.of();
+  /** The lanes' prefill speed the loads were computed with; NaN when not given. */
+  double prefillTokensPerSecond = Double.NaN;
 
-  /** Lane count L. */
-  int lanes();
-
-  boolean isEligible(int lane);
-
-  /** Seconds of work waiting at the lane's owners (see above). */
-  double load(int lane);
-
-  /** Work this router has placed on the lane so far, in seconds (0 when not given). */
-  double placedWork(int lane);
-
-  /** Eligible lanes in ascending order (unmodifiable). */
-  List<Integer> eligibleLanes();
-
-  boolean hasEligibleLane();
+  LaneView(int lanes) {
+    this.load = new double[lanes];
+    this.placed = new double[lanes];
+    this.eligible = new boolean[lanes];
+  }
 
   /** Mean load over the eligible lanes (0 when none is eligible). */
-  double averageEligibleLoad();
+  public abstract double averageEligibleLoad();
 
   /** The eligible lanes by load, then placed work, then number. */
-  LanesByLoad byLoad();
+  public abstract LanesByLoad byLoad();
+
+  /** Lane count L. */
+  public final int lanes() {
+    return load.length;
+  }
+
+  public final boolean isEligible(int lane) {
+    return eligible[lane];
+  }
+
+  /** Seconds of work waiting at the lane's owners (see above). */
+  public final double load(int lane) {
+    return load[lane];
+  }
+
+  /** Work this router has placed on the lane so far, in seconds (0 when not given). */
+  public final double placedWork(int lane) {
+    return placed[lane];
+  }
+
+  /** Eligible lanes in ascending order (unmodifiable). */
+  public final List<Integer> eligibleLanes() {
+    return eligibleLanes;
+  }
+
+  public final boolean hasEligibleLane() {
+    return !eligibleLanes.isEmpty();
+  }
 
   /** The lanes' prefill speed the loads were computed with, or {@code otherwise} when the view has none. */
-  double prefillTokensPerSecond(double otherwise);
+  public final double prefillTokensPerSecond(double otherwise) {
+    return Double.isNaN(prefillTokensPerSecond) ? otherwise : prefillTokensPerSecond;
+  }
 
   /**
    * Stages of the layout whose workers are all gone ({@link WorkersSnapshot#stagesWhoseWorkersAreGone}):
    * a request cannot be served until one starts, so it fails at once with no_workers instead of waiting.
    */
-  List<Integer> stagesWithoutWorkers();
+  public final List<Integer> stagesWithoutWorkers() {
+    return stagesWithoutWorkers;
+  }
 
   /** A fixed copy of this view with {@code extra} seconds more on {@code lane} (simulations, tests). */
-  default LaneView withAddedLoad(int lane, double extra) {
+  public LaneView withAddedLoad(int lane, double extra) {
     return FixedLaneView.copyOf(this).withAddedLoad(lane, extra);
   }
 
+  @Override
+  public String toString() {
+    return "LaneView{eligible=" + eligibleLanes + ", load=" + Arrays.toString(load) + "}";
+  }
+
   /** A view given lane by lane (load per lane; eligible lanes). */
-  static FixedLaneView of(double[] load, boolean[] eligible) {
+  public static FixedLaneView of(double[] load, boolean[] eligible) {
     return FixedLaneView.of(load, eligible, List.of());
   }
 
   /** Every lane eligible, with the given loads. */
-  static FixedLaneView allEligible(double[] load) {
+  public static FixedLaneView allEligible(double[] load) {
     boolean[] all = new boolean[load.length];
     Arrays.fill(all, true);
     return of(load, all);
   }
 
   /** Every lane eligible and idle. */
-  static FixedLaneView idle(int lanes) {
+  public static FixedLaneView idle(int lanes) {
     return allEligible(new double[lanes]);
   }
 
@@ -84,7 +119,7 @@ public interface LaneView {
    * @param lanes lane count L (partitions of every stage topic)
    * @param recentLoad per-lane requests this router placed recently (length L), or null
    */
-  static FixedLaneView from(WorkersSnapshot cluster, int stages, int lanes, double[] recentLoad) {
+  public static FixedLaneView from(WorkersSnapshot cluster, int stages, int lanes, double[] recentLoad) {
     return FixedLaneView.from(cluster, stages, lanes, recentLoad, 1.0, false);
   }
 
@@ -95,7 +130,7 @@ public interface LaneView {
    *
    * @param inFlightSeconds seconds of work this router has in flight per lane (length L), or null
    */
-  static FixedLaneView from(WorkersSnapshot cluster, int stages, int lanes, double[] inFlightSeconds,
+  public static FixedLaneView from(WorkersSnapshot cluster, int stages, int lanes, double[] inFlightSeconds,
       double secondsPerReportedRequest) {
     return FixedLaneView.from(cluster, stages, lanes, inFlightSeconds, secondsPerReportedRequest, true);
   }

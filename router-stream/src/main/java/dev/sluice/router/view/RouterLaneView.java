@@ -31,14 +31,13 @@ import java.util.function.Predicate;
  * So a decision pays for the heartbeats, results and placements that arrived since the previous one,
  * never for the lanes that did not change. Not thread-safe: one per routing task, used on its thread.
  */
-public final class RouterLaneView implements LaneView {
+public final class RouterLaneView extends LaneView {
   /** The lane speed is re-read at most this often. */
   public static final long SPEED_REREAD_MS = 1_000;
 
   private final ClusterView cluster;
   private final Predicate<WorkerStatus> routable;
   private final int stages;
-  private final int lanes;
   private final InFlightWork inFlight;
   private final double secondsPerReportedRequest;
 
@@ -50,19 +49,13 @@ public final class RouterLaneView implements LaneView {
   /** The lanes each live worker owns (as its heartbeat lists them, those in 0..L-1). */
   private int[][] workerLanes = new int[0][];
   private double[] reported = new double[0];
-  private boolean[] eligible;
-  private List<Integer> eligibleLanes = List.of();
-  private List<Integer> stagesWithoutWorkers = List.of();
 
   // work in flight
   private long inFlightChanges;
-  private double prefillTokensPerSecond;
   private double decodeSecondsPerToken;
   private long speedReadAtMs = Long.MIN_VALUE;
   private final double[] inFlightSeconds;
-  private final double[] placed;
   private double[] workerWork = new double[0];
-  private final double[] load;
   private final LanesByLoad byLoad;
 
   // scratch of one update
@@ -77,17 +70,14 @@ public final class RouterLaneView implements LaneView {
    */
   public RouterLaneView(ClusterView cluster, Predicate<WorkerStatus> routable, int stages, int lanes, InFlightWork inFlight,
       double secondsPerReportedRequest) {
+    super(lanes);
     this.cluster = cluster;
     this.routable = routable;
     this.stages = stages;
-    this.lanes = lanes;
     this.inFlight = inFlight;
     this.secondsPerReportedRequest = secondsPerReportedRequest;
     this.ownersOf = new int[lanes][0];
-    this.eligible = new boolean[lanes];
     this.inFlightSeconds = new double[lanes];
-    this.placed = new double[lanes];
-    this.load = new double[lanes];
     this.byLoad = new LanesByLoad(lanes);
     this.laneMarked = new boolean[lanes];
   }
@@ -114,20 +104,20 @@ public final class RouterLaneView implements LaneView {
     List<WorkerStatus> live = snapshot.live();
     workerLanes = new int[live.size()][];
     reported = new double[live.size()];
-    List<List<Integer>> owners = new ArrayList<>(lanes);
-    for (int lane = 0; lane < lanes; lane++) owners.add(new ArrayList<>(1));
+    List<List<Integer>> owners = new ArrayList<>(lanes());
+    for (int lane = 0; lane < lanes(); lane++) owners.add(new ArrayList<>(1));
     for (int w = 0; w < live.size(); w++) {
       WorkerStatus status = live.get(w);
-      workerLanes[w] = status.getLanes().stream().mapToInt(Integer::intValue).filter(lane -> lane >= 0 && lane < lanes).toArray();
+      workerLanes[w] = status.getLanes().stream().mapToInt(Integer::intValue).filter(lane -> lane >= 0 && lane < lanes()).toArray();
       reported[w] = (status.getQueueDepth() + status.getActiveSequences()) * secondsPerReportedRequest;
       for (int lane : workerLanes[w]) if (!owners.get(lane).contains(w)) owners.get(lane).add(w);
     }
-    for (int lane = 0; lane < lanes; lane++) ownersOf[lane] = owners.get(lane).stream().mapToInt(Integer::intValue).toArray();
+    for (int lane = 0; lane < lanes(); lane++) ownersOf[lane] = owners.get(lane).stream().mapToInt(Integer::intValue).toArray();
     workerWork = new double[live.size()];
     workerMarked = new boolean[live.size()];
-    eligible = snapshot.eligibleLanes(stages, lanes);
+    eligible = snapshot.eligibleLanes(stages, lanes());
     List<Integer> eligibleNow = new ArrayList<>();
-    for (int lane = 0; lane < lanes; lane++) if (eligible[lane]) eligibleNow.add(lane);
+    for (int lane = 0; lane < lanes(); lane++) if (eligible[lane]) eligibleNow.add(lane);
     eligibleLanes = List.copyOf(eligibleNow);
     stagesWithoutWorkers = List.copyOf(snapshot.stagesWhoseWorkersAreGone(stages));
   }
@@ -145,10 +135,10 @@ public final class RouterLaneView implements LaneView {
 
   private void readEveryLane() {
     inFlightChanges = inFlight.changeNumber(); // first: a change after this is read again next time
-    for (int lane = 0; lane < lanes; lane++) readInFlight(lane);
+    for (int lane = 0; lane < lanes(); lane++) readInFlight(lane);
     for (int w = 0; w < workerLanes.length; w++) sumWorkerWork(w);
     byLoad.clear();
-    for (int lane = 0; lane < lanes; lane++) placeInOrder(lane);
+    for (int lane = 0; lane < lanes(); lane++) placeInOrder(lane);
   }
 
   private void readChangedLanes() {
@@ -162,32 +152,28 @@ public final class RouterLaneView implements LaneView {
     List<Integer> changedLanes = new ArrayList<>();
     List<Integer> changedWorkers = new ArrayList<>();
     for (int lane : changes.lanes()) {
-      if (laneMarked[lane]) continue;
-      laneMarked[lane] = true;
-      changedLanes.add(lane);
+      if (!mark(laneMarked, lane, changedLanes)) continue;
       readInFlight(lane);
-      for (int w : ownersOf[lane]) {
-        if (!workerMarked[w]) {
-          workerMarked[w] = true;
-          changedWorkers.add(w);
-        }
-      }
+      for (int w : ownersOf[lane]) mark(workerMarked, w, changedWorkers);
     }
     // the lanes that share an owner with a changed lane wait behind its work too
     for (int w : changedWorkers) {
       workerMarked[w] = false;
       sumWorkerWork(w);
-      for (int lane : workerLanes[w]) {
-        if (!laneMarked[lane]) {
-          laneMarked[lane] = true;
-          changedLanes.add(lane);
-        }
-      }
+      for (int lane : workerLanes[w]) mark(laneMarked, lane, changedLanes);
     }
     for (int lane : changedLanes) {
       laneMarked[lane] = false;
       placeInOrder(lane);
     }
+  }
+
+  /** Adds {@code i} to {@code list} unless marked already; true when it was not. */
+  private static boolean mark(boolean[] marked, int i, List<Integer> list) {
+    if (marked[i]) return false;
+    marked[i] = true;
+    list.add(i);
+    return true;
   }
 
   private void readInFlight(int lane) {
@@ -210,36 +196,6 @@ public final class RouterLaneView implements LaneView {
   }
 
   @Override
-  public int lanes() {
-    return lanes;
-  }
-
-  @Override
-  public boolean isEligible(int lane) {
-    return eligible[lane];
-  }
-
-  @Override
-  public double load(int lane) {
-    return load[lane];
-  }
-
-  @Override
-  public double placedWork(int lane) {
-    return placed[lane];
-  }
-
-  @Override
-  public List<Integer> eligibleLanes() {
-    return eligibleLanes;
-  }
-
-  @Override
-  public boolean hasEligibleLane() {
-    return !eligibleLanes.isEmpty();
-  }
-
-  @Override
   public double averageEligibleLoad() {
     return byLoad.averageLoad();
   }
@@ -247,20 +203,5 @@ public final class RouterLaneView implements LaneView {
   @Override
   public LanesByLoad byLoad() {
     return byLoad;
-  }
-
-  @Override
-  public double prefillTokensPerSecond(double otherwise) {
-    return prefillTokensPerSecond;
-  }
-
-  @Override
-  public List<Integer> stagesWithoutWorkers() {
-    return stagesWithoutWorkers;
-  }
-
-  @Override
-  public String toString() {
-    return "LaneView{eligible=" + eligibleLanes + ", load=" + Arrays.toString(load) + "}";
   }
 }

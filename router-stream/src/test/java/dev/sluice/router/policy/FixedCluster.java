@@ -26,6 +26,13 @@ final class FixedCluster {
         worker("w3-stale", 0, List.of(3), 0, NOW - 6_000))), 1, LANES, null);
   }
 
+  /** The lanes {@code policy} chooses on this view for {@code count} requests of 20 tokens (seeds 1, 2, ...). */
+  static List<Integer> lanesChosen(RoutingPolicy policy, int count) {
+    LaneView view = view();
+    return java.util.stream.IntStream.rangeClosed(1, count).mapToObj(seed -> policy.select(request(seed, 20), view).orElseThrow())
+        .toList();
+  }
+
   static RoutingRequest request(int seed, int length) {
     return RoutingRequest.of("r" + seed, prompt(seed, length), MODEL, null, 16);
   }

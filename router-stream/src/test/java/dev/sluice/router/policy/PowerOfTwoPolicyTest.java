@@ -11,9 +11,7 @@ class PowerOfTwoPolicyTest {
 
   @Test
   void shouldTakeTheLessLoadedOfTwoSeededRandomEligibleLanes() {
-    PowerOfTwoPolicy policy = new PowerOfTwoPolicy(new Random(5));
-    List<Integer> lanes = new ArrayList<>();
-    for (int i = 0; i < 10; i++) lanes.add(policy.select(FixedCluster.request(i + 1, 20), FixedCluster.view()).orElseThrow());
+    List<Integer> lanes = FixedCluster.lanesChosen(new PowerOfTwoPolicy(new Random(5)), 10);
 
     // Replay the same draws: two distinct indexes into the eligible lanes [0, 1, 2] (loads 3, 0, 1).
     Random replica = new Random(5);

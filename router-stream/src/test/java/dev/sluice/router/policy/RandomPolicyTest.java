@@ -12,9 +12,7 @@ class RandomPolicyTest {
 
   @Test
   void shouldPickSeededRandomEligibleLanesAndNeverTheStaleOne() {
-    RandomPolicy policy = new RandomPolicy(new Random(42));
-    List<Integer> lanes = new ArrayList<>();
-    for (int i = 0; i < 12; i++) lanes.add(policy.select(FixedCluster.request(i + 1, 20), FixedCluster.view()).orElseThrow());
+    List<Integer> lanes = FixedCluster.lanesChosen(new RandomPolicy(new Random(42)), 12);
     // Replay the same draws onto the eligible lanes [0, 1, 2].
     Random replica = new Random(42);
     List<Integer> expected = new ArrayList<>();

@@ -2,10 +2,12 @@ package dev.sluice.router.view;
 
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.topics.cluster.ClusterView;
+import dev.sluice.topics.cluster.KnownWorker;
 import dev.sluice.topics.cluster.WorkersSnapshot;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -16,9 +18,11 @@ import java.util.function.Predicate;
  *
  * <ul>
  *   <li>Heartbeats (who owns which lane, the reported queues, eligibility, the stages without workers):
- *       read again from a snapshot only when the {@link ClusterView} heard a heartbeat or tombstone
- *       ({@link ClusterView#changes}) or a worker turned stale or forgotten ({@link ClusterView#unchangedUntilMs});
- *       then every lane is re-read, O(L log L).
+ *       a heartbeat that changes only a live worker's queue ({@link ClusterView#changesSince} names the
+ *       worker) moves that worker's lanes, O(lanes per owner × log L). Any other change (a worker
+ *       joining, leaving, changing state or lanes, a tombstone) or the clock passing a moment at which a
+ *       worker turns stale or forgotten ({@link ClusterView#unchangedUntilMs}) reads a new snapshot
+ *       and every lane again, O(L log L).
  *   <li>Work in flight and placed work: only the lanes whose totals in {@link InFlightWork} changed since
  *       the last decision ({@link InFlightWork#changesSince}) are re-read; a changed lane re-reads its
  *       owners' work (the sum over their lanes) and moves each lane of those owners in {@link #byLoad},
@@ -48,6 +52,9 @@ public final class RouterLaneView extends LaneView {
   private int[][] ownersOf;
   /** The lanes each live worker owns (as its heartbeat lists them, those in 0..L-1). */
   private int[][] workerLanes = new int[0][];
+  /** Index (into workerLanes, reported) of each live worker, by id, with the heartbeat it was read from. */
+  private final Map<String, Integer> workerIndex = new HashMap<>();
+  private KnownWorker[] workerStatus = new KnownWorker[0];
   private double[] reported = new double[0];
 
   // work in flight
@@ -84,32 +91,66 @@ public final class RouterLaneView extends LaneView {
 
   /** Brings the view up to {@code nowMs} (see the class comment for what that costs) and returns it. */
   public RouterLaneView at(long nowMs) {
-    long changes = cluster.changes();
-    if (changes != clusterChanges || nowMs >= unchangedUntilMs) {
-      readHeartbeats(nowMs, changes);
+    List<Integer> queuesChanged = nowMs < unchangedUntilMs ? queuesChanged(nowMs) : null;
+    if (queuesChanged == null) {
+      readHeartbeats(nowMs);
       readSpeed(nowMs);
       readEveryLane();
     } else if (nowMs - speedReadAtMs >= SPEED_REREAD_MS && readSpeed(nowMs)) {
       readEveryLane();
     } else {
-      readChangedLanes();
+      readChangedLanes(queuesChanged);
     }
     return this;
   }
 
-  private void readHeartbeats(long nowMs, long changes) {
-    clusterChanges = changes;
+  /**
+   * Takes in the heartbeats heard since the last look when all they change is live workers' queues:
+   * returns those workers (their lanes are to move), or null when another change calls for a new snapshot.
+   */
+  private List<Integer> queuesChanged(long nowMs) {
+    ClusterView.Changes changes = cluster.changesSince(clusterChanges);
+    if (changes.workerIds() == null) return null;
+    List<Integer> changed = new ArrayList<>();
+    for (String id : changes.workerIds()) {
+      Integer w = workerIndex.get(id);
+      KnownWorker now = cluster.worker(id, nowMs).orElse(null);
+      if (w == null || now == null || !now.live() || !routable.test(now.status())) return null;
+      KnownWorker before = workerStatus[w];
+      // heard earlier than before (a replay), it would turn stale before the moment this view waits for
+      if (now.heardAtMs() < before.heardAtMs() || now.status().getStage() != before.status().getStage()
+          || !now.status().getLanes().equals(before.status().getLanes())) {
+        return null;
+      }
+      workerStatus[w] = now;
+      reported[w] = reportedSeconds(now.status());
+      if (!changed.contains(w)) changed.add(w);
+    }
+    clusterChanges = changes.upTo();
+    return changed;
+  }
+
+  private double reportedSeconds(WorkerStatus status) {
+    return (status.getQueueDepth() + status.getActiveSequences()) * secondsPerReportedRequest;
+  }
+
+  private void readHeartbeats(long nowMs) {
+    clusterChanges = cluster.changes(); // first: a change after this is looked at next time
     unchangedUntilMs = cluster.unchangedUntilMs(nowMs);
     WorkersSnapshot snapshot = cluster.snapshot(nowMs).only(routable);
-    List<WorkerStatus> live = snapshot.live();
+    List<KnownWorker> known = snapshot.workers().stream().filter(KnownWorker::live).toList();
+    List<WorkerStatus> live = known.stream().map(KnownWorker::status).toList();
     workerLanes = new int[live.size()][];
+    workerStatus = known.toArray(new KnownWorker[0]);
+    workerIndex.clear();
     reported = new double[live.size()];
     List<List<Integer>> owners = new ArrayList<>(lanes());
     for (int lane = 0; lane < lanes(); lane++) owners.add(new ArrayList<>(1));
     for (int w = 0; w < live.size(); w++) {
       WorkerStatus status = live.get(w);
       workerLanes[w] = status.getLanes().stream().mapToInt(Integer::intValue).filter(lane -> lane >= 0 && lane < lanes()).toArray();
-      reported[w] = (status.getQueueDepth() + status.getActiveSequences()) * secondsPerReportedRequest;
+      reported[w] = reportedSeconds(status);
+      workerIndex.put(status.getWorkerId(), w);
       for (int lane : workerLanes[w]) if (!owners.get(lane).contains(w)) owners.get(lane).add(w);
     }
     for (int lane = 0; lane < lanes(); lane++) ownersOf[lane] = owners.get(lane).stream().mapToInt(Integer::intValue).toArray();
@@ -141,16 +182,18 @@ public final class RouterLaneView extends LaneView {
     for (int lane = 0; lane < lanes(); lane++) placeInOrder(lane);
   }
 
-  private void readChangedLanes() {
+  /** Moves the lanes whose work in flight changed, and those of {@code queuesChanged} (worker indexes). */
+  private void readChangedLanes(List<Integer> queuesChanged) {
     InFlightWork.Changes changes = inFlight.changesSince(inFlightChanges);
     if (changes.lanes() == null) {
       readEveryLane();
       return;
     }
     inFlightChanges = changes.upTo();
-    if (changes.lanes().length == 0) return;
+    if (changes.lanes().length == 0 && queuesChanged.isEmpty()) return;
     List<Integer> changedLanes = new ArrayList<>();
     List<Integer> changedWorkers = new ArrayList<>();
+    for (int w : queuesChanged) mark(workerMarked, w, changedWorkers);
     for (int lane : changes.lanes()) {
       if (!mark(laneMarked, lane, changedLanes)) continue;
       readInFlight(lane);

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The router's view kept up to date between decisions is, at every decision, the view built from
  * scratch from a snapshot and the in-flight table (what the router built before), whatever happened
- * in between: heartbeats, tombstones, workers turning stale by the clock alone, placements, results,
+ * in between: heartbeats (changing a worker's lanes and state, or only its queue), tombstones, workers
+ * turning stale by the clock alone, placements, results,
  * forgotten placements, and more changes than the in-flight table remembers.
  */
 class RouterLaneViewTest {
@@ -37,6 +38,7 @@ class RouterLaneViewTest {
   private final InFlightWork inFlight = new InFlightWork(LANES, new LaneSpeed(PREFILL, DECODE));
   private final RouterLaneView view = new RouterLaneView(cluster, ROUTABLE, STAGES, LANES, inFlight, REPORTED);
   private final List<InFlightWork.Placement> placed = new ArrayList<>();
+  private final java.util.Map<String, WorkerStatus> lastHeard = new java.util.HashMap<>();
   private long now = 1_000_000L;
   private int next;
 
@@ -85,7 +87,8 @@ class RouterLaneViewTest {
 
   private void change() {
     switch (random.nextInt(10)) {
-      case 0, 1 -> heartbeat();
+      case 0 -> heartbeat();
+      case 1 -> queueChanged();
       case 2 -> cluster.gone("w" + random.nextInt(8));
       case 3, 4 -> {
         InFlightWork.Placement p = new InFlightWork.Placement("p" + next++, random.nextInt(LANES), 64, random.nextInt(64),
@@ -105,6 +108,15 @@ class RouterLaneViewTest {
     return placed.isEmpty() ? "none" : placed.get(random.nextInt(placed.size())).requestId();
   }
 
+  /** A worker's next heartbeat with only its queue changed, heard now (or, now and then, as a replay of an older one). */
+  private void queueChanged() {
+    String id = "w" + random.nextInt(8);
+    WorkerStatus last = lastHeard.get(id);
+    if (last == null) return;
+    WorkerStatus next = WorkerStatus.newBuilder(last).setQueueDepth(random.nextInt(5)).setActiveSequences(random.nextInt(3)).build();
+    cluster.heard(id, next, now - (random.nextInt(10) == 0 ? 4_000 + random.nextInt(1_500) : 0));
+  }
+
   /** A heartbeat of one of 8 workers: a random stage, lanes, queue, state, block size; heard now or a while ago. */
   private void heartbeat() {
     String id = "w" + random.nextInt(8);
@@ -116,5 +128,6 @@ class RouterLaneViewTest {
     if (random.nextInt(10) == 0) status.setState(WorkerState.DRAINING);
     if (random.nextInt(15) == 0) status.setBlockSize(32);
     cluster.heard(id, status, now - (random.nextInt(4) == 0 ? random.nextInt(7_000) : 0));
+    lastHeard.put(id, status);
   }
 }

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cluster's workers as their heartbeats on {@code <prefix>.workers} describe them: the one view
@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * shutdown) removes a worker at once; one silent for longer than {@code forgetAfter} is forgotten
  * (its lanes have long moved to others).
  *
- * <p>{@link #changes} counts the heartbeats and tombstones heard and {@link #unchangedUntilMs} says when
- * the passing of time alone would change a snapshot (a worker turning stale or forgotten), so a reader
- * that derives something from a snapshot (the router's lane view) can keep it until either moves.
+ * <p>{@link #changes} counts the heartbeats and tombstones heard, {@link #changesSince} names the workers
+ * they came from, and {@link #unchangedUntilMs} says when the passing of time alone would change a
+ * snapshot (a worker turning stale or forgotten), so a reader that derives something from a snapshot (the
+ * router's lane view) can keep it, and follow the workers that changed, instead of starting again.
  *
  * <p>Thread-safe. {@link #read} keeps it up to date from Kafka; a view made with the constructor is fed
  * by {@link #heard} and {@link #gone} (tests, simulations).
@@ -36,10 +37,24 @@ public final class ClusterView implements AutoCloseable {
 
   private record Heard(WorkerStatus status, long atMs) {}
 
+  /** How many of the latest changes {@link #changesSince} can name. */
+  static final int CHANGES_KEPT = 4096;
+
+  /**
+   * The workers heard from (or gone) after change number {@code since}, and the current change number.
+   *
+   * @param upTo the change number now (pass it as {@code since} next time)
+   * @param workerIds the workers, in the order heard (repeats possible), or null when more changes happened
+   *     than this view remembers
+   */
+  public record Changes(long upTo, List<String> workerIds) {}
+
   private final long staleAfterMs;
   private final long forgetAfterMs;
   private final Map<String, Heard> workers = new ConcurrentHashMap<>();
-  private final AtomicLong changes = new AtomicLong();
+  /** changedIds[n % CHANGES_KEPT] = the worker of change number n + 1; guarded by this. */
+  private final String[] changedIds = new String[CHANGES_KEPT];
+  private long changes;
   private TopicReader<WorkerStatus> reader;
 
   /** A view fed by {@link #heard} and {@link #gone}; always ready. */
@@ -73,13 +88,17 @@ public final class ClusterView implements AutoCloseable {
   /** This process heard {@code status} from worker {@code workerId} at {@code heardAtMs} (its own clock). */
   public void heard(String workerId, WorkerStatus status, long heardAtMs) {
     workers.put(workerId, new Heard(status, heardAtMs));
-    changes.incrementAndGet();
+    changed(workerId);
   }
 
   /** Worker {@code workerId} left (its tombstone). */
   public void gone(String workerId) {
     workers.remove(workerId);
-    changes.incrementAndGet();
+    changed(workerId);
+  }
+
+  private synchronized void changed(String workerId) {
+    changedIds[(int) (changes++ % CHANGES_KEPT)] = workerId;
   }
 
   /**
@@ -87,8 +106,23 @@ public final class ClusterView implements AutoCloseable {
    * same and the clock is before {@link #unchangedUntilMs}, a new snapshot would hold the same workers in
    * the same states.
    */
-  public long changes() {
-    return changes.get();
+  public synchronized long changes() {
+    return changes;
+  }
+
+  /** See {@link Changes}. */
+  public synchronized Changes changesSince(long since) {
+    if (changes - since > CHANGES_KEPT) return new Changes(changes, null);
+    List<String> ids = new ArrayList<>((int) (changes - since));
+    for (long n = since; n < changes; n++) ids.add(changedIds[(int) (n % CHANGES_KEPT)]);
+    return new Changes(changes, ids);
+  }
+
+  /** Worker {@code workerId} at {@code nowMs} as a snapshot would list it; empty when gone or forgotten. */
+  public Optional<KnownWorker> worker(String workerId, long nowMs) {
+    Heard h = workers.get(workerId);
+    if (h == null || nowMs - h.atMs() > forgetAfterMs) return Optional.empty();
+    return Optional.of(known(h, nowMs));
   }
 
   /**
@@ -114,8 +148,12 @@ public final class ClusterView implements AutoCloseable {
   public WorkersSnapshot snapshot(long nowMs) {
     workers.values().removeIf(h -> nowMs - h.atMs() > forgetAfterMs);
     List<KnownWorker> out = new ArrayList<>(workers.size());
-    for (Heard h : workers.values()) out.add(new KnownWorker(h.status(), h.atMs(), nowMs - h.atMs() > staleAfterMs));
+    for (Heard h : workers.values()) out.add(known(h, nowMs));
     return new WorkersSnapshot(nowMs, out);
+  }
+
+  private KnownWorker known(Heard h, long nowMs) {
+    return new KnownWorker(h.status(), h.atMs(), nowMs - h.atMs() > staleAfterMs);
   }
 
   /** True once the workers topic was read up to its end as of the start (always, for a view fed by hand). */

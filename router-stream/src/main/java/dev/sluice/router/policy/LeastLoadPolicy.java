@@ -3,7 +3,11 @@ package dev.sluice.router.policy;
 import dev.sluice.router.view.LaneView;
 import java.util.Optional;
 
-/** The least loaded eligible lane (the lowest lane number on a tie); ignores the prompt. */
+/**
+ * The least loaded eligible lane (the lowest lane number on a tie); ignores the prompt. It walks every
+ * eligible lane, O(L) per decision (the view's lanes by load break ties by placed work first, not by
+ * lane number).
+ */
 public final class LeastLoadPolicy implements RoutingPolicy {
   public static final String NAME = "least_load";
 

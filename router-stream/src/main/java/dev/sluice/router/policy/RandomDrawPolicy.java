@@ -7,7 +7,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * What random and power_of_two share: a load-only choice drawn at random from the eligible lanes. The
- * draw is one uniformly random eligible lane (random's choice) unless a policy draws otherwise.
+ * draw is one uniformly random eligible lane (random's choice) unless a policy draws otherwise. O(1) per
+ * decision: the view keeps its list of eligible lanes.
  */
 abstract class RandomDrawPolicy implements RoutingPolicy {
   private final String name;

@@ -38,11 +38,11 @@ public final class WorkerHealth {
 
   /** A worker thread died: the worker is FAILED for good. */
   public void fail(String what, Throwable cause) {
+    state = WorkerState.FAILED; // first: whoever sees the failure sees the worker not ready
     if (failure == null) {
       failure = cause;
       LOG.error("worker {}: {} failed; the worker leaves its group", workerId, what, cause);
     }
-    state = WorkerState.FAILED;
   }
 
   public boolean failed() {

@@ -17,11 +17,12 @@ class BenchCommandTest extends CommandTestSupport {
 
   @Test
   void shouldPrintDecisionRatesPerLaneCountWithTheirTargets() {
-    int code = sluice("bench", "decisions", "--lanes", "8,64", "--prefixes", "500", "--decisions", "2000");
+    int code = sluice("bench", "decisions", "--lanes", "8,64", "--prefixes", "500", "--decisions", "2000", "--rounds", "2");
 
     assertThat(code).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("cache_aware, 500 prefixes of 8 blocks").contains("   8 lanes:").contains("  64 lanes:")
-        .contains("decisions/s at 64 lanes").contains("flat in the lane count");
+    assertThat(out.toString()).contains("cache_aware, 500 prefixes of 8 blocks").contains("round 2,    8 lanes:")
+        .contains("round 2,   64 lanes:").contains("median   64 lanes:").contains("decisions/s at 64 lanes")
+        .contains("flat in the lane count");
     assertThat(sluice("bench", "decisions", "--policy", "fastest")).isEqualTo(2);
   }
 

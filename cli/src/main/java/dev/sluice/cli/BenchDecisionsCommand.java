@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.bench.Medians;
 import dev.sluice.bench.policy.DecisionRate;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ public final class BenchDecisionsCommand implements Callable<Integer> {
         w.flush();
       }
     }
-    List<Double> rates = byLanes.stream().map(BenchDecisionsCommand::median).toList();
+    List<Double> rates = byLanes.stream().map(Medians::of).toList();
     for (int i = 0; i < laneCounts.size(); i++) {
       w.printf(Locale.ROOT, "  median %4d lanes: %,10.0f decisions/s  %.2fx of %d lanes%n", laneCounts.get(i), rates.get(i),
           rates.get(i) / rates.get(0), laneCounts.get(0));
@@ -73,11 +74,5 @@ public final class BenchDecisionsCommand implements Callable<Integer> {
         flat >= FLAT_SHARE ? "pass" : "FAIL", laneCounts.get(laneCounts.size() - 1), laneCounts.get(0), flat, FLAT_SHARE);
     w.flush();
     return 0;
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 }

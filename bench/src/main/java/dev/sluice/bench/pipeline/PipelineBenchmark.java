@@ -1,5 +1,7 @@
 package dev.sluice.bench.pipeline;
 
+import dev.sluice.bench.Medians;
+
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.convert.RandomModel;
@@ -121,12 +123,12 @@ public final class PipelineBenchmark {
         inProcessPerTokens.add(inProcess.perTokenMillis(prompts.get(0), o.maxTokens()));
         pipelinePerTokens.add(perTokenMillis(pipeline.run(List.of(prompts.get(0)), o.maxTokens(), "single" + r + "-")));
       }
-      double inProcessPerToken = median(inProcessPerTokens);
-      double pipelinePerToken = median(pipelinePerTokens);
+      double inProcessPerToken = Medians.of(inProcessPerTokens);
+      double pipelinePerToken = Medians.of(pipelinePerTokens);
       out.printf("single request, per token, by round: pipeline %s ms, in-process %s ms%n", oneDecimal(pipelinePerTokens),
           oneDecimal(inProcessPerTokens));
       double eosRatio = o.exactlyOnce() ? exactlyOnce(bootstrap, model, ranges, prompts, o, inProcess) : Double.NaN;
-      Figures f = new Figures(median(ratios), eosRatio, worst(timeline.hops, 50), worst(timeline.hops, 99),
+      Figures f = new Figures(Medians.of(ratios), eosRatio, worst(timeline.hops, 50), worst(timeline.hops, 99),
           raw.getValueAtPercentile(50), raw.getValueAtPercentile(99), pipelinePerToken, inProcessPerToken);
       new PipelineReport(out).print(o, f, ip, pl, ratios, timeline, raw);
       if (o.report() != null) {
@@ -148,7 +150,7 @@ public final class PipelineBenchmark {
         ratios.add(b / a);
         out.printf("exactly-once round %d: in-process %6.1f tok/s, pipeline %6.1f tok/s, ratio %.2f%n", r, a, b, b / a);
       }
-      return median(ratios);
+      return Medians.of(ratios);
     }
   }
 
@@ -183,13 +185,6 @@ public final class PipelineBenchmark {
 
   private static String oneDecimal(List<Double> values) {
     return values.stream().map(v -> String.format(java.util.Locale.ROOT, "%.1f", v)).toList().toString();
-  }
-
-  static double median(List<Double> values) {
-    List<Double> s = new ArrayList<>(values);
-    s.sort(Double::compare);
-    int n = s.size();
-    return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 
   private static List<int[]> prompts(int vocab, int requests, int promptTokens) {

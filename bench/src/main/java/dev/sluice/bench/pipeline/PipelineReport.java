@@ -1,5 +1,7 @@
 package dev.sluice.bench.pipeline;
 
+import dev.sluice.bench.Medians;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,8 +22,8 @@ final class PipelineReport {
 
   void print(PipelineBenchmark.Options o, PipelineBenchmark.Figures f, List<Double> inProcess, List<Double> pipeline,
       List<Double> ratios, StageTimeline t, Histogram raw) {
-    out.printf("%nin-process tok/s per round: %s (median %.1f)%n", fmt(inProcess), PipelineBenchmark.median(inProcess));
-    out.printf("pipeline   tok/s per round: %s (median %.1f)%n", fmt(pipeline), PipelineBenchmark.median(pipeline));
+    out.printf("%nin-process tok/s per round: %s (median %.1f)%n", fmt(inProcess), Medians.of(inProcess));
+    out.printf("pipeline   tok/s per round: %s (median %.1f)%n", fmt(pipeline), Medians.of(pipeline));
     out.printf("ratio per round: %s%n", fmt(ratios));
     out.printf("raw Kafka produce->consume (3 KB) while the pipeline ran: p50 %d ms, p99 %d ms (%d records)%n",
         raw.getValueAtPercentile(50), raw.getValueAtPercentile(99), raw.getTotalCount());

@@ -111,6 +111,7 @@ public final class StepExecutor {
     long sentAt = System.currentTimeMillis();
     // one list shared by the stamps of every record this step sends on: the lanes of all of them
     List<Integer> stepLanes = new ArrayList<>();
+    List<StageStamp> stamps = new ArrayList<>();
     for (int i = 0; i < planned.size(); i++) {
       StepPlanner.Planned p = planned.get(i);
       StepOutput o = outputs.get(i);
@@ -125,6 +126,7 @@ public final class StepExecutor {
           continue; // a prompt chunk before the last: nothing to sample yet
         }
         StageStamp stamp = new StageStamp(stage, workerId, receivedAtMs[p.source()], sentAt, startedAt, stepLanes);
+        stamps.add(stamp);
         if (emitter.sampleAndEmit(p, o, cachedTokens(p), addMillis(w.getStageMillis(), millis), stamp, out, sentAt)) {
           hot.release(w.getRequestId());
           counters.requestServed();
@@ -132,6 +134,7 @@ public final class StepExecutor {
         }
       } else {
         StageStamp stamp = new StageStamp(stage, workerId, receivedAtMs[p.source()], sentAt, startedAt, stepLanes);
+        stamps.add(stamp);
         stepLanes.add(w.getLane());
         out.add(new Outgoing(nextTopic, w.getLane(), w.getRequestId(), forward(p, o, millis, stamp), p.source()));
         if (w.getKind() == WorkKind.PREFILL_CHUNK && w.getLastPromptChunk()) {
@@ -142,6 +145,10 @@ public final class StepExecutor {
         }
       }
     }
+    // Sent = handed to the producer (the outbox next): after sampling and building the records, so a
+    // hop (sent -> read by the next stage) is Kafka's cost alone and the step's span holds all its work.
+    long handedOver = System.currentTimeMillis();
+    stamps.forEach(st -> st.setSentAtMs(handedOver));
     return new StepResult(out, kv, planned.size(), positions, finished);
   }
 

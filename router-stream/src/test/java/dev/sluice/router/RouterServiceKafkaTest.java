@@ -115,8 +115,9 @@ class RouterServiceKafkaTest {
 
   /** Id of the sub-topology that reads the requests topic (task ids start with it). */
   private String admissionSubtopology(SluiceTopics topics) {
-    return RouterTopology.build(topics, settings("describe"), null, new RouterMetrics(new PrometheusRegistry()),
-            new dev.sluice.topics.cluster.ClusterView(java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5)), 1)
+    RouterSettings describe = settings("describe");
+    return RouterTopology.build(topics, describe, null, new RouterMetrics(new PrometheusRegistry()),
+            RouterTopology.inFlightWork(describe), new dev.sluice.topics.cluster.ClusterView(java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5)), 1)
         .describe().subtopologies().stream()
         .filter(st -> st.nodes().stream().anyMatch(n -> n instanceof TopologyDescription.Source src
             && src.topicSet() != null && src.topicSet().contains(topics.requests().name())))

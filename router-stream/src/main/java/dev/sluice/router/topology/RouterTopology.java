@@ -73,16 +73,6 @@ public final class RouterTopology {
     return new GroupIds(topics).router();
   }
 
-  /**
-   * @param tokenizer the served model's tokenizer, or null to accept pre-tokenized requests only
-   * @param cluster the workers, from their heartbeats
-   * @param stages the topic layout's stage count
-   */
-  public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics,
-      ClusterView cluster, int stages) {
-    return build(topics, settings, tokenizer, metrics, inFlightWork(settings), cluster, stages);
-  }
-
   /** An empty in-flight table for these settings' lanes and lane speed. */
   public static InFlightWork inFlightWork(RouterSettings settings) {
     return new InFlightWork(settings.lanes(), new dev.sluice.router.view.LaneSpeed(
@@ -90,8 +80,11 @@ public final class RouterTopology {
   }
 
   /**
+   * @param tokenizer the served model's tokenizer, or null to accept pre-tokenized requests only
    * @param inFlight this router process's placements not finished yet (shared by its routing tasks; an
-   *     {@link InFlightResultsReader} ends them)
+   *     {@link InFlightResultsReader} ends them): the one table of the process, from {@link #inFlightWork}
+   * @param cluster the workers, from their heartbeats
+   * @param stages the topic layout's stage count
    */
   public static Topology build(SluiceTopics topics, RouterSettings settings, PromptTokenizer tokenizer, RouterMetrics metrics,
       InFlightWork inFlight, ClusterView cluster, int stages) {

@@ -40,7 +40,7 @@ final class RouterDriver implements AutoCloseable {
 
   RouterDriver(RouterSettings settings, PromptTokenizer tokenizer, Path dataDir) {
     RouterSettings s = settings.withLanes(LANES).withDataDir(dataDir).withRandomSeed(7L);
-    driver = new TopologyTestDriver(RouterTopology.build(topics, s, tokenizer, metrics, cluster, 1),
+    driver = new TopologyTestDriver(RouterTopology.build(topics, s, tokenizer, metrics, RouterTopology.inFlightWork(s), cluster, 1),
         RouterTopology.properties(s, "unused:9092", topics, metrics), Instant.ofEpochMilli(T0));
     requests = driver.createInputTopic(topics.requests().name(), new StringSerializer(), SluiceSerdes.inferenceRequest().serializer());
     rawRequests = driver.createInputTopic(topics.requests().name(), new ByteArraySerializer(), new ByteArraySerializer());

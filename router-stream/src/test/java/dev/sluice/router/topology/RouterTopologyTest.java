@@ -84,6 +84,12 @@ class RouterTopologyTest {
     start(RouterSettings.defaults(MODEL).withPolicy(policy));
   }
 
+  /** Starts the router with {@code policy}, every lane served by a live worker of its own. */
+  private void startServingEveryLane(String policy) {
+    start(policy);
+    allLanesLive();
+  }
+
   @AfterEach
   void close() {
     if (driver != null) driver.close();
@@ -94,6 +100,12 @@ class RouterTopologyTest {
     for (int lane = 0; lane < LANES; lane++) {
       beat("w" + lane, worker("w" + lane, 0, List.of(lane), 0, now()));
     }
+  }
+
+  /** Nothing more reaches the results topic, even once another no-worker wait (10 s by default) has passed. */
+  private void assertNoMoreResultsAfterTheWait(String why) {
+    driver.advanceWallClockTime(Duration.ofSeconds(11));
+    assertThat(results.isEmpty()).as(why).isTrue();
   }
 
   /** The router hears {@code status} at the time the heartbeat carries (the tests keep it at the driver's wall clock). */
@@ -123,8 +135,7 @@ class RouterTopologyTest {
 
   @Test
   void shouldWritePromptAsPrefillChunksOnOneLane() {
-    start("cache_aware");
-    allLanesLive();
+    startServingEveryLane("cache_aware");
     int[] tokens = prompt(1, 150);
     var headers = new RecordHeaders();
     headers.add(SluiceHeaders.REPLY_PARTITION, "3".getBytes(StandardCharsets.UTF_8));
@@ -157,8 +168,7 @@ class RouterTopologyTest {
   @Test
   void shouldRouteSharedPrefixToSameLane() {
     for (String policy : List.of("cache_aware", "prefix_hash")) {
-      start(policy);
-      allLanesLive();
+      startServingEveryLane(policy);
       for (int i = 0; i < 6; i++) {
         // One after the other: each finishes (its DONE comes back) before the next arrives.
         requests.pipeInput(null, request(policy + i, sharedPrefix(5, 32, 100 + i, 40 + i)), T0 + i * 500L);
@@ -175,8 +185,7 @@ class RouterTopologyTest {
 
   @Test
   void shouldGrowABurstOfOnePrefixOntoMoreLanesAsItsWorkInFlightGrows() {
-    start("cache_aware");
-    allLanesLive();
+    startServingEveryLane("cache_aware");
     for (int i = 0; i < 6; i++) {
       requests.pipeInput(null, request("burst" + i, sharedPrefix(5, 32, 100 + i, 40 + i)), T0);
     }
@@ -194,8 +203,7 @@ class RouterTopologyTest {
 
   @Test
   void shouldCountAPlacementAsLoadUntilItsDoneComesBack() {
-    start("least_load");
-    allLanesLive();
+    startServingEveryLane("least_load");
     requests.pipeInput(null, request("first", prompt(1, 40)), T0);
     requests.pipeInput(null, request("second", prompt(2, 40)), T0);
     // least_load: lane 0 is busy with "first" (in flight), so "second" goes to lane 1.
@@ -207,8 +215,7 @@ class RouterTopologyTest {
 
   @Test
   void shouldCountTheCachedTokensItPredictedAndThoseTheWorkersReported() {
-    start("cache_aware");
-    allLanesLive();
+    startServingEveryLane("cache_aware");
     requests.pipeInput(null, request("cold", sharedPrefix(8, 32, 1, 40)), T0);
     done("cold", 8, 40, 0);
     requests.pipeInput(null, request("warm", sharedPrefix(8, 32, 2, 40)), T0); // the index expects 2 blocks cached
@@ -220,8 +227,7 @@ class RouterTopologyTest {
   @Test
   void shouldEndInFlightRequestsWithOneErrorAtOnceWhenAStageLosesEveryWorker() {
     stages = 2;
-    start("cache_aware");
-    allLanesLive();
+    startServingEveryLane("cache_aware");
     beat("s1", worker("s1", 1, List.of(0, 1, 2, 3), 0, T0)); // stage 1: one worker for every lane
     var headers = new RecordHeaders();
     headers.add(SluiceHeaders.REPLY_PARTITION, "5".getBytes(StandardCharsets.UTF_8));
@@ -246,8 +252,7 @@ class RouterTopologyTest {
     assertThat(error.value().getErrorMessage()).contains("stage 1").contains("in flight");
     assertThat(error.value().getIndex()).as("above any index a worker writes (maxTokens 8)").isEqualTo(9);
     assertThat(SluiceHeaders.get(error.headers(), SluiceHeaders.REPLY_PARTITION)).isEqualTo("5");
-    driver.advanceWallClockTime(Duration.ofSeconds(11));
-    assertThat(results.isEmpty()).as("one ERROR, and none for the request that had finished").isTrue();
+    assertNoMoreResultsAfterTheWait("one ERROR, and none for the request that had finished");
   }
 
   @Test
@@ -295,8 +300,7 @@ class RouterTopologyTest {
 
   @Test
   void shouldAnswerInvalidRequestsWithOneErrorEach() {
-    start("cache_aware");
-    allLanesLive();
+    startServingEveryLane("cache_aware");
     InferenceRequest noMaxTokens = request("bad-max", prompt(1, 10));
     noMaxTokens.setMaxTokens(0);
     InferenceRequest otherModel = request("bad-model", prompt(1, 10));
@@ -333,8 +337,7 @@ class RouterTopologyTest {
 
   @Test
   void shouldSendUnreadableBytesToDlqAndKeepRouting() {
-    start("cache_aware");
-    allLanesLive();
+    startServingEveryLane("cache_aware");
     byte[] garbage = {(byte) 0xC3, 0x01, 9, 9, 9, 9, 9, 9, 9, 9, 1, 2, 3};
     rawRequests.pipeInput("k".getBytes(StandardCharsets.UTF_8), garbage, T0);
     rawRequests.pipeInput(null, "{\"prompt\": ".getBytes(StandardCharsets.UTF_8), T0);
@@ -353,8 +356,7 @@ class RouterTopologyTest {
 
   @Test
   void shouldAssignTopicPartitionOffsetIdWhenRequestIdIsEmpty() {
-    start("cache_aware");
-    allLanesLive();
+    startServingEveryLane("cache_aware");
     requests.pipeInput(null, request("given", prompt(3, 20)), T0);
     requests.pipeInput(null, request("", prompt(3, 20)), T0);
     assertThat(stage0.readValuesToList()).extracting(StageWork::getRequestId)
@@ -395,8 +397,7 @@ class RouterTopologyTest {
     assertThat(error.getErrorCode()).isEqualTo("no_workers");
     assertThat(error.getIndex()).isZero();
     assertThat(stage0.isEmpty()).isTrue();
-    driver.advanceWallClockTime(Duration.ofSeconds(11));
-    assertThat(results.isEmpty()).as("exactly one ERROR").isTrue();
+    assertNoMoreResultsAfterTheWait("exactly one ERROR");
   }
 
   @Test
@@ -412,14 +413,12 @@ class RouterTopologyTest {
     assertThat(error.getErrorCode()).isEqualTo("no_workers");
     assertThat(error.getErrorMessage()).contains("stage 1");
     assertThat(stage0.isEmpty()).isTrue();
-    driver.advanceWallClockTime(Duration.ofSeconds(11));
-    assertThat(results.isEmpty()).as("exactly one ERROR").isTrue();
+    assertNoMoreResultsAfterTheWait("exactly one ERROR");
   }
 
   @Test
   void shouldRouteToLanesWorkersReportedCachingUnderPrecise() {
-    start("precise");
-    allLanesLive();
+    startServingEveryLane("precise");
     int[] tokens = prompt(6, 40);
     RoutingRequest rr = RoutingRequest.of("x", tokens, MODEL, null, 16);
     int home = rr.homeLane(LANES);

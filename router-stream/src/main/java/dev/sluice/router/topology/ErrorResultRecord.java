@@ -23,9 +23,8 @@ final class ErrorResultRecord {
     ResultEvent error = ErrorResults.error(requestId, null, code, message, nowMs, nowMs);
     Headers headers = new RecordHeaders();
     if (requestHeaders != null) SluiceHeaders.copyRequestHeaders(requestHeaders, headers);
-    SluiceHeaders.put(headers, SluiceHeaders.REQUEST_ID, requestId);
     Integer reply = ReplyPartitioner.parse(SluiceHeaders.get(requestHeaders, SluiceHeaders.REPLY_PARTITION));
-    if (reply != null) SluiceHeaders.put(headers, SluiceHeaders.REPLY_PARTITION, reply.toString());
+    SluiceHeaders.putRequest(headers, requestId, reply);
     byte[] value = results.valueSerde().serializer().serialize(results.name(), error);
     // stamped: the router also reads the results topic (its in-flight table), and a record needs a time there
     return new ProducerRecord<>(results.name(), reply, nowMs, requestId.getBytes(StandardCharsets.UTF_8), value, headers);

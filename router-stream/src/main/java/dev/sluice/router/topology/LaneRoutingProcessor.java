@@ -164,8 +164,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
           "stage " + dead.get(0) + " lost every live worker while the request was in flight on lane " + p.lane(),
           p.maxTokens(), p.createdAtMs(), now);
       Headers out = new RecordHeaders();
-      SluiceHeaders.put(out, SluiceHeaders.REQUEST_ID, p.requestId());
-      if (p.replyPartition() != null) SluiceHeaders.put(out, SluiceHeaders.REPLY_PARTITION, p.replyPartition().toString());
+      SluiceHeaders.putRequest(out, p.requestId(), p.replyPartition());
       context.forward(new Record<String, SpecificRecord>(p.requestId(), error, now, out));
       metrics.request(ErrorResults.NO_WORKERS);
     }
@@ -215,10 +214,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
   private static Headers outgoingHeaders(StageWork prompt, Headers incoming) {
     Headers out = new RecordHeaders();
     SluiceHeaders.copyRequestHeaders(incoming, out);
-    SluiceHeaders.put(out, SluiceHeaders.REQUEST_ID, prompt.getRequestId());
-    if (prompt.getReplyPartition() != null) {
-      SluiceHeaders.put(out, SluiceHeaders.REPLY_PARTITION, prompt.getReplyPartition().toString());
-    }
+    SluiceHeaders.putRequest(out, prompt.getRequestId(), prompt.getReplyPartition());
     return out;
   }
 

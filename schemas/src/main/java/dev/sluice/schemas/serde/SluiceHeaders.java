@@ -34,6 +34,12 @@ public final class SluiceHeaders {
     if (value != null) headers.add(name, value.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Sets the headers that name a record's request: its id, and its reply partition when it has one. */
+  public static void putRequest(Headers headers, String requestId, Integer replyPartition) {
+    put(headers, REQUEST_ID, requestId);
+    if (replyPartition != null) put(headers, REPLY_PARTITION, replyPartition.toString());
+  }
+
   /** Copies the request-scoped headers (request id, reply partition, trace context) from one record to another. */
   public static void copyRequestHeaders(Headers from, Headers to) {
     for (String name : new String[] {REQUEST_ID, REPLY_PARTITION, TRACEPARENT}) {

@@ -3,6 +3,8 @@ package dev.sluice.ingress.openai;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * How {@code /v1/chat/completions} turns messages into one prompt. A model that ships a chat template
@@ -40,12 +42,8 @@ public interface ChatTemplate {
   ChatTemplate PLAIN = new ChatTemplate() {
     @Override
     public String render(List<Message> messages) {
-      StringBuilder prompt = new StringBuilder();
-      for (Message m : messages) {
-        if (prompt.length() > 0) prompt.append('\n');
-        prompt.append(m.content());
-      }
-      return prompt.toString();
+      // empty messages before the first text add no blank lines
+      return messages.stream().map(Message::content).dropWhile(String::isEmpty).collect(Collectors.joining("\n"));
     }
 
     @Override
@@ -57,12 +55,8 @@ public interface ChatTemplate {
   ChatTemplate TRANSCRIPT = new ChatTemplate() {
     @Override
     public String render(List<Message> messages) {
-      StringBuilder prompt = new StringBuilder();
-      for (Message m : messages) {
-        if (prompt.length() > 0) prompt.append('\n');
-        prompt.append(label(m.role())).append(": ").append(m.content());
-      }
-      return prompt.append(prompt.length() > 0 ? "\n" : "").append("Assistant:").toString();
+      return Stream.concat(messages.stream().map(m -> label(m.role()) + ": " + m.content()), Stream.of("Assistant:"))
+          .collect(Collectors.joining("\n"));
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.sluice.bench.chaos;
 
+import dev.sluice.results.KafkaSettings;
+import dev.sluice.results.PollThreads;
+import dev.sluice.results.ResultDecoder;
 import dev.sluice.schemas.ResultEvent;
 import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.topic.SluiceTopics;
@@ -11,12 +14,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Every event on the results topic, as a plain read_committed consumer sees it (the workers' transactions
@@ -27,7 +28,8 @@ final class ResultsLedger implements AutoCloseable {
   /** What the results topic holds for one request. */
   record Counts(int terminalEvents, int duplicatePairs) {}
 
-  private final KafkaConsumer<String, ResultEvent> consumer;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final ResultDecoder decoder;
   private final List<TopicPartition> partitions;
   private final Map<String, Set<Integer>> indexes = new HashMap<>();
   private final Map<String, Integer> terminals = new HashMap<>();
@@ -40,9 +42,8 @@ final class ResultsLedger implements AutoCloseable {
   ResultsLedger(String bootstrapServers, String namespace) {
     Topic<String, ResultEvent> results = new SluiceTopics(namespace).results();
     String topic = results.name();
-    consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), results.keySerde().deserializer(),
-        results.valueSerde().deserializer());
+    decoder = new ResultDecoder(results);
+    consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrapServers, null, Map.of()));
     partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
@@ -56,7 +57,10 @@ final class ResultsLedger implements AutoCloseable {
       while (running) {
         var records = consumer.poll(Duration.ofMillis(200));
         synchronized (this) {
-          for (ConsumerRecord<String, ResultEvent> r : records) add(r.key(), r.value(), r.timestamp());
+          for (ConsumerRecord<String, byte[]> r : records) {
+            ResultEvent event = decoder.decode(r);
+            if (event != null) add(r.key(), event, r.timestamp());
+          }
         }
         Map<TopicPartition, Long> now = new HashMap<>();
         for (TopicPartition tp : partitions) now.put(tp, consumer.position(tp));
@@ -79,9 +83,7 @@ final class ResultsLedger implements AutoCloseable {
 
   /** The topic's end offsets now (read committed: the last stable offsets), for {@link #caughtUpTo}. */
   Map<TopicPartition, Long> endOffsets(String bootstrapServers) {
-    try (KafkaConsumer<String, String> probe = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrapServers, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-        new StringDeserializer())) {
+    try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(KafkaSettings.consumer(bootstrapServers, null, Map.of()))) {
       return probe.endOffsets(partitions, Duration.ofSeconds(30));
     }
   }
@@ -105,11 +107,6 @@ final class ResultsLedger implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    consumer.wakeup();
-    try {
-      reader.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    PollThreads.wakeAndJoin(consumer, reader, Duration.ofSeconds(10));
   }
 }

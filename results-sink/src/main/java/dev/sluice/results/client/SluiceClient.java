@@ -4,6 +4,7 @@ import dev.sluice.results.Completion;
 import dev.sluice.results.CompletionAssembler;
 import dev.sluice.results.ResultDecoder;
 import dev.sluice.results.KafkaSettings;
+import dev.sluice.results.PollThreads;
 import dev.sluice.results.TokenDelta;
 import dev.sluice.schemas.CancelRequest;
 import dev.sluice.schemas.InferenceRequest;
@@ -286,12 +287,7 @@ public final class SluiceClient implements AutoCloseable {
   public void close() {
     if (!running) return;
     running = false;
-    consumer.wakeup();
-    try {
-      pollThread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    PollThreads.wakeAndJoin(consumer, pollThread, Duration.ofSeconds(10));
     failAll(new IllegalStateException("the Sluice client was closed"));
     producer.close(Duration.ofSeconds(5));
   }

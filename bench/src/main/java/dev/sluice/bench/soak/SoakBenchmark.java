@@ -174,15 +174,7 @@ public final class SoakBenchmark {
   }
 
   /** Seeded prompts: a quarter open with one of a few shared prefixes (half the prompt), the rest are unique. */
-  private static final class Prompts {
-    private final int vocab;
-    private final int length;
-
-    Prompts(int vocab, int length) {
-      this.vocab = vocab;
-      this.length = length;
-    }
-
+  private record Prompts(int vocab, int length) {
     List<Integer> next(long n) {
       List<Integer> ids = new ArrayList<>(length);
       Random shared = new Random(n % SHARED_PREFIXES);

@@ -6,21 +6,9 @@ package dev.sluice.results.client;
  * Submitting it again picks one of the partitions this client owns now.
  */
 public final class ReplyPartitionLostException extends RuntimeException {
-  private final String requestId;
-  private final int replyPartition;
-
+  /** The message names the request and its reply partition (callers act on the type alone). */
   public ReplyPartitionLostException(String requestId, int replyPartition) {
     super("reply partition " + replyPartition + " of request " + requestId
         + " was reassigned to another results consumer; submit the request again");
-    this.requestId = requestId;
-    this.replyPartition = replyPartition;
-  }
-
-  public String requestId() {
-    return requestId;
-  }
-
-  public int replyPartition() {
-    return replyPartition;
   }
 }

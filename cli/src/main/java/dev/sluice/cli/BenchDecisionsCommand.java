@@ -6,22 +6,17 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice bench decisions}: routing decisions per second on one thread, by lane count, with the target. */
 @Command(name = "decisions", mixinStandardHelpOptions = true,
     description = "Routing decisions per second on one thread (view from heartbeats and the in-flight table, then the "
         + "policy), at each lane count, over an index of many prefixes.")
-public final class BenchDecisionsCommand implements Callable<Integer> {
+public final class BenchDecisionsCommand extends PrintingCommand {
   static final double TARGET_PER_SECOND = 50_000;
   /** "Flat in the lane count": the largest lane count keeps at least this share of the smallest's rate (medians). */
   static final double FLAT_SHARE = 0.8;
-
-  @Spec CommandSpec spec;
 
   @Option(names = "--policy", converter = PolicyName.class, defaultValue = "cache_aware", description = "Policy (default: ${DEFAULT-VALUE}).")
   String policy;
@@ -43,8 +38,7 @@ public final class BenchDecisionsCommand implements Callable<Integer> {
   int rounds;
 
   @Override
-  public Integer call() {
-    PrintWriter w = spec.commandLine().getOut();
+  int run(PrintWriter w) {
     w.printf(Locale.ROOT, "%s, %,d prefixes of %d blocks, one thread, %d rounds of lane counts %s in turn%n", policy,
         prefixes, blocks, rounds, laneCounts);
     List<List<Double>> byLanes = new ArrayList<>();
@@ -72,7 +66,6 @@ public final class BenchDecisionsCommand implements Callable<Integer> {
     double flat = rates.get(rates.size() - 1) / rates.get(0);
     w.printf(Locale.ROOT, "  [%s] %d lanes against %d lanes          %.2fx (target >= %.2fx: flat in the lane count)%n",
         flat >= FLAT_SHARE ? "pass" : "FAIL", laneCounts.get(laneCounts.size() - 1), laneCounts.get(0), flat, FLAT_SHARE);
-    w.flush();
     return 0;
   }
 }

@@ -14,13 +14,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice bench policies}: replays a Mooncake-format trace through every routing policy in the
@@ -29,10 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "policies", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Compare routing policies on a request trace (simulated lanes with LRU block caches).",
         "Prints one line per policy and writes an HTML report with charts."})
-public final class BenchPoliciesCommand implements Callable<Integer> {
+public final class BenchPoliciesCommand extends PrintingCommand {
   static final String SHARED_TRACE = TraceOption.SHARED_TRACE;
-
-  @Spec CommandSpec spec;
 
   @Mixin TraceOption trace;
 
@@ -75,10 +69,9 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
   Path out;
 
   @Override
-  public Integer call() throws IOException {
+  int run(PrintWriter w) throws IOException {
     if (policies == null) policies = RoutingPolicies.NAMES;
     validate();
-    PrintWriter w = spec.commandLine().getOut();
     Path file = trace.file();
     w.println("reading " + file + " ...");
     w.flush();
@@ -136,22 +129,22 @@ public final class BenchPoliciesCommand implements Callable<Integer> {
 
   private void validate() {
     for (int lanes : laneCounts) {
-      if (lanes < 1) throw new ParameterException(spec.commandLine(), "--lanes must be at least 1: " + lanes);
+      if (lanes < 1) throw badUsage("--lanes must be at least 1: " + lanes);
     }
-    if (!(load >= 0) || load >= 1.5) throw new ParameterException(spec.commandLine(), "--load must be in [0, 1.5): " + load);
+    if (!(load >= 0) || load >= 1.5) throw badUsage("--load must be in [0, 1.5): " + load);
     if (sweep != null) {
       for (double x : sweep) {
-        if (!(x > 0 && x < 1.5)) throw new ParameterException(spec.commandLine(), "--sweep loads must be in (0, 1.5): " + x);
+        if (!(x > 0 && x < 1.5)) throw badUsage("--sweep loads must be in (0, 1.5): " + x);
       }
     }
     if (cacheBlocksPerLane < 0) {
-      throw new ParameterException(spec.commandLine(), "--cache-blocks-per-lane must be 0 or more: " + cacheBlocksPerLane);
+      throw badUsage("--cache-blocks-per-lane must be 0 or more: " + cacheBlocksPerLane);
     }
     if (!(prefillTokensPerSecond > 0)) {
-      throw new ParameterException(spec.commandLine(), "--prefill-tokens-per-s must be above 0: " + prefillTokensPerSecond);
+      throw badUsage("--prefill-tokens-per-s must be above 0: " + prefillTokensPerSecond);
     }
     if (!(decodeMsPerToken >= 0)) {
-      throw new ParameterException(spec.commandLine(), "--decode-ms-per-token must be 0 or more: " + decodeMsPerToken);
+      throw badUsage("--decode-ms-per-token must be 0 or more: " + decodeMsPerToken);
     }
   }
 }

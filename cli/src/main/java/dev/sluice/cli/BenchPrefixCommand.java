@@ -13,13 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice bench prefix}: built-in shared-prefix workloads ({@link PrefixWorkload}) through a
@@ -31,9 +27,7 @@ import picocli.CommandLine.Spec;
     description = {"Shared-prefix workloads through the real pipeline, one fresh pipeline per policy: TTFT, TPOT, "
         + "tokens/s, cached share against the workload's ceiling, requests per worker.",
         "For the targets: ./sluice init-model --shape gpt2-small --out models/gpt2-small, then --model models/gpt2-small."})
-public final class BenchPrefixCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-
+public final class BenchPrefixCommand extends PrintingCommand {
   @Mixin EmbeddedModelOption model;
 
   @Option(names = "--workloads", split = ",", defaultValue = "groups,system-prompt",
@@ -73,12 +67,12 @@ public final class BenchPrefixCommand implements Callable<Integer> {
           + "the cached share must stay within " + RouterReplicaTargets.MAX_POINTS + " points.")
   boolean routerReplicas;
 
-  @Option(names = "--out", defaultValue = "bench-prefix.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
-  Path out;
+  /** {@code --report} as in the other bench commands; {@code --out}, its first name, still works. */
+  @Option(names = {"--report", "--out"}, defaultValue = "bench-prefix.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
+  Path report;
 
   @Override
-  public Integer call() throws Exception {
-    PrintWriter w = spec.commandLine().getOut();
+  int run(PrintWriter w) throws Exception {
     validate();
     Path modelDir = model.resolve(w);
     ModelConfig config = ModelConfig.read(modelDir);
@@ -93,7 +87,7 @@ public final class BenchPrefixCommand implements Callable<Integer> {
     for (String name : workloads) {
       PrefixWorkload workload = PrefixWorkload.of(name, shape);
       if (workload.longestPrompt() + maxTokens > config.maxPositions()) {
-        throw new ParameterException(spec.commandLine(), name + ": prompts of up to " + workload.longestPrompt()
+        throw badUsage(name + ": prompts of up to " + workload.longestPrompt()
             + " tokens + --max-tokens exceed the model's context of " + config.maxPositions());
       }
       double ceiling = workload.ceiling(TopicLayout.DEFAULT_BLOCK_SIZE);
@@ -115,9 +109,8 @@ public final class BenchPrefixCommand implements Callable<Integer> {
       }
       sections.add(new PrefixReport.Section(name, workload.description(), results));
     }
-    PrefixReport.write(sections, setup, out);
-    w.println("report: " + out.toAbsolutePath());
-    w.flush();
+    PrefixReport.write(sections, setup, report);
+    w.println("report: " + report.toAbsolutePath());
     return 0;
   }
 
@@ -139,13 +132,13 @@ public final class BenchPrefixCommand implements Callable<Integer> {
   private void validate() {
     for (String name : workloads) {
       if (!PrefixWorkload.NAMES.contains(name)) {
-        throw new ParameterException(spec.commandLine(), "--workloads: unknown workload '" + name + "'; known: "
+        throw badUsage("--workloads: unknown workload '" + name + "'; known: "
             + String.join(", ", PrefixWorkload.NAMES));
       }
     }
-    if (concurrency < 1) throw new ParameterException(spec.commandLine(), "--concurrency must be >= 1: " + concurrency);
-    if (rate != null && !(rate > 0)) throw new ParameterException(spec.commandLine(), "--rate must be > 0: " + rate);
-    if (routers < 1) throw new ParameterException(spec.commandLine(), "--routers must be >= 1: " + routers);
-    if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be >= 1: " + maxTokens);
+    if (concurrency < 1) throw badUsage("--concurrency must be >= 1: " + concurrency);
+    if (rate != null && !(rate > 0)) throw badUsage("--rate must be > 0: " + rate);
+    if (routers < 1) throw badUsage("--routers must be >= 1: " + routers);
+    if (maxTokens < 1) throw badUsage("--max-tokens must be >= 1: " + maxTokens);
   }
 }

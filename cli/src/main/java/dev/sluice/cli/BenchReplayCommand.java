@@ -8,18 +8,15 @@ import dev.sluice.bench.replay.ReplayScale;
 import dev.sluice.bench.replay.ReplayTable;
 import dev.sluice.bench.replay.ScaledTrace;
 import dev.sluice.model.ModelConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice bench replay}: the Mooncake trace, scaled to synthetic token prompts
@@ -30,9 +27,7 @@ import picocli.CommandLine.Spec;
     description = {"Replays the Mooncake trace through the real pipeline once per routing policy and compares "
         + "cache hit rate, TTFT, latency and tokens/s side by side.",
         "Every hash id becomes a fixed block of synthetic tokens, so shared trace prefixes are shared prompt prefixes."})
-public final class BenchReplayCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-
+public final class BenchReplayCommand extends PrintingCommand {
   @Mixin TraceOption trace;
 
   @Mixin EmbeddedModelOption model;
@@ -75,16 +70,15 @@ public final class BenchReplayCommand implements Callable<Integer> {
       description = "With --from-topic: offset or ISO-8601 time to stop before (default: the end when reading starts).")
   String to;
 
-  @Option(names = "--speed", paramLabel = "original|max|N", defaultValue = "original",
+  @Option(names = "--speed", paramLabel = "original|max|N", defaultValue = "original", converter = ReplaySpeed.Converter.class,
       description = "With --from-topic: the recorded spacing, all at once, or N times faster (default: ${DEFAULT-VALUE}).")
-  String speed;
+  ReplaySpeed speed;
 
   @Override
-  public Integer call() throws Exception {
-    PrintWriter w = spec.commandLine().getOut();
+  int run(PrintWriter w) throws Exception {
     Path modelDir = model.resolve(w);
     if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
-      throw new ParameterException(spec.commandLine(), "--model " + modelDir + " has no config.json");
+      throw badUsage("--model " + modelDir + " has no config.json");
     }
     if (fromTopic != null) return replayTopic(modelDir, w);
     ModelConfig config = ModelConfig.read(modelDir);
@@ -92,10 +86,10 @@ public final class BenchReplayCommand implements Callable<Integer> {
     try {
       scale = new ReplayScale(requests, blockTokens, maxBlocks, maxTokens, timeScale, config.vocabSize(), config.bosTokenId());
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw badUsage(e.getMessage());
     }
     if (scale.maxSequenceTokens() > config.maxPositions()) {
-      throw new ParameterException(spec.commandLine(), "--max-blocks x --block-tokens + --max-tokens = "
+      throw badUsage("--max-blocks x --block-tokens + --max-tokens = "
           + scale.maxSequenceTokens() + " exceeds the model's context of " + config.maxPositions() + " tokens");
     }
     Path traceFile = trace.file();
@@ -111,52 +105,39 @@ public final class BenchReplayCommand implements Callable<Integer> {
     w.println();
     w.println(scale.describe());
     w.print(ReplayTable.text(results));
-    if (out != null) {
-      Files.writeString(out, ReplayTable.markdown(results, scale.describe()));
-      w.println("report: " + out.toAbsolutePath());
-    }
-    w.flush();
+    writeMarkdown(ReplayTable.markdown(results, scale.describe()), w);
     return 0;
   }
 
   /** --from-topic: the recorded requests through a fresh pipeline per policy, and whether their outputs agree. */
   private int replayTopic(Path modelDir, PrintWriter w) throws Exception {
-    double factor = switch (speed) {
-      case "original" -> 1;
-      case "max" -> 0;
-      default -> {
-        try {
-          double x = Double.parseDouble(speed.endsWith("x") || speed.endsWith("×") ? speed.substring(0, speed.length() - 1) : speed);
-          if (!(x > 0)) throw new NumberFormatException();
-          yield x;
-        } catch (NumberFormatException e) {
-          throw new ParameterException(spec.commandLine(), "--speed must be original, max or a factor N > 0: " + speed);
-        }
-      }
-    };
     RecordedRequests recorded;
     try {
       recorded = RecordedRequests.read(sourceBootstrapServers, fromTopic, RecordedRequests.Position.parse(from),
           RecordedRequests.Position.parse(to), Duration.ofSeconds(60));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw badUsage(e.getMessage());
     }
     w.printf("topic %s at %s: %d requests%s, speed %s; pipeline: %s, model %s%n", fromTopic,
         sourceBootstrapServers, recorded.requests().size(), recorded.unreadable() == 0 ? "" : " (" + recorded.unreadable()
             + " unreadable records skipped)", speed, pipeline.describe(), modelDir);
     w.flush();
     TopicReplay replay = TopicReplay.run(settings(0),
-        modelDir, recorded, factor, policyRun.policies, w);
+        modelDir, recorded, speed.factor(), policyRun.policies, w);
     w.println();
     w.print(ReplayTable.text(replay.results()));
     w.printf("identical outputs under every policy: %d of %d requests%n", replay.identicalOutputs(), recorded.requests().size());
+    writeMarkdown(ReplayTable.markdown(replay.results(), "topic " + fromTopic + ", " + recorded.requests().size()
+        + " requests, speed " + speed), w);
+    return 0;
+  }
+
+  /** --out: the comparison as Markdown, when asked for. */
+  private void writeMarkdown(String markdown, PrintWriter w) throws IOException {
     if (out != null) {
-      Files.writeString(out, ReplayTable.markdown(replay.results(), "topic " + fromTopic + ", " + recorded.requests().size()
-          + " requests, speed " + speed));
+      Files.writeString(out, markdown);
       w.println("report: " + out.toAbsolutePath());
     }
-    w.flush();
-    return 0;
   }
 
   private ReplayBenchmark.Settings settings(int warmupRequests) {

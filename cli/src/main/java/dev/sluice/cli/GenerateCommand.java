@@ -9,17 +9,14 @@ import dev.sluice.model.tokenizer.Tokenizers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Generate text in process: the reference the Kafka pipeline must reproduce token for token. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "Generate text in process (the reference for the pipeline); prints tokens as they come, then tokens/s.")
-public final class GenerateCommand implements Callable<Integer> {
+public final class GenerateCommand extends PrintingCommand {
 
   @Mixin ModelOption model;
 
@@ -47,11 +44,8 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print only the generated text (no prompt, no statistics), for scripts.")
   boolean quiet;
 
-  @Spec CommandSpec spec;
-
   @Override
-  public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+  int run(PrintWriter out) {
     Path model = this.model.resolve(line -> { if (!quiet) { out.println(line); out.flush(); } });
     try (StageModel stage = StageModel.loadAll(model); TextTokenizer tokenizer = Tokenizers.load(model)) {
       int[] promptTokens = tokenizer.encode(prompt);
@@ -83,7 +77,6 @@ public final class GenerateCommand implements Callable<Integer> {
             promptTokens.length, n, done.stopReason().openAiName(), (firstToken[0] - start) / 1e6,
             n > 1 ? (n - 1) / decodeSeconds : 0.0, n / ((end - start) / 1e9));
       }
-      out.flush();
       return 0;
     }
   }

@@ -7,24 +7,21 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Write a model of any shape with seeded random weights (for benchmarks). */
 @Command(name = "init-model", mixinStandardHelpOptions = true,
     description = "Write config.json + model.safetensors with seeded random weights. Presets: tiny-llama, tiny-gpt2, "
         + "gpt2-small, llama-1b, and the real configs qwen3-0.6b, llama3.2-1b, smollm2-135m; or key=val,... (arch, vocab, hidden, intermediate, layers, heads, kv_heads, head_dim, positions, "
         + "eps, theta, tied), optionally after a preset. Without --tokenizer the model takes bytes as tokens (id = byte + 3).")
-public final class InitModelCommand implements Callable<Integer> {
+public final class InitModelCommand extends PrintingCommand {
 
   @Option(names = "--shape", required = true, description = "PRESET or PRESET,key=val,... or key=val,...")
   String shape;
 
-  @Option(names = "--out", required = true, description = "Output model directory.")
-  Path out;
+  @Mixin OutputModelOption out;
 
   @Option(names = "--seed", defaultValue = "0", description = "Weight seed (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -32,27 +29,21 @@ public final class InitModelCommand implements Callable<Integer> {
   @Option(names = "--tokenizer", description = "Directory whose tokenizer files (tokenizer.json, tok*.bin) to copy.")
   Path tokenizer;
 
-  @Spec CommandSpec spec;
-
   @Override
-  public Integer call() throws IOException {
-    PrintWriter w = spec.commandLine().getOut();
+  int run(PrintWriter w) throws IOException {
     ModelConfig cfg = RandomModel.parseShape(shape);
-    RandomModel.write(cfg, out, seed, LinePrinter.to(w));
+    RandomModel.write(cfg, out.dir, seed, LinePrinter.to(w));
     if (tokenizer != null) {
       try (var files = Files.list(tokenizer)) {
         for (Path f : files.toList()) {
           String n = f.getFileName().toString();
           if (n.startsWith("tokenizer") || (n.startsWith("tok") && n.endsWith(".bin"))) {
-            Files.copy(f, out.resolve(n), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(f, out.dir.resolve(n), StandardCopyOption.REPLACE_EXISTING);
           }
         }
       }
     }
-    w.printf("wrote %s: %s, %d layers, hidden %d, %d heads (%d KV), vocab %d, seed %d%n", out,
-        cfg.modelType(), cfg.numLayers(), cfg.hiddenSize(), cfg.numHeads(),
-        cfg.numKvHeads(), cfg.vocabSize(), seed);
-    w.flush();
+    w.println(out.wrote(cfg) + ", seed " + seed);
     return 0;
   }
 }

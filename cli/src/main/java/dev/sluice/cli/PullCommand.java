@@ -7,11 +7,8 @@ import dev.sluice.model.hub.HubModelId;
 import dev.sluice.model.hub.HubSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice pull ORG/NAME[@REVISION]}: fetch a model from the Hugging Face hub into the hub cache. */
 @Command(name = "pull", mixinStandardHelpOptions = true,
@@ -19,16 +16,13 @@ import picocli.CommandLine.Spec;
         + "from the Hugging Face hub into the standard hub cache, resuming partial files and checking checksums.",
         "Environment: HF_TOKEN (gated repositories), HF_ENDPOINT (default https://huggingface.co), HF_HOME or "
             + "HF_HUB_CACHE (default ~/.cache/huggingface/hub), HF_HUB_OFFLINE=1 (cache only). Prints the snapshot folder."})
-public final class PullCommand implements Callable<Integer> {
+public final class PullCommand extends PrintingCommand {
 
   @Parameters(paramLabel = "ORG/NAME[@REVISION]", description = "Hub model id; the revision is a branch, tag or commit (default main).")
   String model;
 
-  @Spec CommandSpec spec;
-
   @Override
-  public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+  int run(PrintWriter out) {
     HubSettings settings = HubSettings.fromEnvironment();
     HubModelId id = HubModelId.parse(model);
     Path dir = new HubClient(settings, LinePrinter.to(out))
@@ -37,7 +31,6 @@ public final class PullCommand implements Callable<Integer> {
     out.printf("%s: %s, %d layers, hidden %d, vocab %d%n", id, cfg.modelType(), cfg.numLayers(), cfg.hiddenSize(),
         cfg.vocabSize());
     out.println(dir);
-    out.flush();
     return 0;
   }
 }

@@ -9,21 +9,17 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** Check a model (a conversion, a split) against golden logits from an independent implementation. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Run a golden file's tokens through the model (or an S-stage split) and compare every position's "
         + "logits: prints the max abs difference and the argmax agreement; exits 1 past the tolerance.",
         "Golden format: int32 T, int32 V, int32 tokens[T], float32 logits[T][V] (little-endian)."})
-public final class VerifyCommand implements Callable<Integer> {
+public final class VerifyCommand extends PrintingCommand {
   static final int EXIT_MISMATCH = 1;
 
   @Mixin ModelOption model;
@@ -46,16 +42,13 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--tolerance", defaultValue = "1e-4", description = "Largest allowed |logit - golden| (default: ${DEFAULT-VALUE}).")
   float tolerance;
 
-  @Spec CommandSpec spec;
-
   @Override
-  public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
+  int run(PrintWriter out) throws IOException {
     Path dir = model.resolve(out);
     ModelConfig cfg = ModelConfig.read(dir);
-    if (chunk < 1) throw new ParameterException(spec.commandLine(), "--chunk must be >= 1");
+    if (chunk < 1) throw badUsage("--chunk must be >= 1");
     if (!allSplits && (stages < 1 || stages > cfg.numLayers())) {
-      throw new ParameterException(spec.commandLine(), "--stages must be between 1 and the model's " + cfg.numLayers()
+      throw badUsage("--stages must be between 1 and the model's " + cfg.numLayers()
           + " layers");
     }
     GoldenLogits g = GoldenLogits.read(golden);
@@ -75,7 +68,6 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     out.println(allPass ? String.format(Locale.ROOT, "verified: every position within %.1e with the same argmax", tolerance)
         : "MISMATCH: past the tolerance or a different argmax");
-    out.flush();
     return allPass ? 0 : EXIT_MISMATCH;
   }
 }

@@ -42,15 +42,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3", description = "Rounds of each side, alternating.")
   int rounds;
 
-  @Option(names = "--stages", defaultValue = "2", description = "Pipeline stages S (one PyTorch thread each).")
-  int stages;
-
-  @Option(names = "--split", split = ",", description = "Layer ranges of the stages, e.g. 0-7,8-11 (default: "
-      + "equal step time, a layer's and the head's decode step measured on this machine; sets --stages).")
-  java.util.List<String> split;
-
-  @Option(names = "--threads", description = "PyTorch threads of the in-process side T (default: = --stages).")
-  Integer threads;
+  @Mixin StageSplitOptions stageSplit;
 
   @Option(names = "--batching-window-ms", defaultValue = "5", description = "Workers' batching window.")
   int batchingWindowMs;
@@ -69,10 +61,9 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SystemDefaults.apply();
     var out = spec.commandLine().getOut();
-    var ranges = split == null ? null : split.stream().map(dev.sluice.model.LayerRange::parse).toList();
-    int s = ranges == null ? stages : ranges.size();
-    var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds, s,
-        threads == null ? s : threads, batchingWindowMs, maxBatchSize, !skipExactlyOnce, report.report, ranges);
+    var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds,
+        stageSplit.stageCount(), stageSplit.inProcessThreads(), batchingWindowMs, maxBatchSize, !skipExactlyOnce,
+        report.report, stageSplit.ranges());
     if (bootstrapServers != null) {
       new PipelineBenchmark(System.out).run(bootstrapServers, options);
       return 0;

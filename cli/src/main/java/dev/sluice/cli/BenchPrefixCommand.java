@@ -36,26 +36,12 @@ public final class BenchPrefixCommand extends PrintingCommand {
 
   @Mixin PolicyRunOptions policyRun = new PolicyRunOptions(List.of("random", "least_load", "prefix_hash", "cache_aware"), 8, 600);
 
-  @Option(names = "--groups", defaultValue = "8", description = "G: groups (conversations for multi-turn) (default: ${DEFAULT-VALUE}).")
-  int groups;
-
-  @Option(names = "--questions", defaultValue = "6", description = "Q: questions per group (turns for multi-turn) (default: ${DEFAULT-VALUE}).")
-  int questions;
-
-  @Option(names = "--prefix-tokens", defaultValue = "300", description = "P: tokens of each system prompt or opening (default: ${DEFAULT-VALUE}).")
-  int prefixTokens;
-
-  @Option(names = "--question-tokens", defaultValue = "16", description = "U: tokens of each question or answer (default: ${DEFAULT-VALUE}).")
-  int questionTokens;
+  @Mixin PrefixShapeOptions shapeOptions;
 
   @Option(names = "--max-tokens", defaultValue = "4", description = "Tokens generated per request (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
-  @Option(names = "--concurrency", defaultValue = "4", description = "Closed loop: requests in flight at once (default: ${DEFAULT-VALUE}).")
-  int concurrency;
-
-  @Option(names = "--rate", description = "Open loop instead: requests per second, evenly spaced.")
-  Double rate;
+  @Mixin ArrivalOptions arrival;
 
   @Mixin PipelineShapeOptions pipeline;
 
@@ -76,12 +62,10 @@ public final class BenchPrefixCommand extends PrintingCommand {
     validate();
     Path modelDir = model.resolve(w);
     ModelConfig config = ModelConfig.read(modelDir);
-    PrefixWorkload.Shape shape = new PrefixWorkload.Shape(groups, questions, prefixTokens, questionTokens, config.vocabSize(),
-        config.bosTokenId());
+    PrefixWorkload.Shape shape = shapeOptions.shape(config);
     String setup = String.format(Locale.ROOT, "model %s (%d layers, hidden %d), %s, %s, "
             + "max_tokens %d, %d warm-up requests, a fresh pipeline per policy", modelDir.getFileName(), config.numLayers(),
-        config.hiddenSize(), pipeline.describe(), rate == null ? "closed loop at concurrency " + concurrency
-            : String.format(Locale.ROOT, "open loop at %.2f requests/s", rate), maxTokens, policyRun.warmup);
+        config.hiddenSize(), pipeline.describe(), arrival.describe(), maxTokens, policyRun.warmup);
     w.println(setup);
     List<PrefixReport.Section> sections = new ArrayList<>();
     for (String name : workloads) {
@@ -95,7 +79,7 @@ public final class BenchPrefixCommand extends PrintingCommand {
           workload.description(), workload.prompts().size(), workload.promptTokens(), 100 * ceiling);
       w.flush();
       PrefixBenchmark.Settings settings = new PrefixBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, maxTokens,
-          concurrency, rate, policyRun.warmup, policyRun.timeoutSeconds, routers, false);
+          arrival.concurrency, arrival.rate, policyRun.warmup, policyRun.timeoutSeconds, routers, false);
       PrefixBenchmark bench = new PrefixBenchmark(settings, w);
       List<PrefixResult> results = new ArrayList<>();
       for (String policy : policyRun.policies) results.add(bench.run(policy, workload, ceiling, modelDir));
@@ -136,8 +120,7 @@ public final class BenchPrefixCommand extends PrintingCommand {
             + String.join(", ", PrefixWorkload.NAMES));
       }
     }
-    if (concurrency < 1) throw badUsage("--concurrency must be >= 1: " + concurrency);
-    if (rate != null && !(rate > 0)) throw badUsage("--rate must be > 0: " + rate);
+    arrival.validate();
     if (routers < 1) throw badUsage("--routers must be >= 1: " + routers);
     if (maxTokens < 1) throw badUsage("--max-tokens must be >= 1: " + maxTokens);
   }

@@ -34,20 +34,7 @@ public final class BenchReplayCommand extends PrintingCommand {
 
   @Mixin PolicyRunOptions policyRun = new PolicyRunOptions(List.of("cache_aware", "round_robin", "prefix_hash"), 64, 300);
 
-  @Option(names = "--requests", defaultValue = "200", description = "Requests from the start of the trace (default: ${DEFAULT-VALUE}).")
-  int requests;
-
-  @Option(names = "--block-tokens", defaultValue = "16", description = "Synthetic tokens per trace hash block (default: ${DEFAULT-VALUE}).")
-  int blockTokens;
-
-  @Option(names = "--max-blocks", defaultValue = "20", description = "Leading hash blocks kept per prompt (default: ${DEFAULT-VALUE}).")
-  int maxBlocks;
-
-  @Option(names = "--max-tokens", defaultValue = "16", description = "Cap on output tokens per request (default: ${DEFAULT-VALUE}).")
-  int maxTokens;
-
-  @Option(names = "--time-scale", defaultValue = "0.05", description = "Arrival times are multiplied by this (default: ${DEFAULT-VALUE}, 20x faster).")
-  double timeScale;
+  @Mixin ReplayScaleOptions scaleOptions;
 
   @Mixin PipelineShapeOptions pipeline;
 
@@ -82,16 +69,7 @@ public final class BenchReplayCommand extends PrintingCommand {
     }
     if (fromTopic != null) return replayTopic(modelDir, w);
     ModelConfig config = ModelConfig.read(modelDir);
-    ReplayScale scale;
-    try {
-      scale = new ReplayScale(requests, blockTokens, maxBlocks, maxTokens, timeScale, config.vocabSize(), config.bosTokenId());
-    } catch (IllegalArgumentException e) {
-      throw badUsage(e.getMessage());
-    }
-    if (scale.maxSequenceTokens() > config.maxPositions()) {
-      throw badUsage("--max-blocks x --block-tokens + --max-tokens = "
-          + scale.maxSequenceTokens() + " exceeds the model's context of " + config.maxPositions() + " tokens");
-    }
+    ReplayScale scale = scaleOptions.scale(config);
     Path traceFile = trace.file();
     ScaledTrace scaled = ScaledTrace.read(traceFile, scale);
     w.printf("trace %s: %d requests, %,d prompt tokens, arrivals over %.1f s%n", traceFile.getFileName(),

@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Mixin EmbeddedModelOption model;
 
-  @Option(names = "--policy", defaultValue = "cache_aware", description = "Routing policy (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--policy", converter = PolicyName.class, defaultValue = "cache_aware", description = "Routing policy (default: ${DEFAULT-VALUE}).")
   String policy;
 
   @Option(names = "--max-tokens", defaultValue = "48", description = "Tokens per completion (default: ${DEFAULT-VALUE}).")

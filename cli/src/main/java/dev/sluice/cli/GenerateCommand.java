@@ -9,16 +9,14 @@ import dev.sluice.model.tokenizer.Tokenizers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Generate text in process: the reference the Kafka pipeline must reproduce token for token. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "Generate text in process (the reference for the pipeline); prints tokens as they come, then tokens/s.")
-public final class GenerateCommand extends PrintingCommand {
-
-  @Mixin ModelOption model;
+public final class GenerateCommand extends ModelCommand {
 
   @Option(names = "--prompt", required = true, description = "Prompt text (BOS is added).")
   String prompt;
@@ -44,10 +42,15 @@ public final class GenerateCommand extends PrintingCommand {
   @Option(names = "--quiet", description = "Print only the generated text (no prompt, no statistics), for scripts.")
   boolean quiet;
 
+  /** --quiet: nothing but the generated text, so not the hub's lines either. */
   @Override
-  int run(PrintWriter out) {
-    Path model = this.model.resolve(line -> { if (!quiet) { out.println(line); out.flush(); } });
-    try (StageModel stage = StageModel.loadAll(model); TextTokenizer tokenizer = Tokenizers.load(model)) {
+  Consumer<String> hubLines(PrintWriter out) {
+    return quiet ? line -> {} : super.hubLines(out);
+  }
+
+  @Override
+  int run(Path dir, PrintWriter out) {
+    try (StageModel stage = StageModel.loadAll(dir); TextTokenizer tokenizer = Tokenizers.load(dir)) {
       int[] promptTokens = tokenizer.encode(prompt);
       Generator.Request request = new Generator.Request("generate", promptTokens,
           new SamplingParams(temperature, topP, topK, seed), new StopCondition(java.util.Set.copyOf(stage.config().eosTokenIds()), maxTokens, stop));

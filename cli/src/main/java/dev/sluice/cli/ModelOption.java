@@ -1,6 +1,5 @@
 package dev.sluice.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
@@ -11,12 +10,7 @@ final class ModelOption {
       description = "Model directory (config.json, safetensors, tokenizer) or hub id ORG/NAME[@REVISION].")
   String model;
 
-  /** The model folder (pulled from the hub first when --model is an id); the hub's lines go to {@code out}. */
-  Path resolve(PrintWriter out) {
-    return ModelReferences.resolve(model, out);
-  }
-
-  /** As {@link #resolve(PrintWriter)}, the hub's lines to {@code log}. */
+  /** The model folder (pulled from the hub first when --model is an id); the hub's lines go to {@code log}. */
   Path resolve(Consumer<String> log) {
     return ModelReferences.resolve(model, log);
   }

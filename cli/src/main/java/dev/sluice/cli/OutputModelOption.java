@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** The required {@code --out} of the commands that write a model directory, and the line that says what they wrote. */
 final class OutputModelOption {
-  @Option(names = "--out", required = true, description = "Output model directory.")
+  @Option(names = "--out", paramLabel = "<out>", required = true, description = "Output model directory.")
   Path dir;
 
   /** {@code wrote DIR: llama, 5 layers, hidden 64, 8 heads (4 KV), vocab 512}. */

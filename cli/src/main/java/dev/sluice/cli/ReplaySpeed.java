@@ -33,7 +33,7 @@ record ReplaySpeed(String given, double factor) {
       } catch (NumberFormatException e) {
         // the message below
       }
-      throw new TypeConversionException("--speed must be original, max or a factor N > 0: " + value);
+      throw new TypeConversionException("must be original, max or a factor N > 0: " + value);
     }
   }
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Check a model (a conversion, a split) against golden logits from an independent implementation. */
@@ -19,10 +18,8 @@ import picocli.CommandLine.Option;
     description = {"Run a golden file's tokens through the model (or an S-stage split) and compare every position's "
         + "logits: prints the max abs difference and the argmax agreement; exits 1 past the tolerance.",
         "Golden format: int32 T, int32 V, int32 tokens[T], float32 logits[T][V] (little-endian)."})
-public final class VerifyCommand extends PrintingCommand {
+public final class VerifyCommand extends ModelCommand {
   static final int EXIT_MISMATCH = 1;
-
-  @Mixin ModelOption model;
 
   @Option(names = "--golden", required = true, description = "Golden logits file.")
   Path golden;
@@ -43,8 +40,7 @@ public final class VerifyCommand extends PrintingCommand {
   float tolerance;
 
   @Override
-  int run(PrintWriter out) throws IOException {
-    Path dir = model.resolve(out);
+  int run(Path dir, PrintWriter out) throws IOException {
     ModelConfig cfg = ModelConfig.read(dir);
     if (chunk < 1) throw badUsage("--chunk must be >= 1");
     if (!allSplits && (stages < 1 || stages > cfg.numLayers())) {

@@ -64,8 +64,8 @@ public final class BenchPoliciesCommand extends PrintingCommand {
   @Option(names = "--seed", defaultValue = "11", description = "Seed of random and power_of_two (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--out", paramLabel = "FILE", defaultValue = "bench-report.html",
-      description = "HTML report to write (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--report", "--out"}, paramLabel = "FILE", defaultValue = "bench-report.html",
+      description = "HTML report to write (default: ${DEFAULT-VALUE}); --out is its older name.")
   Path out;
 
   @Override

@@ -32,7 +32,7 @@ class BenchCommandTest extends CommandTestSupport {
     Path report = dir.resolve("sweep.html");
 
     int code = sluice("bench", "policies", "--trace", trace.toString(), "--lanes", "4", "--load", "0.8",
-        "--policies", "least_load,cache_aware", "--sweep", "0.5,0.9", "--out", report.toString());
+        "--policies", "least_load,cache_aware", "--sweep", "0.5,0.9", "--report", report.toString());
 
     assertThat(code).as(err.toString()).isZero();
     String printed = out.toString();

@@ -22,8 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The multi-process deployment under test: a broker (a child JVM running {@code sluice broker}, unless an
@@ -32,7 +30,6 @@ import java.util.regex.Pattern;
  */
 final class Deployment implements AutoCloseable {
   static final int STAGES = 2;
-  private static final Pattern INGRESS_PORT = Pattern.compile("Sluice ingress on http://127\\.0\\.0\\.1:(\\d+)");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
@@ -181,7 +178,7 @@ final class Deployment implements AutoCloseable {
   List<URI> ingressUris() {
     List<URI> out = new ArrayList<>();
     for (RoleProcess p : ingress) {
-      int port = p == null || !p.isAlive() ? -1 : ingressPort(p);
+      int port = p == null || !p.isAlive() ? -1 : p.ingressPort();
       if (port > 0) out.add(URI.create("http://127.0.0.1:" + port));
     }
     return out;
@@ -204,7 +201,7 @@ final class Deployment implements AutoCloseable {
   void awaitReady() {
     await("the router", this::routerReady, router);
     for (RoleProcess p : ingress) {
-      if (p != null && p.isAlive()) await(p.name(), () -> ingressPort(p) > 0 && healthy(ingressPort(p)), p);
+      if (p != null && p.isAlive()) await(p.name(), () -> p.ingressPort() > 0 && healthy(p.ingressPort()), p);
     }
   }
 
@@ -232,32 +229,12 @@ final class Deployment implements AutoCloseable {
     }
   }
 
-  private static int ingressPort(RoleProcess p) {
-    Matcher m = INGRESS_PORT.matcher(p.output());
-    return m.find() ? Integer.parseInt(m.group(1)) : -1;
-  }
-
+  /** Waits until {@code ready} holds; throws when {@code process} exits first or it is not ready in time. */
   private void await(String what, BooleanSupplier ready, RoleProcess process) {
-    long deadline = System.currentTimeMillis() + READY_TIMEOUT.toMillis();
-    while (!ready.getAsBoolean()) {
-      if (!process.isAlive()) throw new IllegalStateException(what + " exited; " + tail(process));
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException(what + " not ready after " + READY_TIMEOUT.toSeconds() + " s (running: "
-            + liveWorkers() + "); " + tail(process));
-      }
-      try {
-        Thread.sleep(200); // polling a child's readiness
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + what, e);
-      }
+    if (!process.awaitUntil(ready, READY_TIMEOUT)) {
+      throw new IllegalStateException(what + " not ready after " + READY_TIMEOUT.toSeconds() + " s (running: "
+          + liveWorkers() + "); " + process.logTail());
     }
-  }
-
-  /** The end of a role's log, for an error message. */
-  private static String tail(RoleProcess p) {
-    List<String> lines = p.output().lines().filter(l -> !l.contains(" DEBUG ")).toList();
-    return "the end of its log " + p.log() + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
   }
 
   private static int freePort() {

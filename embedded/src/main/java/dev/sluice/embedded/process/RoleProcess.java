@@ -6,9 +6,13 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One {@code sluice} role ({@code broker}, {@code router}, {@code worker}, {@code ingress}) as a child JVM:
@@ -20,6 +24,10 @@ import java.util.concurrent.TimeUnit;
 public final class RoleProcess implements AutoCloseable {
   /** The {@code sluice} command's main class, on this JVM's classpath wherever roles are started. */
   public static final String MAIN_CLASS = "dev.sluice.cli.Sluice";
+  /** The line an ingress prints once it listens (IngressCommand). */
+  private static final Pattern INGRESS_LISTENING = Pattern.compile("Sluice ingress on http://127\\.0\\.0\\.1:(\\d+)");
+  private static final long POLL_MS = 100;
+  private static final int TAIL_LINES = 15;
 
   private final String name;
   private final Path log;
@@ -112,6 +120,49 @@ public final class RoleProcess implements AutoCloseable {
     } catch (IOException e) {
       return "";
     }
+  }
+
+  /** The HTTP port this role printed as an ingress ("Sluice ingress on http://127.0.0.1:PORT"), or -1 before it did. */
+  public int ingressPort() {
+    Matcher m = INGRESS_LISTENING.matcher(output());
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  /** Waits until this ingress printed its port and returns it; throws as {@link #awaitUntil} does. */
+  public int awaitIngressPort(Duration timeout) {
+    if (!awaitUntil(() -> ingressPort() > 0, timeout)) {
+      throw new IllegalStateException(name + " printed no port within " + timeout.toSeconds() + " s; " + logTail());
+    }
+    return ingressPort();
+  }
+
+  /**
+   * Polls {@code ready} until it holds (true) or {@code timeout} passes (false), waiting on this role's exit
+   * between polls; throws at once, with the end of its log, when the role exits first.
+   */
+  public boolean awaitUntil(BooleanSupplier ready, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!ready.getAsBoolean()) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited; " + logTail());
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        process.waitFor(POLL_MS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + name, e);
+      }
+    }
+    return true;
+  }
+
+  /** The end of this start's output (DEBUG lines left out), naming the log file, for an error message. */
+  public String logTail() {
+    List<String> lines = output().lines().filter(l -> !l.contains(" DEBUG ")).toList();
+    return "the end of its log " + log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
   }
 
   private boolean waitFor(int seconds) {

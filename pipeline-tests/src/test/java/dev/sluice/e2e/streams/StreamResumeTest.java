@@ -91,16 +91,16 @@ class StreamResumeTest {
       try {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
             .until(() -> router.isReady() && second.isReady() && workers.stream().allMatch(StageWorker::isReady)
-                && ChildRoles.ingressPort(first) > 0 && health(ChildRoles.ingressPort(first)) == 200);
+                && first.ingressPort() > 0 && health(first.ingressPort()) == 200);
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         throw new AssertionError("not ready: router " + router.isReady() + ", second ingress " + second.isReady()
             + ", workers " + workers.stream().map(StageWorker::isReady).toList() + ", first ingress port "
-            + ChildRoles.ingressPort(first) + " health " + health(ChildRoles.ingressPort(first)) + "; its output:\n" + first.output(), e);
+            + first.ingressPort() + " health " + health(first.ingressPort()) + "; its output:\n" + first.output(), e);
       }
 
       List<Event> before = new ArrayList<>();
       String requestId;
-      try (Socket socket = new Socket("127.0.0.1", ChildRoles.ingressPort(first))) {
+      try (Socket socket = new Socket("127.0.0.1", first.ingressPort())) {
         String body = "{\"model\":\"stories260K\",\"stream\":true,\"max_tokens\":" + MAX_TOKENS
             + ",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}]}";
         send(socket, body);

@@ -1,10 +1,9 @@
 package dev.sluice.cli;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sluice.testing.SharedData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine;
 
@@ -31,12 +30,6 @@ abstract class CommandTestSupport {
    * skipped when it is not there.
    */
   static Path shared(String relative) {
-    for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (dir != null && Files.exists(Path.of(dir, relative))) {
-        return Path.of(dir, relative);
-      }
-    }
-    assumeTrue(false, "../shared/" + relative + " missing (set -Dsluice.shared.dir): skipping");
-    return null;
+    return SharedData.path(relative);
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.testing.SharedData;
 import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.StageModel;
@@ -17,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,10 +51,7 @@ class EndToEndTest {
   private static IngressServer ingress;
 
   static Path sharedDir() {
-    for (String candidate : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (candidate != null && Files.isDirectory(Path.of(candidate))) return Path.of(candidate);
-    }
-    return Path.of("../shared");
+    return SharedData.find().orElse(Path.of("../shared")); // PipelineUnderTest skips when the model is missing
   }
 
   @BeforeAll

@@ -1,5 +1,6 @@
 package dev.sluice.model;
 
+import dev.sluice.testing.SharedData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ class BatchedForwardTest {
   @BeforeAll
   static void load() throws Exception {
     model = StageModel.loadAll(SharedData.stories260K());
-    golden = Golden.read(SharedData.golden("golden_bos_greedy256.bin"));
+    golden = Golden.read(SharedData.stories260KGolden("golden_bos_greedy256.bin"));
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package dev.sluice.model;
 
+import dev.sluice.testing.SharedData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +21,7 @@ public record Golden(String name, int[] tokens, float[][] logits) {
   public static List<Golden> all() throws IOException {
     List<Golden> all = new java.util.ArrayList<>();
     for (String f : FILES) {
-      all.add(read(SharedData.golden(f)));
+      all.add(read(SharedData.stories260KGolden(f)));
     }
     return all;
   }

@@ -1,5 +1,6 @@
 package dev.sluice.model;
 
+import dev.sluice.testing.SharedData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

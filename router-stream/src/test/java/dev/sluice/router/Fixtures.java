@@ -5,7 +5,7 @@ import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.topics.cluster.WorkersSnapshot;
 import dev.sluice.topics.cluster.ClusterView;
-import java.nio.file.Files;
+import dev.sluice.testing.SharedData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,9 +69,6 @@ public final class Fixtures {
 
   /** The shared data directory (model, golden logits), or null when it is absent. */
   public static Path sharedDir() {
-    for (String candidate : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (candidate != null && Files.isDirectory(Path.of(candidate, "models"))) return Path.of(candidate);
-    }
-    return null;
+    return SharedData.find().orElse(null);
   }
 }

@@ -1,8 +1,8 @@
 package dev.sluice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sluice.testing.SharedData;
 import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.ModelConfig;
@@ -10,7 +10,6 @@ import dev.sluice.model.verify.GoldenCheck;
 import dev.sluice.model.verify.GoldenLogits;
 import dev.sluice.schemas.FinishReason;
 import dev.sluice.schemas.ResultEvent;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -37,10 +36,8 @@ class HfFamiliesPipelineTest {
   @ParameterizedTest
   @ValueSource(strings = {"tiny-llama3", "tiny-qwen2", "tiny-qwen3"})
   void shouldGenerateTheGoldenContinuationForEverySplitOverKafka(String family) throws Exception {
-    Path dir = PipelineFixture.sharedDir().resolve("golden/hf-families").resolve(family);
-    Path goldenFile = dir.resolve("golden_" + family + ".bin");
-    assumeTrue(Files.isRegularFile(goldenFile), "golden model missing at " + dir + "; skipping");
-    GoldenLogits golden = GoldenLogits.read(goldenFile);
+    Path dir = SharedData.hfFamily(family);
+    GoldenLogits golden = GoldenLogits.read(dir.resolve("golden_" + family + ".bin"));
     int[] prompt = Arrays.copyOf(golden.tokens(), PROMPT);
     int[] expected = Arrays.copyOfRange(golden.tokens(), PROMPT, golden.tokens().length);
     int layers = ModelConfig.read(dir).numLayers();

@@ -3,6 +3,7 @@ package dev.sluice.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sluice.testing.SharedData;
 import dev.sluice.testing.SharedKafkaExtension;
 import dev.sluice.model.LayerRange;
 import dev.sluice.schemas.ResultEvent;
@@ -59,7 +60,7 @@ public final class PipelineFixture implements AutoCloseable {
   private final KafkaProducer<String, StageWork> producer;
 
   PipelineFixture(String name, int stages) throws IOException {
-    this(name, stages, sharedDir().resolve("models/stories260K"));
+    this(name, stages, SharedData.stories260K());
   }
 
   /** A pipeline serving {@code model} (any model folder, e.g. one of ../shared/golden/hf-families). */
@@ -84,15 +85,6 @@ public final class PipelineFixture implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     producer = new KafkaProducer<>(p, new StringSerializer(), SluiceSerdes.stageWork().serializer());
-  }
-
-  static Path sharedDir() {
-    for (String candidate : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (candidate != null && Files.isDirectory(Path.of(candidate))) {
-        return Path.of(candidate);
-      }
-    }
-    return Path.of("../shared");
   }
 
   public WorkerSettings settings(int stage, String layers, String workerId) {
@@ -206,8 +198,7 @@ public final class PipelineFixture implements AutoCloseable {
 
   /** Tokens of a golden file: int32 T, int32 V, int32 tokens[T], ... (little-endian). */
   static int[] goldenTokens(String file) throws IOException {
-    Path path = sharedDir().resolve("golden/stories260K").resolve(file);
-    assumeTrue(Files.isRegularFile(path), "golden file missing at " + path);
+    Path path = SharedData.stories260KGolden(file);
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
     int t = b.getInt();
     b.getInt();

@@ -9,6 +9,7 @@ import dev.sluice.router.policy.CacheAwareParams;
 import dev.sluice.router.policy.RoutingPolicies;
 import dev.sluice.bench.simulation.RoutingSimulation.Report;
 import dev.sluice.bench.simulation.RoutingSimulation.Request;
+import dev.sluice.testing.SharedData;
 import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -69,12 +71,11 @@ class RoutingSimulationTest {
 
   @Test
   void shouldReportEveryPolicyOnTheMooncakeTrace() throws Exception {
-    Path shared = sharedDir();
-    assumeTrue(shared != null && Files.exists(shared.resolve("traces/mooncake_synthetic_trace.jsonl")),
-        "shared traces (../shared/traces) missing: skipping the Mooncake trace report");
+    Optional<Path> file = SharedData.findMooncakeTrace();
+    assumeTrue(file.isPresent(), "shared traces (../shared/traces) missing: skipping the Mooncake trace report");
     List<Request> trace = new ArrayList<>();
     ObjectMapper json = new ObjectMapper();
-    try (BufferedReader in = Files.newBufferedReader(shared.resolve("traces/mooncake_synthetic_trace.jsonl"))) {
+    try (BufferedReader in = Files.newBufferedReader(file.get())) {
       String line;
       while ((line = in.readLine()) != null) {
         JsonNode n = json.readTree(line);
@@ -89,12 +90,5 @@ class RoutingSimulationTest {
     Map<String, Report> r = runAll(trace, new RoutingSimulation.Settings(8, 1_000, 20_000, 2, CacheAwareParams.DEFAULTS));
     assertThat(r.get("cache_aware").requests()).isEqualTo(trace.size());
     assertThat(r.get("cache_aware").hitRate()).isGreaterThan(r.get("random").hitRate());
-  }
-
-  private static Path sharedDir() {
-    for (String candidate : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (candidate != null && Files.isDirectory(Path.of(candidate, "models"))) return Path.of(candidate);
-    }
-    return null;
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.bench.simulation.RoutingSimulation.Request;
+import dev.sluice.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,11 +69,6 @@ class MooncakeTraceTest {
 
   /** The shared trace, or null when ../shared is absent. */
   static Path sharedTrace() {
-    for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (dir != null && Files.exists(Path.of(dir, "traces/mooncake_synthetic_trace.jsonl"))) {
-        return Path.of(dir, "traces/mooncake_synthetic_trace.jsonl");
-      }
-    }
-    return null;
+    return SharedData.findMooncakeTrace().orElse(null);
   }
 }

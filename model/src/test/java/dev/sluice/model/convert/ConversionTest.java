@@ -9,7 +9,7 @@ import dev.sluice.model.Golden;
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.ModelConfig;
 import dev.sluice.model.SequenceKv;
-import dev.sluice.model.SharedData;
+import dev.sluice.testing.SharedData;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.StepInput;
 import dev.sluice.model.StepOutput;
@@ -48,7 +48,7 @@ class ConversionTest {
   void shouldReproduceGoldenLogitsFromImportedCheckpoint(@TempDir Path out) throws Exception {
     Path shared = SharedData.stories260K();
     Llama2cImporter.convert(shared.resolve("stories260K.bin"), shared.resolve("tok512.bin"), out);
-    Golden g = Golden.read(SharedData.golden("golden_lily_tom.bin"));
+    Golden g = Golden.read(SharedData.stories260KGolden("golden_lily_tom.bin"));
     float[] all = allLogits(List.of(out), List.of(LayerRange.all(5)), g.tokens());
     assertMatchesGolden(g, all);
   }
@@ -69,7 +69,7 @@ class ConversionTest {
     // a stage directory holds only its own tensors
     assertThat(TensorSource.open(dirs.get(1)).tensors().keySet())
         .allMatch(n -> n.startsWith("model.layers.2.") || n.startsWith("model.layers.3."));
-    Golden g = Golden.read(SharedData.golden("golden_once_upon_a_time.bin"));
+    Golden g = Golden.read(SharedData.stories260KGolden("golden_once_upon_a_time.bin"));
     assertMatchesGolden(g, allLogits(dirs, ranges, g.tokens()));
     // and the split root loads as one sharded checkpoint
     assertMatchesGolden(g, allLogits(List.of(out), List.of(LayerRange.all(5)), g.tokens()));

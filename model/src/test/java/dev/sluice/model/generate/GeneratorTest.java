@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.Golden;
 import dev.sluice.model.LayerRange;
-import dev.sluice.model.SharedData;
+import dev.sluice.testing.SharedData;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.sampling.StopReason;
 import dev.sluice.model.sampling.SamplingParams;
@@ -21,7 +21,7 @@ class GeneratorTest {
   @Test
   void shouldGenerateTheGoldenStoryGreedily() throws Exception {
     Path dir = SharedData.stories260K();
-    Golden g = Golden.read(SharedData.golden("golden_once_upon_a_time.bin"));
+    Golden g = Golden.read(SharedData.stories260KGolden("golden_once_upon_a_time.bin"));
     try (StageModel model = StageModel.loadAll(dir); TextTokenizer tok = Tokenizers.load(dir)) {
       int[] prompt = tok.encode("Once upon a time");
       int[] expected = Arrays.copyOfRange(g.tokens(), prompt.length, g.tokens().length);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.ModelConfig;
-import dev.sluice.model.SharedData;
+import dev.sluice.testing.SharedData;
 import dev.sluice.model.verify.GoldenCheck;
 import dev.sluice.model.verify.GoldenLogits;
 import dev.sluice.model.weights.SafetensorsFile;

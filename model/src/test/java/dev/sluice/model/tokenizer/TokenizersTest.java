@@ -3,7 +3,7 @@ package dev.sluice.model.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.model.ModelConfig;
-import dev.sluice.model.SharedData;
+import dev.sluice.testing.SharedData;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

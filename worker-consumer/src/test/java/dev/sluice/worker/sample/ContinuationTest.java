@@ -1,7 +1,6 @@
 package dev.sluice.worker.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
@@ -10,8 +9,7 @@ import dev.sluice.schemas.ResultKind;
 import dev.sluice.schemas.Sampling;
 import dev.sluice.schemas.StageWork;
 import dev.sluice.schemas.WorkKind;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.sluice.testing.SharedData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +19,7 @@ import org.junit.jupiter.api.Test;
 class ContinuationTest {
 
   private static TextTokenizer tokenizer() {
-    for (String c : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
-      if (c != null && Files.isDirectory(Path.of(c, "models/stories260K"))) {
-        return Tokenizers.load(Path.of(c, "models/stories260K"));
-      }
-    }
-    assumeTrue(false, "shared model missing — skipping");
-    return null;
+    return Tokenizers.load(SharedData.stories260K());
   }
 
   private static StageWork step(TextTokenizer tok, String prompt, List<Integer> generated, String textSoFar,

@@ -2,12 +2,10 @@ package dev.sluice.worker.step;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.model.LayerRange;
 import dev.sluice.model.StageModel;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.sluice.testing.SharedData;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +13,7 @@ import org.junit.jupiter.api.Test;
 class HotSequencesTest {
 
   private static StageModel model() {
-    Path dir = Path.of(System.getProperty("sluice.shared.dir", "../../shared")).resolve("models/stories260K");
-    if (!Files.isDirectory(dir)) {
-      dir = Path.of("../shared/models/stories260K");
-    }
-    assumeTrue(Files.isDirectory(dir), "shared model missing at " + dir);
-    return StageModel.load(dir, LayerRange.parse("0-1"));
+    return StageModel.load(SharedData.stories260K(), LayerRange.parse("0-1"));
   }
 
   @Test

@@ -56,6 +56,16 @@ public record LayerRange(int start, int end) {
     return ranges;
   }
 
+  /** Whether a stage running these layers is the first (it embeds the tokens). */
+  public boolean isFirst() {
+    return start == 0;
+  }
+
+  /** Whether a stage running these layers of a {@code numLayers}-layer model is the last (it has the LM head). */
+  public boolean isLastOf(int numLayers) {
+    return end == numLayers;
+  }
+
   public int size() {
     return end - start;
   }

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * One pipeline stage: a contiguous range of a model's layers, plus the embedding when it is the
@@ -25,8 +26,6 @@ public final class StageModel implements AutoCloseable {
   private final Path dir;
   private final ModelConfig config;
   private final LayerRange layers;
-  private final boolean first;
-  private final boolean last;
   private final NDManager weightsManager;
   private final StageWeights weights;
 
@@ -34,8 +33,6 @@ public final class StageModel implements AutoCloseable {
     this.dir = dir;
     this.config = config;
     this.layers = layers;
-    this.first = layers.start() == 0;
-    this.last = layers.end() == config.numLayers();
     this.weightsManager = weightsManager;
     this.weights = weights;
   }
@@ -56,8 +53,8 @@ public final class StageModel implements AutoCloseable {
     NDManager manager = Engine.getEngine("PyTorch").newBaseManager();
     try {
       WeightLoader loader = new WeightLoader(source, manager);
-      boolean first = layers.start() == 0;
-      boolean last = layers.end() == config.numLayers();
+      boolean first = layers.isFirst();
+      boolean last = layers.isLastOf(config.numLayers());
       StageWeights weights = switch (config.architecture()) {
         case LLAMA -> new LlamaWeights(config, layers, first, last, loader);
         case GPT2 -> new Gpt2Weights(config, layers, first, last, loader);
@@ -82,12 +79,14 @@ public final class StageModel implements AutoCloseable {
     return layers;
   }
 
+  /** Whether this stage embeds the tokens (it runs layer 0). */
   public boolean isFirst() {
-    return first;
+    return layers.isFirst();
   }
 
+  /** Whether this stage has the final norm and LM head (it runs the model's last layer). */
   public boolean isLast() {
-    return last;
+    return layers.isLastOf(config.numLayers());
   }
 
   /** The directory the weights were read from. */
@@ -131,7 +130,7 @@ public final class StageModel implements AutoCloseable {
     }
     try (NDManager scratch = weightsManager.newSubManager(); NDScope scope = new NDScope()) {
       Step step = new Step(scratch, positions, segments);
-      NDArray x = first ? weights.embed(step, concatTokens(batch, total)) // [T, hidden]
+      NDArray x = isFirst() ? weights.embed(step, concatTokens(batch)) // [T, hidden]
           : scratch.create(concatHidden(batch), new Shape(total, config.hiddenSize()));
       weights.prepare(step);
       for (int layer = layers.start(); layer < layers.end(); layer++) {
@@ -144,7 +143,7 @@ public final class StageModel implements AutoCloseable {
         }
         NDScope.register(x); // now owned by the step's scope
       }
-      List<StepOutput> outputs = last ? headOutputs(scratch, x, segments, allPositionLogits) : hiddenOutputs(x, segments);
+      List<StepOutput> outputs = isLast() ? headOutputs(scratch, x, segments, allPositionLogits) : hiddenOutputs(x, segments);
       for (Segment s : segments) {
         s.kv().advance(s.count());
       }
@@ -156,10 +155,10 @@ public final class StageModel implements AutoCloseable {
     if (in.kv() == null || in.kv().owner() != this) {
       throw new IllegalArgumentException("every input needs a SequenceKv made by this stage's newSequence");
     }
-    if (first && in.tokenIds() == null) {
+    if (isFirst() && in.tokenIds() == null) {
       throw new IllegalArgumentException("the first stage takes token ids");
     }
-    if (!first && (in.hidden() == null || in.hidden().length % config.hiddenSize() != 0)) {
+    if (!isFirst() && (in.hidden() == null || in.hidden().length % config.hiddenSize() != 0)) {
       throw new IllegalArgumentException("stage " + layers + " takes hidden states of [tokens × " + config.hiddenSize()
           + "] floats");
     }
@@ -171,7 +170,7 @@ public final class StageModel implements AutoCloseable {
       throw new IllegalArgumentException("sequence would reach " + (in.kv().length() + n)
           + " positions but its KV capacity is " + in.kv().capacity());
     }
-    if (first && in.tokenIds() != null) {
+    if (isFirst() && in.tokenIds() != null) {
       for (int id : in.tokenIds()) {
         if (id < 0 || id >= config.vocabSize()) {
           throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + config.vocabSize());
@@ -181,14 +180,8 @@ public final class StageModel implements AutoCloseable {
     return n;
   }
 
-  private static int[] concatTokens(List<StepInput> batch, int total) {
-    int[] ids = new int[total];
-    int at = 0;
-    for (StepInput in : batch) {
-      System.arraycopy(in.tokenIds(), 0, ids, at, in.tokenIds().length);
-      at += in.tokenIds().length;
-    }
-    return ids;
+  private static int[] concatTokens(List<StepInput> batch) {
+    return batch.stream().flatMapToInt(in -> IntStream.of(in.tokenIds())).toArray();
   }
 
   private static float[] concatHidden(List<StepInput> batch) {

@@ -47,31 +47,16 @@ public final class TensorLayout {
       for (int i = 0; i < c.numLayers(); i++) {
         String p = "model.layers." + i + ".";
         t.put(p + "input_layernorm.weight", new long[] {h});
-        t.put(p + "self_attn.q_proj.weight", new long[] {q, h});
-        t.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
-        t.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
-        if (c.qkvBias()) {
-          t.put(p + "self_attn.q_proj.bias", new long[] {q});
-          t.put(p + "self_attn.k_proj.bias", new long[] {kv});
-          t.put(p + "self_attn.v_proj.bias", new long[] {kv});
-        }
+        putLinears(t, p + "self_attn.", c.qkvBias(), new Linear("q_proj", q, h), new Linear("k_proj", kv, h),
+            new Linear("v_proj", kv, h));
         if (c.qkNorm()) {
           t.put(p + "self_attn.q_norm.weight", new long[] {c.headDim()});
           t.put(p + "self_attn.k_norm.weight", new long[] {c.headDim()});
         }
-        t.put(p + "self_attn.o_proj.weight", new long[] {h, q});
-        if (c.outputBias()) {
-          t.put(p + "self_attn.o_proj.bias", new long[] {h});
-        }
+        putLinears(t, p + "self_attn.", c.outputBias(), new Linear("o_proj", h, q));
         t.put(p + "post_attention_layernorm.weight", new long[] {h});
-        t.put(p + "mlp.gate_proj.weight", new long[] {inter, h});
-        t.put(p + "mlp.up_proj.weight", new long[] {inter, h});
-        t.put(p + "mlp.down_proj.weight", new long[] {h, inter});
-        if (c.mlpBias()) {
-          t.put(p + "mlp.gate_proj.bias", new long[] {inter});
-          t.put(p + "mlp.up_proj.bias", new long[] {inter});
-          t.put(p + "mlp.down_proj.bias", new long[] {h});
-        }
+        putLinears(t, p + "mlp.", c.mlpBias(), new Linear("gate_proj", inter, h), new Linear("up_proj", inter, h),
+            new Linear("down_proj", h, inter));
       }
       t.put("model.norm.weight", new long[] {h});
     }
@@ -79,6 +64,21 @@ public final class TensorLayout {
       t.put("lm_head.weight", new long[] {c.vocabSize(), h});
     }
     return t;
+  }
+
+  /** A Llama-family linear layer: weight [out, in], and bias [out] where the config has biases. */
+  private record Linear(String name, long out, long in) {}
+
+  /** The weights of {@code linears}, then (with {@code bias}) their biases, in the checkpoint's order. */
+  private static void putLinears(Map<String, long[]> t, String prefix, boolean bias, Linear... linears) {
+    for (Linear l : linears) {
+      t.put(prefix + l.name() + ".weight", new long[] {l.out(), l.in()});
+    }
+    if (bias) {
+      for (Linear l : linears) {
+        t.put(prefix + l.name() + ".bias", new long[] {l.out()});
+      }
+    }
   }
 
   /** Parameters of a model of this shape: the elements of every tensor of its Hugging Face layout. */
@@ -107,8 +107,8 @@ public final class TensorLayout {
     if (layer.isPresent()) {
       return range.contains(layer.getAsInt());
     }
-    boolean first = range.start() == 0;
-    boolean last = range.end() == c.numLayers();
+    boolean first = range.isFirst();
+    boolean last = range.isLastOf(c.numLayers());
     boolean tokenEmbedding = name.endsWith("embed_tokens.weight") || name.endsWith("wte.weight");
     if (tokenEmbedding) {
       return first || (last && c.tieWordEmbeddings());

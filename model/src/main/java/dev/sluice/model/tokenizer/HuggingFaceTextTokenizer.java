@@ -5,21 +5,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /** A Hugging Face {@code tokenizer.json}, through DJL's binding; truncation and padding off. */
-public final class HuggingFaceTextTokenizer implements TextTokenizer {
+public final class HuggingFaceTextTokenizer extends ConfiguredTokenizer {
   private final HuggingFaceTokenizer tokenizer;
-  private final int bos;
-  private final int eos;
-  private final java.util.Set<Integer> eosIds;
-  private final int vocabSize;
 
   public HuggingFaceTextTokenizer(Path tokenizerJson, int bos, int eos, int vocabSize) {
-    this(tokenizerJson, bos, java.util.List.of(eos), vocabSize);
+    this(tokenizerJson, bos, List.of(eos), vocabSize);
   }
 
   /** @param eosIds every token that ends a sequence; the first is the one {@link #eosId()} names */
-  public HuggingFaceTextTokenizer(Path tokenizerJson, int bos, java.util.List<Integer> eosIds, int vocabSize) {
+  public HuggingFaceTextTokenizer(Path tokenizerJson, int bos, List<Integer> eosIds, int vocabSize) {
+    super(bos, eosIds, vocabSize);
     try {
       // the default truncates silently to 512 tokens (STACK.md)
       this.tokenizer = HuggingFaceTokenizer.builder()
@@ -31,21 +29,17 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load tokenizer " + tokenizerJson, e);
     }
-    this.bos = bos;
-    this.eos = eosIds.get(0);
-    this.eosIds = java.util.Set.copyOf(eosIds);
-    this.vocabSize = vocabSize;
   }
 
   @Override
   public int[] encode(String text) {
     int[] ids = Arrays.stream(tokenizer.encode(text).getIds()).mapToInt(Math::toIntExact).toArray();
     if (ids.length == 0) { // a model needs one token to start from
-      return new int[] {bos};
+      return new int[] {bosId()};
     }
     // tokenizer.json's post-processor decides about BOS, as in transformers: Llama and Mistral add one,
     // Qwen and GPT-2 do not (so no config bos_token_id is forced in front of their prompts)
-    if (ids.length > 1 && ids[1] == bos) { // the text began with the BOS token itself (a rendered chat template)
+    if (ids.length > 1 && ids[1] == bosId()) { // the text began with the BOS token itself (a rendered chat template)
       return Arrays.copyOfRange(ids, 1, ids.length);
     }
     return ids;
@@ -54,26 +48,6 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
   @Override
   public String decode(int[] ids) {
     return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), true);
-  }
-
-  @Override
-  public int bosId() {
-    return bos;
-  }
-
-  @Override
-  public int eosId() {
-    return eos;
-  }
-
-  @Override
-  public boolean isEos(int id) {
-    return eosIds.contains(id);
-  }
-
-  @Override
-  public int vocabSize() {
-    return vocabSize;
   }
 
   @Override

@@ -19,16 +19,15 @@ import java.util.Map;
  * piece per UTF-8 code point (bytes + 3 when the code point is not a piece), then greedy merges of
  * the adjacent pair with the best score.
  */
-public final class Llama2cTokenizer implements TextTokenizer {
+public final class Llama2cTokenizer extends ConfiguredTokenizer {
   private static final int BYTE_OFFSET = 3; // ids 3..258 are <0x00>..<0xFF>
 
   private final byte[][] pieces;
   private final float[] scores;
   private final Map<String, Integer> ids = new HashMap<>(); // piece bytes as ISO-8859-1 -> id
-  private final int bos;
-  private final int eos;
 
   public Llama2cTokenizer(Path file, int vocabSize, int bos, int eos) throws IOException {
+    super(bos, List.of(eos), vocabSize);
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
     b.getInt(); // max token length: not needed
     pieces = new byte[vocabSize][];
@@ -39,8 +38,6 @@ public final class Llama2cTokenizer implements TextTokenizer {
       b.get(pieces[i]);
       ids.putIfAbsent(key(pieces[i]), i);
     }
-    this.bos = bos;
-    this.eos = eos;
   }
 
   private static String key(byte[] bytes) {
@@ -50,7 +47,7 @@ public final class Llama2cTokenizer implements TextTokenizer {
   @Override
   public int[] encode(String text) {
     List<Integer> tokens = new ArrayList<>();
-    tokens.add(bos);
+    tokens.add(bosId());
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
     if (utf8.length > 0) {
       tokens.add(ids.get(" ")); // sentencepiece's dummy prefix
@@ -101,7 +98,7 @@ public final class Llama2cTokenizer implements TextTokenizer {
   public String decode(int[] tokenIds) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int id : tokenIds) {
-      if (id == bos || id == eos || id == 0 || id < 0 || id >= pieces.length) {
+      if (id == bosId() || id == eosId() || id == 0 || id < 0 || id >= pieces.length) {
         continue;
       }
       if (id >= BYTE_OFFSET && id < BYTE_OFFSET + 256) {
@@ -112,21 +109,6 @@ public final class Llama2cTokenizer implements TextTokenizer {
     }
     String text = out.toString(StandardCharsets.UTF_8); // unfinished UTF-8 becomes U+FFFD
     return text.startsWith(" ") ? text.substring(1) : text; // like sentencepiece: drop the dummy prefix
-  }
-
-  @Override
-  public int bosId() {
-    return bos;
-  }
-
-  @Override
-  public int eosId() {
-    return eos;
-  }
-
-  @Override
-  public int vocabSize() {
-    return pieces.length;
   }
 
   /** The raw bytes of a piece (for the importer, which writes them into a tokenizer.json). */

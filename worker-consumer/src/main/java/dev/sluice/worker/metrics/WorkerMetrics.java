@@ -3,7 +3,11 @@ package dev.sluice.worker.metrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.MetricWithFixedMetadata;
+import io.prometheus.metrics.core.metrics.StatefulMetric;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,6 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WorkerMetrics {
   private static final Map<PrometheusRegistry, WorkerMetrics> BY_REGISTRY = new ConcurrentHashMap<>();
+  private static final String[] LABELS = {"worker", "stage"};
+
+  /** Every metric below, in registration order. */
+  private final List<StatefulMetric<?, ?>> all = new ArrayList<>();
 
   public final Histogram batchSize;
   public final Histogram stepSeconds;
@@ -27,29 +35,32 @@ public final class WorkerMetrics {
   public final Counter recomputes;
 
   private WorkerMetrics(PrometheusRegistry registry) {
-    String[] labels = {"worker", "stage"};
-    batchSize = Histogram.builder().name("sluice_worker_batch_size").help("Records per batched forward")
-        .classicUpperBounds(1, 2, 4, 8, 16, 32, 64).labelNames(labels).register(registry);
-    stepSeconds = Histogram.builder().name("sluice_worker_step_seconds").help("Time of one batched forward")
-        .labelNames(labels).register(registry);
-    queueDepth = Gauge.builder().name("sluice_worker_queue_depth").help("Records polled and waiting to run")
-        .labelNames(labels).register(registry);
-    activeSequences = Gauge.builder().name("sluice_worker_active_sequences").help("Sequences with hot KV")
-        .labelNames(labels).register(registry);
-    kvBlocks = Gauge.builder().name("sluice_worker_kv_blocks").help("Blocks in the KV block cache")
-        .labelNames(labels).register(registry);
-    kvHits = Counter.builder().name("sluice_worker_kv_hits_total").help("Prompt blocks found in the block cache")
-        .labelNames(labels).register(registry);
-    kvMisses = Counter.builder().name("sluice_worker_kv_misses_total").help("Prompt blocks looked up and not found")
-        .labelNames(labels).register(registry);
-    kvEvictions = Counter.builder().name("sluice_worker_kv_evictions_total").help("Blocks evicted from the block cache")
-        .labelNames(labels).register(registry);
-    tokens = Counter.builder().name("sluice_worker_positions_total").help("Positions (prompt and generated tokens) run through this stage's layers")
-        .labelNames(labels).register(registry);
-    requests = Counter.builder().name("sluice_worker_requests_served_total").help("Requests this worker ended (last stage) or whose whole prompt it prefilled (earlier stages)")
-        .labelNames(labels).register(registry);
-    recomputes = Counter.builder().name("sluice_worker_recomputes_total").help("RECOMPUTE rebuilds run or requested")
-        .labelNames(labels).register(registry);
+    batchSize = register(Histogram.builder().classicUpperBounds(1, 2, 4, 8, 16, 32, 64),
+        "sluice_worker_batch_size", "Records per batched forward", registry);
+    stepSeconds = register(Histogram.builder(), "sluice_worker_step_seconds", "Time of one batched forward", registry);
+    queueDepth = register(Gauge.builder(), "sluice_worker_queue_depth", "Records polled and waiting to run", registry);
+    activeSequences = register(Gauge.builder(), "sluice_worker_active_sequences", "Sequences with hot KV", registry);
+    kvBlocks = register(Gauge.builder(), "sluice_worker_kv_blocks", "Blocks in the KV block cache", registry);
+    kvHits = register(Counter.builder(), "sluice_worker_kv_hits_total", "Prompt blocks found in the block cache",
+        registry);
+    kvMisses = register(Counter.builder(), "sluice_worker_kv_misses_total", "Prompt blocks looked up and not found",
+        registry);
+    kvEvictions = register(Counter.builder(), "sluice_worker_kv_evictions_total", "Blocks evicted from the block cache",
+        registry);
+    tokens = register(Counter.builder(), "sluice_worker_positions_total",
+        "Positions (prompt and generated tokens) run through this stage's layers", registry);
+    requests = register(Counter.builder(), "sluice_worker_requests_served_total",
+        "Requests this worker ended (last stage) or whose whole prompt it prefilled (earlier stages)", registry);
+    recomputes = register(Counter.builder(), "sluice_worker_recomputes_total", "RECOMPUTE rebuilds run or requested",
+        registry);
+  }
+
+  /** Registers the metric of {@code builder} under {@code name}, labelled by worker and stage; kept for {@link #startAtZero}. */
+  private <B extends MetricWithFixedMetadata.Builder<B, M>, M extends StatefulMetric<?, ?>> M register(B builder,
+      String name, String help, PrometheusRegistry registry) {
+    M metric = builder.name(name).help(help).labelNames(LABELS).register(registry);
+    all.add(metric);
+    return metric;
   }
 
   /**
@@ -59,18 +70,9 @@ public final class WorkerMetrics {
    * Idempotent: a series that already counts keeps its value.
    */
   public void startAtZero(String worker, int stage) {
-    String s = String.valueOf(stage);
-    batchSize.labelValues(worker, s);
-    stepSeconds.labelValues(worker, s);
-    queueDepth.labelValues(worker, s);
-    activeSequences.labelValues(worker, s);
-    kvBlocks.labelValues(worker, s);
-    kvHits.labelValues(worker, s);
-    kvMisses.labelValues(worker, s);
-    kvEvictions.labelValues(worker, s);
-    tokens.labelValues(worker, s);
-    requests.labelValues(worker, s);
-    recomputes.labelValues(worker, s);
+    for (StatefulMetric<?, ?> metric : all) {
+      metric.labelValues(worker, String.valueOf(stage));
+    }
   }
 
   public static WorkerMetrics in(PrometheusRegistry registry) {

@@ -4,13 +4,11 @@ import dev.sluice.worker.commit.OffsetTracker;
 import dev.sluice.worker.fetch.PolledRecord;
 import dev.sluice.worker.status.WorkerHealth;
 import dev.sluice.worker.step.Outgoing;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -26,27 +24,19 @@ import org.slf4j.LoggerFactory;
  * request (the compute thread is told the request ended); an ERROR or DLQ record that cannot be
  * written fails the worker, leaving its inputs uncommitted for the lanes' next owner.
  */
-public final class AsyncOutbox implements Outbox {
+public final class AsyncOutbox extends ProducerOutbox {
   private static final Logger LOG = LoggerFactory.getLogger(AsyncOutbox.class);
   private static final int RETRIES = 3;
 
-  private final Producer<String, byte[]> producer;
-  private final OutboxRecords records;
-  private final OffsetTracker tracker;
-  private final WorkerHealth health;
   private final Consumer<String> requestEnded;
   private final ScheduledExecutorService retries;
-  private final AtomicLong failedSends = new AtomicLong();
   private final AtomicInteger pending = new AtomicInteger();
   private final java.util.concurrent.atomic.AtomicBoolean flushPending = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** @param requestEnded told (from the producer's thread) of a request ended by a replacing ERROR */
   public AsyncOutbox(Producer<String, byte[]> producer, OutboxRecords records, OffsetTracker tracker, WorkerHealth health,
       Consumer<String> requestEnded, String workerId) {
-    this.producer = producer;
-    this.records = records;
-    this.tracker = tracker;
-    this.health = health;
+    super(producer, records, tracker, health);
     this.requestEnded = requestEnded;
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sluice-" + workerId + "-send");
@@ -68,7 +58,7 @@ public final class AsyncOutbox implements Outbox {
 
     void acked() {
       if (unacked.decrementAndGet() == 0) {
-        inputs.forEach(r -> tracker.done(r.partition(), r.record().offset()));
+        done(inputs);
         finished();
       }
     }
@@ -77,7 +67,7 @@ public final class AsyncOutbox implements Outbox {
   @Override
   public void submit(OutboxBatch batch) {
     if (batch.outgoing().isEmpty()) {
-      batch.inputs().forEach(r -> tracker.done(r.partition(), r.record().offset()));
+      done(batch.inputs());
       return;
     }
     InFlight f = new InFlight(batch.inputs(), batch.outgoing().size());
@@ -187,12 +177,7 @@ public final class AsyncOutbox implements Outbox {
   }
 
   @Override
-  public long failedSends() {
-    return failedSends.get();
-  }
-
-  @Override
-  public void close(boolean flush) {
+  void stopSending(boolean flush) {
     if (flush) {
       try {
         awaitIdle(30_000);
@@ -201,6 +186,5 @@ public final class AsyncOutbox implements Outbox {
       }
     }
     retries.shutdownNow();
-    producer.close(flush ? Duration.ofSeconds(10) : Duration.ZERO);
   }
 }

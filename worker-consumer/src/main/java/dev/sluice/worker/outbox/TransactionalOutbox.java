@@ -6,7 +6,6 @@ import dev.sluice.worker.commit.TransactionalCommitter;
 import dev.sluice.worker.fetch.PolledRecord;
 import dev.sluice.worker.status.WorkerHealth;
 import dev.sluice.worker.step.Outgoing;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,23 +30,18 @@ import org.slf4j.LoggerFactory;
  * its committed offsets ({@link Rewind}); a fenced producer (a newer instance of this worker took
  * over) or {@value #MAX_ABORTS} aborts in a row fail the worker.
  */
-public final class TransactionalOutbox implements Outbox {
+public final class TransactionalOutbox extends ProducerOutbox {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalOutbox.class);
   private static final int MAX_ABORTS = 5;
 
   /** A batch, or a DLQ record (inputs = the record, dlqReason set). */
   private record Item(OutboxBatch batch, PolledRecord dead, String reason) {}
 
-  private final Producer<String, byte[]> producer;
-  private final OutboxRecords records;
-  private final OffsetTracker tracker;
   private final TransactionalCommitter committer;
-  private final WorkerHealth health;
   private final AtomicLong epoch;
   private final Rewind rewind;
   private final FaultInjection faults;
   private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-  private final AtomicLong failedSends = new AtomicLong();
   private final AtomicLong aborts = new AtomicLong();
   private final Thread thread;
   private volatile boolean running = true;
@@ -58,11 +52,8 @@ public final class TransactionalOutbox implements Outbox {
   public TransactionalOutbox(Producer<String, byte[]> producer, OutboxRecords records, OffsetTracker tracker,
       TransactionalCommitter committer, WorkerHealth health, AtomicLong epoch, Rewind rewind, FaultInjection faults,
       String workerId) {
-    this.producer = producer;
-    this.records = records;
-    this.tracker = tracker;
+    super(producer, records, tracker, health);
     this.committer = committer;
-    this.health = health;
     this.epoch = epoch;
     this.rewind = rewind;
     this.faults = faults;
@@ -142,8 +133,7 @@ public final class TransactionalOutbox implements Outbox {
       }
     }
     for (Item i : items) {
-      List<PolledRecord> inputs = i.dead != null ? List.of(i.dead) : i.batch.inputs();
-      inputs.forEach(r -> tracker.done(r.partition(), r.record().offset()));
+      done(i.dead != null ? List.of(i.dead) : i.batch.inputs());
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = committer.offsetsForTransaction();
     if (!offsets.isEmpty()) {
@@ -186,12 +176,7 @@ public final class TransactionalOutbox implements Outbox {
   }
 
   @Override
-  public long failedSends() {
-    return failedSends.get();
-  }
-
-  @Override
-  public void close(boolean flush) {
+  void stopSending(boolean flush) {
     if (!flush) {
       handled.addAndGet(drop());
     }
@@ -201,6 +186,5 @@ public final class TransactionalOutbox implements Outbox {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    producer.close(flush ? Duration.ofSeconds(10) : Duration.ZERO);
   }
 }

@@ -38,9 +38,7 @@ final class MicroBatcher {
   private final IntSupplier recentSequences;
   private final Predicate<String> served;
   private final Supplier<Set<Integer>> ownLanes;
-  private final int maxBatchSize;
-  private final int batchingWindowMs;
-  private final int stages;
+  private final BatchLimits limits;
   /** Records taken so far per upstream step, for steps whose records arrive in more than one poll. */
   private final Map<String, Integer> taken = new LruMap<>(256, REMEMBERED_STEPS);
   private int expected;
@@ -50,15 +48,12 @@ final class MicroBatcher {
    * @param served whether this stage holds a sequence (its request id) already
    */
   MicroBatcher(ReadyQueue ready, IntSupplier recentSequences, Predicate<String> served,
-      Supplier<Set<Integer>> ownLanes, int maxBatchSize,
-      int batchingWindowMs, int stages) {
+      Supplier<Set<Integer>> ownLanes, BatchLimits limits) {
     this.ready = ready;
     this.recentSequences = recentSequences;
     this.served = served;
     this.ownLanes = ownLanes;
-    this.maxBatchSize = maxBatchSize;
-    this.batchingWindowMs = batchingWindowMs;
-    this.stages = Math.max(1, stages);
+    this.limits = limits;
   }
 
   /** Sequences this stage expected at the last batch: fewer than S means the stages take turns. */
@@ -73,15 +68,15 @@ final class MicroBatcher {
     }
     List<PolledRecord> waiting = ready.snapshot();
     expected = recentSequences.getAsInt() + newSequences(waiting);
-    int cap = Math.max(1, Math.min(maxBatchSize, (expected + stages - 1) / stages));
+    int cap = Math.max(1, Math.min(limits.maxBatchSize(), (expected + limits.stages() - 1) / limits.stages()));
     if (!waiting.isEmpty()) {
-      cap = Math.max(cap, Math.min(maxBatchSize, dueHere(waiting.get(0).work())));
+      cap = Math.max(cap, Math.min(limits.maxBatchSize(), dueHere(waiting.get(0).work())));
     }
     long start = System.nanoTime();
     while (ready.size() < cap) {
       long waited = (System.nanoTime() - start) / 1_000_000L;
       int missing = missing(ready.snapshot());
-      long limit = missing > 0 ? STRAGGLER_WAIT_MS : missing == 0 ? 0 : batchingWindowMs;
+      long limit = missing > 0 ? STRAGGLER_WAIT_MS : missing == 0 ? 0 : limits.batchingWindowMs();
       if (waited >= limit) {
         break;
       }

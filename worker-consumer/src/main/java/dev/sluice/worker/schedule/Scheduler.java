@@ -80,8 +80,7 @@ public final class Scheduler {
     this.threads = threads;
     this.batcher = new MicroBatcher(ready,
         () -> executor.hot().recentlyUsed(System.currentTimeMillis() - ACTIVE_WINDOW_MS), executor.hot()::holds,
-        ownLanes, maxBatchSize,
-        batchingWindowMs, stages);
+        ownLanes, new BatchLimits(maxBatchSize, batchingWindowMs, stages));
     this.thread = new Thread(this::run, "sluice-" + workerId + "-compute");
     this.thread.setDaemon(true);
   }

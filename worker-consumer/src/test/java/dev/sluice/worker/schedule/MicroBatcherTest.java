@@ -10,6 +10,7 @@ import dev.sluice.worker.fetch.PolledRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -46,41 +47,43 @@ class MicroBatcherTest {
     return out;
   }
 
+  /**
+   * A batcher of a 2-stage pipeline (batching window 5 ms) over {@code waiting}, owning {@link #LANES}, that served
+   * {@code recent} sequences in the last second.
+   */
+  private static MicroBatcher batcher(List<PolledRecord> waiting, int recent, Predicate<String> served,
+      int maxBatchSize) {
+    ReadyQueue ready = new ReadyQueue();
+    ready.addAll(waiting);
+    return new MicroBatcher(ready, () -> recent, served, () -> LANES, new BatchLimits(maxBatchSize, 5, 2));
+  }
+
   @Test
   void shouldNotCutAnUpstreamMicroBatchAgainWhenThisStageHasJustStarted() throws InterruptedException {
-    ReadyQueue ready = new ReadyQueue();
-    ready.addAll(step(5, 100));
     // nothing served yet: the cap from expected sequences alone would be ceil(5 / 2) = 3
-    MicroBatcher batcher = new MicroBatcher(ready, () -> 0, id -> false, () -> LANES, 16, 5, 2);
+    MicroBatcher batcher = batcher(step(5, 100), 0, id -> false, 16);
     assertThat(batcher.next()).hasSize(5);
   }
 
   @Test
   void shouldStillCutToTheCapWhenTheUpstreamStepWasLarger() throws InterruptedException {
-    ReadyQueue ready = new ReadyQueue();
-    ready.addAll(step(12, 100));
-    MicroBatcher batcher = new MicroBatcher(ready, () -> 12, id -> true, () -> LANES, 8, 5, 2);
+    MicroBatcher batcher = batcher(step(12, 100), 12, id -> true, 8);
     assertThat(batcher.next()).hasSize(8);
     assertThat(batcher.next()).hasSize(4);
   }
 
   @Test
   void shouldCountNewRequestsBesideTheSequencesAlreadyServed() throws InterruptedException {
-    ReadyQueue ready = new ReadyQueue();
-    ready.addAll(routerRecords(8, 16));
     // r0..r7 were just prefilled here (they are in the other stage now); r8..r15 are new:
     // 16 sequences, so micro-batches of 8, not ceil(max(8, 8) / 2) = 4
-    MicroBatcher batcher = new MicroBatcher(ready, () -> 8, id -> Integer.parseInt(id.substring(1)) < 8, () -> LANES,
-        16, 5, 2);
+    MicroBatcher batcher = batcher(routerRecords(8, 16), 8, id -> Integer.parseInt(id.substring(1)) < 8, 16);
     assertThat(batcher.next()).hasSize(8);
     assertThat(batcher.expected()).isEqualTo(16);
   }
 
   @Test
   void shouldCutRouterRecordsIntoOneMicroBatchPerStage() throws InterruptedException {
-    ReadyQueue ready = new ReadyQueue();
-    ready.addAll(routerRecords(0, 16));
-    MicroBatcher batcher = new MicroBatcher(ready, () -> 0, id -> false, () -> LANES, 16, 5, 2);
+    MicroBatcher batcher = batcher(routerRecords(0, 16), 0, id -> false, 16);
     assertThat(batcher.next()).hasSize(8);
   }
 }

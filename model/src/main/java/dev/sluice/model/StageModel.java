@@ -23,14 +23,12 @@ import java.util.stream.IntStream;
  * once, attention per sequence against its own KV. Calls are serialised (one step at a time).
  */
 public final class StageModel implements AutoCloseable {
-  private final Path dir;
   private final ModelConfig config;
   private final LayerRange layers;
   private final NDManager weightsManager;
   private final StageWeights weights;
 
-  private StageModel(Path dir, ModelConfig config, LayerRange layers, NDManager weightsManager, StageWeights weights) {
-    this.dir = dir;
+  private StageModel(ModelConfig config, LayerRange layers, NDManager weightsManager, StageWeights weights) {
     this.config = config;
     this.layers = layers;
     this.weightsManager = weightsManager;
@@ -43,13 +41,12 @@ public final class StageModel implements AutoCloseable {
    * stage directories. Only the needed tensors are read.
    */
   public static StageModel load(Path modelDir, LayerRange layers) {
-    Path dir = modelDir;
-    ModelConfig config = ModelConfig.read(dir);
+    ModelConfig config = ModelConfig.read(modelDir);
     if (layers.end() > config.numLayers()) {
       throw new IllegalArgumentException("layers " + layers + " are outside the model's " + config.numLayers()
           + " layers (0-" + (config.numLayers() - 1) + ")");
     }
-    TensorSource source = TensorSource.open(dir);
+    TensorSource source = TensorSource.open(modelDir);
     NDManager manager = Engine.getEngine("PyTorch").newBaseManager();
     try {
       WeightLoader loader = new WeightLoader(source, manager);
@@ -59,7 +56,7 @@ public final class StageModel implements AutoCloseable {
         case LLAMA -> new LlamaWeights(config, layers, first, last, loader);
         case GPT2 -> new Gpt2Weights(config, layers, first, last, loader);
       };
-      return new StageModel(dir, config, layers, manager, weights);
+      return new StageModel(config, layers, manager, weights);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -87,11 +84,6 @@ public final class StageModel implements AutoCloseable {
   /** Whether this stage has the final norm and LM head (it runs the model's last layer). */
   public boolean isLast() {
     return layers.isLastOf(config.numLayers());
-  }
-
-  /** The directory the weights were read from. */
-  public Path dir() {
-    return dir;
   }
 
   /** Empty hot KV for one sequence, preallocated for {@code capacityTokens} positions of this stage's layers. */

@@ -1,6 +1,7 @@
 package dev.sluice.e2e.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.embedded.process.RoleProcess;
@@ -24,6 +25,20 @@ class RoleProcessTest {
     assertThat(first).startsWith("sluice ").doesNotContain("Usage:");
     assertThat(second).startsWith("Usage: sluice").doesNotContain(first);
     assertThat(Files.readString(log)).as("both starts appended to one log").isEqualTo(first + second);
+  }
+
+  @Test
+  void shouldWaitUntilTheRolePrintedAndFailAtOnceNamingItsLogWhenItExitsFirst(@TempDir Path dir) {
+    Path log = dir.resolve("version.log");
+    try (RoleProcess printed = RoleProcess.start("version", log, "64m", List.of("--version"))) {
+      assertThat(printed.awaitUntil(() -> printed.output().startsWith("sluice "), Duration.ofMinutes(1))).isTrue();
+    }
+    try (RoleProcess exits = RoleProcess.start("version again", log, "64m", List.of("--version"))) {
+      assertThatThrownBy(() -> exits.awaitIngressPort(Duration.ofMinutes(1)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("version again exited")
+          .hasMessageContaining(log.toString());
+      assertThat(exits.ingressPort()).as("no ingress line printed").isEqualTo(-1);
+    }
   }
 
   /** What the role printed once it exited by itself. */

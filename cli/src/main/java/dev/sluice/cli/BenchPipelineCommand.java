@@ -42,6 +42,9 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3", description = "Rounds of each side, alternating.")
   int rounds;
 
+  @Option(names = "--warmup-rounds", defaultValue = "2", description = "Rounds of each side first, not counted (JIT warm-up).")
+  int warmupRounds;
+
   @Mixin StageSplitOptions stageSplit;
 
   @Option(names = "--batching-window-ms", defaultValue = "5", description = "Workers' batching window.")
@@ -61,7 +64,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SystemDefaults.apply();
     var out = spec.commandLine().getOut();
-    var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds,
+    var options = new PipelineBenchmark.Options(model, shape, requests, promptTokens, maxTokens, rounds, warmupRounds,
         stageSplit.stageCount(), stageSplit.inProcessThreads(), batchingWindowMs, maxBatchSize, !skipExactlyOnce,
         report.report, stageSplit.ranges());
     if (bootstrapServers != null) {

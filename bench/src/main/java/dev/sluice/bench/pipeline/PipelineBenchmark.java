@@ -31,7 +31,7 @@ public final class PipelineBenchmark {
   private static final int SINGLE_REQUEST_ROUNDS = 3;
   /** What to run. */
   public record Options(Path model, String shape, int requests, int promptTokens, int maxTokens, int rounds,
-      int stages, int threads, int batchingWindowMs, int maxBatchSize, boolean exactlyOnce, Path report,
+      int warmupRounds, int stages, int threads, int batchingWindowMs, int maxBatchSize, boolean exactlyOnce, Path report,
       List<LayerRange> split) {}
 
   /** Measured figures (medians over rounds). */
@@ -90,9 +90,13 @@ public final class PipelineBenchmark {
     int lanes = Math.max(1, prompts.size());
     try (InProcessRig inProcess = new InProcessRig(model, o.threads());
         PipelineRig pipeline = new PipelineRig(bootstrap, model, ranges, lanes, o, Guarantee.AT_LEAST_ONCE)) {
-      out.println("warm-up: one round of each, not counted ...");
-      inProcess.tokensPerSecond(prompts, o.maxTokens(), "warm-");
-      pipeline.run(prompts, o.maxTokens(), "warm-");
+      // Warm-up, not counted: the JIT is still compiling the broker's and the clients' code after one
+      // pipeline round (a fifth of a core in the compiler threads), which a serving process pays once.
+      out.printf("warm-up: %d round(s) of each, not counted ...%n", o.warmupRounds());
+      for (int i = 0; i < o.warmupRounds(); i++) {
+        inProcess.tokensPerSecond(prompts, o.maxTokens(), "warm" + i + "-");
+        pipeline.run(prompts, o.maxTokens(), "warm" + i + "-");
+      }
       Histogram idle = RawKafkaLatency.measure(bootstrap, pipeline.topics().kvEvents().name() + "-ping", 200, 3 * 1024);
       List<Double> ratios = new ArrayList<>();
       List<Double> ip = new ArrayList<>();

@@ -58,6 +58,8 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
 
   /** Kept up to date from the heartbeats and the in-flight table; one per task (see RouterLaneView). */
   private final RouterLaneView lanes;
+  /** The heartbeats' reader: until it has read what the topic held at start, the view lacks workers. */
+  private final ClusterView cluster;
 
   private ProcessorContext<String, SpecificRecord> context;
   private RoutingPolicy policy;
@@ -72,6 +74,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
    * @param stages the topic layout's stage count: a lane is eligible when each of these stages has a live owner
    */
   LaneRoutingProcessor(RouterSettings settings, RouterMetrics metrics, InFlightWork inFlight, ClusterView cluster, int stages) {
+    this.cluster = cluster;
     this.settings = settings;
     this.metrics = metrics;
     this.inFlight = inFlight;
@@ -119,6 +122,10 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
       routed.remember(prompt.getRequestId(), now);
       return true;
     }
+    // A router that has just started (a restart, a new replica) has its index back from the changelog but
+    // may not have read every worker's heartbeat yet: deciding now would send a request away from the lane
+    // its prefix lives on because that lane looks unowned. It waits like a request without a lane (bounded).
+    if (!cluster.isReady() && now - prompt.getRoutedAtMs() < settings.noWorkerWaitMs()) return false;
     LaneView view = view(now);
     Optional<RoutingDecision> decision = policy.decide(routingRequest(familyKey, prompt), view);
     if (decision.isEmpty()) {

@@ -163,7 +163,7 @@ final class LaneRoutingProcessor implements Processor<String, StageWork, String,
 
   /** A stage with no live worker left: every request in flight ends now with one ERROR saying so. */
   private void failInFlightIfAStageIsGone(long now) {
-    if (inFlight.size() == 0) return;
+    if (inFlight.size() == 0 || !cluster.isReady()) return; // a half-read workers topic is not a stage gone
     List<Integer> dead = view(now).stagesWithoutWorkers();
     if (dead.isEmpty()) return;
     for (InFlightWork.Placement p : inFlight.removeAll(inFlight.all())) {

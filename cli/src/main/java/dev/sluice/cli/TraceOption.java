@@ -26,7 +26,7 @@ final class TraceOption {
     for (String dir : new String[] {System.getProperty("sluice.shared.dir"), "../shared", "../../shared"}) {
       if (dir != null && Files.isRegularFile(Path.of(dir, SHARED_TRACE))) return Path.of(dir, SHARED_TRACE);
     }
-    throw new ParameterException(command.commandLine(), "no trace given and no test-data directory with " + SHARED_TRACE
-        + " not found: pass --trace FILE");
+    throw new ParameterException(command.commandLine(), "no trace given, and no test-data directory holds " + SHARED_TRACE
+        + ": pass --trace FILE");
   }
 }

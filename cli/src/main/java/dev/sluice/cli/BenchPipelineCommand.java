@@ -42,7 +42,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3", description = "Rounds of each side, alternating.")
   int rounds;
 
-  @Option(names = "--warmup-rounds", defaultValue = "2", description = "Rounds of each side first, not counted (JIT warm-up).")
+  @Option(names = "--warmup-rounds", defaultValue = "20", description = "Most rounds of each side first, not counted:"
+      + " the warm-up ends once the JVM's JIT compiler takes under 3%% of the cores over a round of each (at least 2).")
   int warmupRounds;
 
   @Mixin StageSplitOptions stageSplit;

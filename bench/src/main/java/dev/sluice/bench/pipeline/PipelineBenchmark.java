@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.HdrHistogram.Histogram;
 
@@ -29,6 +30,9 @@ import org.HdrHistogram.Histogram;
  */
 public final class PipelineBenchmark {
   private static final int SINGLE_REQUEST_ROUNDS = 3;
+  private static final int MIN_WARMUP_ROUNDS = 2;
+  /** The warm-up ends once the JIT compiler takes less than this share of the cores over a pair of rounds. */
+  private static final double JIT_SETTLED = 0.03;
   /** What to run. */
   public record Options(Path model, String shape, int requests, int promptTokens, int maxTokens, int rounds,
       int warmupRounds, int stages, int threads, int batchingWindowMs, int maxBatchSize, boolean exactlyOnce, Path report,
@@ -90,32 +94,39 @@ public final class PipelineBenchmark {
     int lanes = Math.max(1, prompts.size());
     try (InProcessRig inProcess = new InProcessRig(model, o.threads());
         PipelineRig pipeline = new PipelineRig(bootstrap, model, ranges, lanes, o, Guarantee.AT_LEAST_ONCE)) {
-      // Warm-up, not counted: the JIT is still compiling the broker's and the clients' code after one
-      // pipeline round (a fifth of a core in the compiler threads), which a serving process pays once.
-      out.printf("warm-up: %d round(s) of each, not counted ...%n", o.warmupRounds());
-      for (int i = 0; i < o.warmupRounds(); i++) {
-        inProcess.tokensPerSecond(prompts, o.maxTokens(), "warm" + i + "-");
-        pipeline.run(prompts, o.maxTokens(), "warm" + i + "-");
-      }
-      Histogram idle = RawKafkaLatency.measure(bootstrap, pipeline.topics().kvEvents().name() + "-ping", 200, 3 * 1024);
+      // The ping runs through the warm-up too: its clients' code is compiled by then, and every round of
+      // either side shares the machine with it alike.
+      Histogram idle;
+      Histogram raw = new Histogram(3_600_000L, 3);
       List<Double> ratios = new ArrayList<>();
       List<Double> ip = new ArrayList<>();
       List<Double> pl = new ArrayList<>();
       List<long[]> windows = new ArrayList<>();
-      Histogram raw;
       try (RawKafkaLatency.Pinger ping = new RawKafkaLatency.Pinger(bootstrap,
-          pipeline.topics().kvEvents().name() + "-ping", 10)) {
+          pipeline.topics().kvEvents().name() + "-ping", 10, 3 * 1024)) {
+        warmUp(inProcess, pipeline, prompts, o);
+        idle = ping.next(200);
         for (int r = 1; r <= o.rounds(); r++) {
+          JvmActivity start = JvmActivity.now();
+          long t0 = System.currentTimeMillis();
           double a = inProcess.tokensPerSecond(prompts, o.maxTokens(), "ip" + r + "-");
           long from = System.currentTimeMillis();
+          JvmActivity middle = JvmActivity.now();
+          ping.recordInto(raw);
           double b = tokensPerSecond(pipeline.run(prompts, o.maxTokens(), "round" + r + "-"));
-          windows.add(new long[] {from, System.currentTimeMillis()});
+          ping.recordInto(null);
+          long to = System.currentTimeMillis();
+          JvmActivity jitIp = middle.since(start);
+          JvmActivity jitPl = JvmActivity.now().since(middle);
+          windows.add(new long[] {from, to});
           ip.add(a);
           pl.add(b);
           ratios.add(b / a);
-          out.printf("round %d: in-process %6.1f tok/s, pipeline %6.1f tok/s, ratio %.2f%n", r, a, b, b / a);
+          out.printf(Locale.ROOT, "round %d: in-process %6.1f tok/s, pipeline %6.1f tok/s, ratio %.2f"
+              + "   (JVM compiler / GC: in-process %.0f%% / %d ms, pipeline %.0f%% / %d ms of the cores)%n", r, a, b,
+              b / a, 100 * jitIp.compileShare(from - t0, o.threads()), jitIp.gcMs(),
+              100 * jitPl.compileShare(to - from, o.threads()), jitPl.gcMs());
         }
-        raw = ping.histogram();
       }
       out.printf("raw Kafka produce->consume (3 KB) with the machine idle: p50 %d ms, p99 %d ms (%d records)%n",
           idle.getValueAtPercentile(50), idle.getValueAtPercentile(99), idle.getTotalCount());
@@ -140,6 +151,30 @@ public final class PipelineBenchmark {
       }
       return f;
     }
+  }
+
+  /**
+   * Pairs of rounds (one of each side), not counted, until the JVM's compiler took under
+   * {@link #JIT_SETTLED} of the cores over a pair — at least {@link #MIN_WARMUP_ROUNDS}, at most
+   * {@code --warmup-rounds}. The JIT keeps compiling the embedded broker's and the clients' code for
+   * minutes (a fifth of the cores after two pairs, half that after eight), which a serving process
+   * pays once and which slows and jolts every step it overlaps.
+   */
+  private void warmUp(InProcessRig inProcess, PipelineRig pipeline, List<int[]> prompts, Options o) throws Exception {
+    out.printf(Locale.ROOT, "warm-up, not counted: until the JVM compiler takes under %.0f%% of the cores over a round of"
+        + " each side (%d to %d rounds of each) ...%n", 100 * JIT_SETTLED, MIN_WARMUP_ROUNDS, o.warmupRounds());
+    for (int i = 1; i <= o.warmupRounds(); i++) {
+      JvmActivity start = JvmActivity.now();
+      long t0 = System.currentTimeMillis();
+      inProcess.tokensPerSecond(prompts, o.maxTokens(), "warm" + i + "-");
+      pipeline.run(prompts, o.maxTokens(), "warm" + i + "-");
+      double share = JvmActivity.now().since(start).compileShare(System.currentTimeMillis() - t0, o.threads());
+      out.printf(Locale.ROOT, "  warm-up %d: the JVM compiler took %.0f%% of the cores%n", i, 100 * share);
+      if (i >= MIN_WARMUP_ROUNDS && share < JIT_SETTLED) {
+        return;
+      }
+    }
+    out.printf("  warm-up: the compiler had not settled after %d rounds of each; measuring anyway%n", o.warmupRounds());
   }
 
   /** Rounds of the same workload with every stage in --guarantee exactly-once, alternating with in-process. */

@@ -41,6 +41,13 @@ final class PipelineReport {
       busy.append(String.format("stage %d %.0f%%, ", k, 100 * t.busy(k)));
     }
     out.printf("busy during the pipeline rounds: %severy stage at once %.0f%%%n", busy, 100 * t.allBusy());
+    for (int k = 0; k < t.stages; k++) {
+      IdleBreakdown.Idle i = t.idle[k];
+      String upstream = k == 0 ? "stage " + (t.stages - 1) + "'s loop-back" : "stage " + (k - 1);
+      out.printf("    idle stage %d: %.0f%% of the rounds = waiting for %s's step %.0f%% + in Kafka %.0f%% + after"
+          + " arrival %.0f%%%n", k, 100 * i.share(i.totalMs()), upstream, 100 * i.share(i.upstreamMs()),
+          100 * i.share(i.inKafkaMs()), 100 * i.share(i.afterArrivalMs()));
+    }
     long[] last = t.windows.get(t.windows.size() - 1);
     long mid = last[0] + (last[1] - last[0]) / 2;
     out.println("timeline, 400 ms from the middle of the last round (5 ms per character; digit = records in the step):");

@@ -30,6 +30,9 @@ final class StageTimeline {
   /** The measured rounds' [from, to) windows: busy fractions count only those. */
   final List<long[]> windows;
 
+  /** idle[k]: where stage k's idle time went in the measured rounds. */
+  IdleBreakdown.Idle[] idle;
+
   private StageTimeline(int stages, List<Span> spans, Histogram[] hops, List<long[]> windows) {
     this.stages = stages;
     this.spans = spans;
@@ -91,6 +94,7 @@ final class StageTimeline {
     spans.sort(Comparator.comparingLong(Span::startMs));
     StageTimeline t = new StageTimeline(stages, spans, hops, windows);
     t.firstArrival = first;
+    t.idle = IdleBreakdown.of(loopBacks, stages, windows);
     return t;
   }
 

@@ -21,10 +21,11 @@ class BenchPrefixCommandTest extends CommandTestSupport {
     // repeat of a group finds its prefix where the first one left it, so the cached share is the ceiling.
     int code = sluice("bench", "prefix", "--model", ModelLocator.embeddedModel().toString(), "--workloads", "groups",
         "--policies", "random,cache_aware", "--groups", "2", "--questions", "3", "--prefix-tokens", "64",
-        "--concurrency", "1", "--warmup", "0", "--max-tokens", "2", "--out", report.toString());
+        "--concurrency", "1", "--warmup", "0", "--jvm-warmup-rounds", "1", "--max-tokens", "2", "--out", report.toString());
 
     assertThat(code).as(err.toString()).isZero();
     String printed = out.toString();
+    assertThat(printed).contains("warm-up 1: the JVM compiler took");
     assertThat(printed).contains("workload groups: 2 groups x 3 questions").contains("cached-share ceiling 52.7%");
     List<String[]> rows = printed.lines().filter(l -> l.matches("^(random|cache_aware) +\\d+ +\\d+ .*"))
         .map(l -> l.split(" +")).toList();

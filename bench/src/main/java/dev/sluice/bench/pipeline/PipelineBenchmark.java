@@ -1,5 +1,7 @@
 package dev.sluice.bench.pipeline;
 
+import dev.sluice.bench.JvmActivity;
+import dev.sluice.bench.JvmWarmUp;
 import dev.sluice.bench.Medians;
 
 import dev.sluice.model.LayerRange;
@@ -11,6 +13,7 @@ import dev.sluice.schemas.ResultEvent;
 import dev.sluice.worker.Guarantee;
 import dev.sluice.worker.StageWorker;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +34,6 @@ import org.HdrHistogram.Histogram;
 public final class PipelineBenchmark {
   private static final int SINGLE_REQUEST_ROUNDS = 3;
   private static final int MIN_WARMUP_ROUNDS = 2;
-  /** The warm-up ends once the JIT compiler takes less than this share of the cores over a pair of rounds. */
-  private static final double JIT_SETTLED = 0.03;
   /** What to run. */
   public record Options(Path model, String shape, int requests, int promptTokens, int maxTokens, int rounds,
       int warmupRounds, int stages, int threads, int batchingWindowMs, int maxBatchSize, boolean exactlyOnce, Path report,
@@ -154,27 +155,15 @@ public final class PipelineBenchmark {
   }
 
   /**
-   * Pairs of rounds (one of each side), not counted, until the JVM's compiler took under
-   * {@link #JIT_SETTLED} of the cores over a pair — at least {@link #MIN_WARMUP_ROUNDS}, at most
-   * {@code --warmup-rounds}. The JIT keeps compiling the embedded broker's and the clients' code for
-   * minutes (a fifth of the cores after two pairs, half that after eight), which a serving process
-   * pays once and which slows and jolts every step it overlaps.
+   * Pairs of rounds (one of each side), not counted, until the JVM's compiler settles
+   * ({@link JvmWarmUp}): at least {@link #MIN_WARMUP_ROUNDS}, at most {@code --warmup-rounds}.
    */
   private void warmUp(InProcessRig inProcess, PipelineRig pipeline, List<int[]> prompts, Options o) throws Exception {
-    out.printf(Locale.ROOT, "warm-up, not counted: until the JVM compiler takes under %.0f%% of the cores over a round of"
-        + " each side (%d to %d rounds of each) ...%n", 100 * JIT_SETTLED, MIN_WARMUP_ROUNDS, o.warmupRounds());
-    for (int i = 1; i <= o.warmupRounds(); i++) {
-      JvmActivity start = JvmActivity.now();
-      long t0 = System.currentTimeMillis();
+    PrintWriter w = new PrintWriter(out, true);
+    JvmWarmUp.untilCompilerSettles(i -> {
       inProcess.tokensPerSecond(prompts, o.maxTokens(), "warm" + i + "-");
       pipeline.run(prompts, o.maxTokens(), "warm" + i + "-");
-      double share = JvmActivity.now().since(start).compileShare(System.currentTimeMillis() - t0, o.threads());
-      out.printf(Locale.ROOT, "  warm-up %d: the JVM compiler took %.0f%% of the cores%n", i, 100 * share);
-      if (i >= MIN_WARMUP_ROUNDS && share < JIT_SETTLED) {
-        return;
-      }
-    }
-    out.printf("  warm-up: the compiler had not settled after %d rounds of each; measuring anyway%n", o.warmupRounds());
+    }, MIN_WARMUP_ROUNDS, o.warmupRounds(), o.threads(), w);
   }
 
   /** Rounds of the same workload with every stage in --guarantee exactly-once, alternating with in-process. */

@@ -1,5 +1,6 @@
 package dev.sluice.bench.prefix;
 
+import dev.sluice.bench.JvmWarmUp;
 import dev.sluice.bench.replay.ReplayBenchmark;
 import dev.sluice.embedded.LocalPipeline;
 import dev.sluice.embedded.PipelineSpec;
@@ -80,6 +81,32 @@ public final class PrefixBenchmark {
             workload.name(), policy, variant(), r.ttft(50), r.ttft(99), 100 * r.cachedShare(), r.ofCeiling(), r.rejected());
         out.flush();
         return r;
+      }
+    } finally {
+      ReplayBenchmark.deleteQuietly(dir);
+    }
+  }
+
+  /**
+   * Warms the JVM up before the first policy, so that it does not run with a busy compiler
+   * ({@link JvmWarmUp}): one throwaway pipeline (policy random, so every worker takes part) runs the
+   * workload again and again, each round with other token ids (the same prefix sharing, nothing
+   * cached from the round before), until the compiler settles or {@code maxRounds} rounds.
+   */
+  public void warmUpJvm(PrefixWorkload workload, int vocab, Path modelDir, int maxRounds) throws Exception {
+    if (maxRounds <= 0) return;
+    Path dir = Files.createTempDirectory("sluice-prefix-warmup");
+    try {
+      String namespace = bootstrapServers == null ? PREFIX : PREFIX + "-" + dir.getFileName();
+      PipelineSpec ps = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir,
+          "random", bootstrapServers, 0, dir, namespace, 1);
+      try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> {}, Duration.ofMinutes(3));
+           SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), namespace)
+               .withGroupId(namespace + ".bench-prefix").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
+        if (!client.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("the results client got no reply partition in 60 s");
+        PrefixBenchmark oneRouter = new PrefixBenchmark(settings.withRouters(1, false), out, bootstrapServers);
+        JvmWarmUp.untilCompilerSettles(i -> oneRouter.send(client, workload.shifted(7919 * i, vocab), "jvm-warmup" + i,
+            new PrefixStats(), pipeline), 1, maxRounds, Runtime.getRuntime().availableProcessors(), out);
       }
     } finally {
       ReplayBenchmark.deleteQuietly(dir);

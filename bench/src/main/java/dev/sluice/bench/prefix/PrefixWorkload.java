@@ -51,6 +51,16 @@ public record PrefixWorkload(String name, String description, List<int[]> prompt
     prompts = List.copyOf(prompts);
   }
 
+  /**
+   * The same prompts with every token id from [3, vocab) moved by {@code shift} (mod the range): the
+   * same prefix sharing, no block in common with this workload — for uncounted warm-up rounds.
+   */
+  public PrefixWorkload shifted(int shift, int vocab) {
+    List<int[]> moved = prompts.stream().map(p -> java.util.Arrays.stream(p)
+        .map(t -> t < 3 ? t : 3 + Math.floorMod(t - 3 + shift, vocab - 3)).toArray()).toList();
+    return new PrefixWorkload(name, description, moved);
+  }
+
   public static PrefixWorkload of(String name, Shape s) {
     return switch (name) {
       case "groups" -> groups(s);

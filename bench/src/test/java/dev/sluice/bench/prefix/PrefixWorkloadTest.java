@@ -27,6 +27,22 @@ class PrefixWorkloadTest {
   }
 
   @Test
+  void shouldShiftIntoTheSameSharingWithNoTokenInCommon() {
+    PrefixWorkload w = PrefixWorkload.of("groups", SHAPE);
+    PrefixWorkload moved = w.shifted(7919, SHAPE.vocab());
+    assertThat(moved.ceiling(16)).isEqualTo(w.ceiling(16));
+    for (int r = 0; r < w.prompts().size(); r++) {
+      int[] a = w.prompts().get(r);
+      int[] b = moved.prompts().get(r);
+      assertThat(b).hasSameSizeAs(a).startsWith(1); // BOS stays
+      for (int t = 1; t < a.length; t++) {
+        assertThat(b[t]).isNotEqualTo(a[t]).isBetween(3, SHAPE.vocab() - 1);
+      }
+    }
+    assertThat(sharesPrefix(moved.prompts().get(0), moved.prompts().get(3), 33)).as("the same group sharing").isTrue();
+  }
+
+  @Test
   void shouldExtendEachConversationTurnByTurn() {
     List<int[]> p = PrefixWorkload.of("multi-turn", SHAPE).prompts();
     assertThat(p).hasSize(6);

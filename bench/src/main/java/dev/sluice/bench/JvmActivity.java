@@ -1,15 +1,15 @@
-package dev.sluice.bench.pipeline;
+package dev.sluice.bench;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
  * What the JVM itself spent during a stretch of a run: JIT compiler time and garbage-collection time
- * (milliseconds, summed over the JVM's threads). Both sides of the comparison share the JVM, so a
- * round that pays for the compiler — compiling the embedded broker's and the clients' code — shows it.
+ * (milliseconds, summed over the JVM's threads). The sides of a comparison share the JVM, so a round
+ * that pays for the compiler — compiling the embedded broker's and the clients' code — shows it.
  */
-record JvmActivity(long compileMs, long gcMs) {
-  static JvmActivity now() {
+public record JvmActivity(long compileMs, long gcMs) {
+  public static JvmActivity now() {
     var compiler = ManagementFactory.getCompilationMXBean();
     long compile = compiler != null && compiler.isCompilationTimeMonitoringSupported()
         ? compiler.getTotalCompilationTime() : 0;
@@ -21,12 +21,12 @@ record JvmActivity(long compileMs, long gcMs) {
   }
 
   /** What was spent since {@code start}. */
-  JvmActivity since(JvmActivity start) {
+  public JvmActivity since(JvmActivity start) {
     return new JvmActivity(compileMs - start.compileMs, gcMs - start.gcMs);
   }
 
   /** Share of {@code wallMs} × {@code cores} the compiler took. */
-  double compileShare(long wallMs, int cores) {
+  public double compileShare(long wallMs, int cores) {
     return compileMs / (double) Math.max(1, wallMs * (long) cores);
   }
 }

@@ -53,11 +53,6 @@ public final class BenchPrefixCommand extends PrintingCommand {
           + "the cached share must stay within " + RouterReplicaTargets.MAX_POINTS + " points.")
   boolean routerReplicas;
 
-  @Option(names = "--jvm-warmup-rounds", defaultValue = "12", description = "Most rounds of the first workload on a"
-      + " throwaway pipeline before the first policy, not counted: they end once the JVM's JIT compiler takes under 3%% of"
-      + " the cores over a round, so the first policy does not run with a busy compiler; 0 = none (default: ${DEFAULT-VALUE}).")
-  int jvmWarmupRounds;
-
   /** {@code --report} as in the other bench commands; {@code --out}, its first name, still works. */
   @Option(names = {"--report", "--out"}, defaultValue = "bench-prefix.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
   Path report;
@@ -86,7 +81,7 @@ public final class BenchPrefixCommand extends PrintingCommand {
       PrefixBenchmark.Settings settings = new PrefixBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, maxTokens,
           arrival.concurrency, arrival.rate, policyRun.warmup, policyRun.timeoutSeconds, routers, false);
       PrefixBenchmark bench = new PrefixBenchmark(settings, w);
-      if (sections.isEmpty()) bench.warmUpJvm(workload, config.vocabSize(), modelDir, jvmWarmupRounds);
+      if (sections.isEmpty()) bench.warmUpJvm(workload, config.vocabSize(), modelDir, policyRun.jvmWarmupRounds);
       List<PrefixResult> results = new ArrayList<>();
       for (String policy : policyRun.policies) results.add(bench.run(policy, workload, ceiling, modelDir));
       w.println();

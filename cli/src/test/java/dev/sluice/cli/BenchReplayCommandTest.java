@@ -25,7 +25,7 @@ class BenchReplayCommandTest extends CommandTestSupport {
     Path report = dir.resolve("replay.md");
 
     int code = sluice("bench", "replay", "--trace", trace.toString(), "--model", model.toString(), "--requests", "20",
-        "--policies", "cache_aware,round_robin", "--max-tokens", "4", "--warmup", "4", "--out", report.toString());
+        "--policies", "cache_aware,round_robin", "--max-tokens", "4", "--warmup", "4", "--jvm-warmup-rounds", "1", "--out", report.toString());
 
     assertThat(code).as(err.toString()).isZero();
     assertThat(out.toString()).contains("scale: first 20 requests").contains("(20x faster)")
@@ -56,7 +56,7 @@ class BenchReplayCommandTest extends CommandTestSupport {
         """);
 
     int code = sluice("bench", "replay", "--trace", trace.toString(), "--model", model.toString(), "--requests", "4",
-        "--policies", "cache_aware", "--max-tokens", "4", "--time-scale", "1", "--warmup", "4");
+        "--policies", "cache_aware", "--max-tokens", "4", "--time-scale", "1", "--warmup", "4", "--jvm-warmup-rounds", "1");
 
     assertThat(code).as(err.toString()).isZero();
     String[] row = tableRows().get(0);

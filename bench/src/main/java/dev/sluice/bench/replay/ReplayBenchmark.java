@@ -1,5 +1,6 @@
 package dev.sluice.bench.replay;
 
+import dev.sluice.bench.JvmWarmUp;
 import dev.sluice.embedded.LocalPipeline;
 import dev.sluice.results.client.SluiceClient;
 import dev.sluice.schemas.InferenceRequest;
@@ -30,8 +31,10 @@ public final class ReplayBenchmark {
   /**
    * @param timeoutSeconds how long to wait for every completion of one policy
    * @param warmup unmeasured requests (no prefix shared with the trace) run first on each fresh pipeline
+   * @param jvmWarmupRounds most rounds of those on a throwaway pipeline before the first policy, until the
+   *     JIT compiler settles ({@link JvmWarmUp}); 0 = none
    */
-  public record Settings(int stages, int workersPerStage, int lanes, int timeoutSeconds, int warmup) {}
+  public record Settings(int stages, int workersPerStage, int lanes, int timeoutSeconds, int warmup, int jvmWarmupRounds) {}
 
   private final Settings settings;
   private final PrintWriter out;
@@ -44,6 +47,7 @@ public final class ReplayBenchmark {
   /** One result per policy, in order; progress lines as it goes. */
   public List<PolicyResult> run(Path modelDir, ScaledTrace scaled, List<String> policies) throws Exception {
     List<PolicyResult> results = new ArrayList<>();
+    warmUpJvm(policies.get(0), modelDir, scaled);
     for (int i = 0; i < policies.size(); i++) {
       String policy = policies.get(i);
       print("[%d/%d] %s: starting a fresh pipeline ...%n", i + 1, policies.size(), policy);
@@ -78,6 +82,18 @@ public final class ReplayBenchmark {
         served.replaceAll((worker, n) -> n - servedBefore.getOrDefault(worker, 0L));
         return stats.result(served);
       }
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  /** Rounds of the warm-up requests on a throwaway pipeline until the JVM's compiler settles. */
+  private void warmUpJvm(String policy, Path modelDir, ScaledTrace scaled) throws Exception {
+    if (settings.jvmWarmupRounds() <= 0 || settings.warmup() <= 0) return;
+    Path dir = Files.createTempDirectory("sluice-replay-warmup");
+    try (ReplayPipeline replay = ReplayPipeline.start(settings, policy, modelDir, dir)) {
+      JvmWarmUp.untilCompilerSettles(i -> warmUp(replay.client(), "jvm" + i, scaled.scale()), 1,
+          settings.jvmWarmupRounds(), Runtime.getRuntime().availableProcessors(), out);
     } finally {
       deleteQuietly(dir);
     }

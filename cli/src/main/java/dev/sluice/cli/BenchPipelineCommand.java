@@ -42,8 +42,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3", description = "Rounds of each side, alternating.")
   int rounds;
 
-  @Option(names = "--warmup-rounds", defaultValue = "20", description = "Most rounds of each side first, not counted:"
-      + " the warm-up ends once the JVM's JIT compiler takes under 3%% of the cores over a round of each (at least 2).")
+  private static final String WARMUP_ROUNDS_HELP = "Most uncounted rounds of each side first; they end once the JIT"
+      + " compiler settles (under 3%% of the cores; at least 2).";
+
+  @Option(names = "--warmup-rounds", defaultValue = "20", description = WARMUP_ROUNDS_HELP)
   int warmupRounds;
 
   @Mixin StageSplitOptions stageSplit;

@@ -24,19 +24,18 @@ public final class JvmWarmUp {
 
   /**
    * Runs {@code round} at least {@code min} and at most {@code max} times, until the compiler took
-   * under {@link #SETTLED} of {@code cores} cores over one; prints each round's share.
+   * under {@link #SETTLED} of the machine's cores over one; prints each round's share.
    *
    * @return the rounds run
    */
-  public static int untilCompilerSettles(Round round, int min, int max, int cores, PrintWriter out) throws Exception {
+  public static int untilCompilerSettles(Round round, int min, int max, PrintWriter out) throws Exception {
     out.printf(Locale.ROOT, "warm-up, not counted: until the JVM compiler takes under %.0f%% of the cores over a round"
         + " (%d to %d rounds) ...%n", 100 * SETTLED, min, max);
     out.flush();
     for (int i = 1; i <= max; i++) {
       JvmActivity start = JvmActivity.now();
-      long t0 = System.currentTimeMillis();
       round.run(i);
-      double share = JvmActivity.now().since(start).compileShare(System.currentTimeMillis() - t0, cores);
+      double share = JvmActivity.now().since(start).compileShare();
       out.printf(Locale.ROOT, "  warm-up %d: the JVM compiler took %.0f%% of the cores%n", i, 100 * share);
       out.flush();
       if (i >= min && share < SETTLED) {

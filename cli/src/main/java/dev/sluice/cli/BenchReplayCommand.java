@@ -120,6 +120,6 @@ public final class BenchReplayCommand extends PrintingCommand {
 
   private ReplayBenchmark.Settings settings(int warmupRequests) {
     return new ReplayBenchmark.Settings(pipeline.stages, pipeline.workersPerStage, pipeline.lanes, policyRun.timeoutSeconds,
-        warmupRequests, warmupRequests > 0 ? policyRun.jvmWarmupRounds : 0);
+        warmupRequests, policyRun.jvmWarmupRounds);
   }
 }

@@ -109,24 +109,21 @@ public final class PipelineBenchmark {
         idle = ping.next(200);
         for (int r = 1; r <= o.rounds(); r++) {
           JvmActivity start = JvmActivity.now();
-          long t0 = System.currentTimeMillis();
           double a = inProcess.tokensPerSecond(prompts, o.maxTokens(), "ip" + r + "-");
-          long from = System.currentTimeMillis();
           JvmActivity middle = JvmActivity.now();
           ping.recordInto(raw);
           double b = tokensPerSecond(pipeline.run(prompts, o.maxTokens(), "round" + r + "-"));
           ping.recordInto(null);
-          long to = System.currentTimeMillis();
+          JvmActivity end = JvmActivity.now();
           JvmActivity jitIp = middle.since(start);
-          JvmActivity jitPl = JvmActivity.now().since(middle);
-          windows.add(new long[] {from, to});
+          JvmActivity jitPl = end.since(middle);
+          windows.add(new long[] {middle.wallMs(), end.wallMs()});
           ip.add(a);
           pl.add(b);
           ratios.add(b / a);
           out.printf(Locale.ROOT, "round %d: in-process %6.1f tok/s, pipeline %6.1f tok/s, ratio %.2f"
               + "   (JVM compiler / GC: in-process %.0f%% / %d ms, pipeline %.0f%% / %d ms of the cores)%n", r, a, b,
-              b / a, 100 * jitIp.compileShare(from - t0, o.threads()), jitIp.gcMs(),
-              100 * jitPl.compileShare(to - from, o.threads()), jitPl.gcMs());
+              b / a, 100 * jitIp.compileShare(), jitIp.gcMs(), 100 * jitPl.compileShare(), jitPl.gcMs());
         }
       }
       out.printf("raw Kafka produce->consume (3 KB) with the machine idle: p50 %d ms, p99 %d ms (%d records)%n",
@@ -163,7 +160,7 @@ public final class PipelineBenchmark {
     JvmWarmUp.untilCompilerSettles(i -> {
       inProcess.tokensPerSecond(prompts, o.maxTokens(), "warm" + i + "-");
       pipeline.run(prompts, o.maxTokens(), "warm" + i + "-");
-    }, MIN_WARMUP_ROUNDS, o.warmupRounds(), o.threads(), w);
+    }, MIN_WARMUP_ROUNDS, o.warmupRounds(), w);
   }
 
   /** Rounds of the same workload with every stage in --guarantee exactly-once, alternating with in-process. */

@@ -57,34 +57,23 @@ public final class PrefixBenchmark {
   }
 
   public PrefixResult run(String policy, PrefixWorkload workload, double ceiling, Path modelDir) throws Exception {
-    Path dir = Files.createTempDirectory("sluice-prefix-" + policy);
-    PrefixStats stats = new PrefixStats();
-    try {
-      String namespace = bootstrapServers == null ? PREFIX : PREFIX + "-" + dir.getFileName();
-      PipelineSpec ps = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir, policy,
-          bootstrapServers, 0, dir, namespace, settings.routers());
-      long t0 = System.nanoTime();
-      try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> {}, Duration.ofMinutes(3));
-           SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), namespace)
-               .withGroupId(namespace + ".bench-prefix").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
-        if (!client.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("the results client got no reply partition in 60 s");
-        warmUp(client, workload, policy);
-        Map<String, Long> before = ReplayBenchmark.requestsPerWorker(pipeline);
-        out.printf(Locale.ROOT, "  %s / %s: pipeline ready in %.0f s, sending %d requests%n", workload.name(), policy,
-            (System.nanoTime() - t0) / 1e9, workload.prompts().size());
-        out.flush();
-        send(client, workload, policy, stats, pipeline);
-        Map<String, Long> served = ReplayBenchmark.requestsPerWorker(pipeline);
-        served.replaceAll((worker, n) -> n - before.getOrDefault(worker, 0L));
-        PrefixResult r = stats.result(policy, workload.name(), ceiling, served);
-        out.printf(Locale.ROOT, "  %s / %s%s: TTFT p50 %.0f ms, p99 %.0f ms, cached %.1f%% (%.2f of ceiling), %d rejected%n",
-            workload.name(), policy, variant(), r.ttft(50), r.ttft(99), 100 * r.cachedShare(), r.ofCeiling(), r.rejected());
-        out.flush();
-        return r;
-      }
-    } finally {
-      ReplayBenchmark.deleteQuietly(dir);
-    }
+    long t0 = System.nanoTime();
+    return onFreshPipeline(policy, settings.routers(), modelDir, (pipeline, client) -> {
+      PrefixStats stats = new PrefixStats();
+      warmUp(client, workload, policy);
+      Map<String, Long> before = ReplayBenchmark.requestsPerWorker(pipeline);
+      out.printf(Locale.ROOT, "  %s / %s: pipeline ready in %.0f s, sending %d requests%n", workload.name(), policy,
+          (System.nanoTime() - t0) / 1e9, workload.prompts().size());
+      out.flush();
+      send(client, workload, policy, stats, pipeline, settings.restartRouter());
+      Map<String, Long> served = ReplayBenchmark.requestsPerWorker(pipeline);
+      served.replaceAll((worker, n) -> n - before.getOrDefault(worker, 0L));
+      PrefixResult r = stats.result(policy, workload.name(), ceiling, served);
+      out.printf(Locale.ROOT, "  %s / %s%s: TTFT p50 %.0f ms, p99 %.0f ms, cached %.1f%% (%.2f of ceiling), %d rejected%n",
+          workload.name(), policy, variant(), r.ttft(50), r.ttft(99), 100 * r.cachedShare(), r.ofCeiling(), r.rejected());
+      out.flush();
+      return r;
+    });
   }
 
   /**
@@ -95,18 +84,28 @@ public final class PrefixBenchmark {
    */
   public void warmUpJvm(PrefixWorkload workload, int vocab, Path modelDir, int maxRounds) throws Exception {
     if (maxRounds <= 0) return;
-    Path dir = Files.createTempDirectory("sluice-prefix-warmup");
+    onFreshPipeline("random", 1, modelDir, (pipeline, client) -> JvmWarmUp.untilCompilerSettles(i -> send(client,
+        workload.shifted(7919 * i, vocab), "jvm-warmup" + i, new PrefixStats(), pipeline, false), 1, maxRounds, out));
+  }
+
+  /** What runs on a pipeline with its results client. */
+  @FunctionalInterface
+  private interface OnPipeline<T> {
+    T run(LocalPipeline pipeline, SluiceClient client) throws Exception;
+  }
+
+  /** A fresh one-machine pipeline (its own data dir, empty caches and index) under {@code policy}, for {@code work}. */
+  private <T> T onFreshPipeline(String policy, int routers, Path modelDir, OnPipeline<T> work) throws Exception {
+    Path dir = Files.createTempDirectory("sluice-prefix-" + policy);
     try {
       String namespace = bootstrapServers == null ? PREFIX : PREFIX + "-" + dir.getFileName();
-      PipelineSpec ps = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir,
-          "random", bootstrapServers, 0, dir, namespace, 1);
+      PipelineSpec ps = new PipelineSpec(0, settings.stages(), settings.workersPerStage(), settings.lanes(), modelDir, policy,
+          bootstrapServers, 0, dir, namespace, routers);
       try (LocalPipeline pipeline = LocalPipeline.start(ps, line -> {}, Duration.ofMinutes(3));
            SluiceClient client = new SluiceClient(SluiceClientSettings.of(pipeline.bootstrapServers(), namespace)
                .withGroupId(namespace + ".bench-prefix").withTimeout(Duration.ofSeconds(settings.timeoutSeconds())))) {
         if (!client.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("the results client got no reply partition in 60 s");
-        PrefixBenchmark oneRouter = new PrefixBenchmark(settings.withRouters(1, false), out, bootstrapServers);
-        JvmWarmUp.untilCompilerSettles(i -> oneRouter.send(client, workload.shifted(7919 * i, vocab), "jvm-warmup" + i,
-            new PrefixStats(), pipeline), 1, maxRounds, Runtime.getRuntime().availableProcessors(), out);
+        return work.run(pipeline, client);
       }
     } finally {
       ReplayBenchmark.deleteQuietly(dir);
@@ -123,15 +122,15 @@ public final class PrefixBenchmark {
    * Closed loop (a permit per request in flight) or open loop (evenly spaced); returns once all have
    * ended. With {@code restartRouter}, the first half ends, router 0 restarts, then the second half.
    */
-  private void send(SluiceClient client, PrefixWorkload workload, String policy, PrefixStats stats, LocalPipeline pipeline)
-      throws InterruptedException {
+  private void send(SluiceClient client, PrefixWorkload workload, String policy, PrefixStats stats, LocalPipeline pipeline,
+      boolean restartRouter) throws InterruptedException {
     Double rate = settings.rate();
     Semaphore permits = new Semaphore(rate == null ? settings.concurrency() : Integer.MAX_VALUE);
     List<CompletableFuture<?>> all = new ArrayList<>();
     long start = System.nanoTime();
     int half = workload.prompts().size() / 2;
     for (int i = 0; i < workload.prompts().size(); i++) {
-      if (settings.restartRouter() && i == half) {
+      if (restartRouter && i == half) {
         joinAll(all);
         long t = System.nanoTime();
         pipeline.restartRouter(0, Duration.ofMinutes(1));

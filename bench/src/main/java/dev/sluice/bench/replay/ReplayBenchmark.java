@@ -93,7 +93,7 @@ public final class ReplayBenchmark {
     Path dir = Files.createTempDirectory("sluice-replay-warmup");
     try (ReplayPipeline replay = ReplayPipeline.start(settings, policy, modelDir, dir)) {
       JvmWarmUp.untilCompilerSettles(i -> warmUp(replay.client(), "jvm" + i, scaled.scale()), 1,
-          settings.jvmWarmupRounds(), Runtime.getRuntime().availableProcessors(), out);
+          settings.jvmWarmupRounds(), out);
     } finally {
       deleteQuietly(dir);
     }

@@ -1,5 +1,6 @@
 package dev.sluice.worker;
 
+import dev.sluice.model.CoreWait;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.tokenizer.TextTokenizer;
 import dev.sluice.model.tokenizer.Tokenizers;
@@ -118,9 +119,11 @@ public final class StageWorker implements AutoCloseable {
         new ByteArrayDeserializer());
     this.sentResults = model.isLast() ? new SentResults(settings, topics.results()) : null;
     LaneTakeover takeover = sentResults == null ? null : new LaneTakeover(sentResults, emitter);
+    CoreWait coreWait = new CoreWait(); // read on the compute thread only, after each step
     this.scheduler = new Scheduler(ready, executor, outbox, health, epoch, faults, takeover, result -> {
       beat[0].kvChanges(result.kvChanges());
       stats.tokens(result.positions());
+      stats.coreWaited(coreWait.sinceLastNanos());
     }, () -> fetchLoop[0].lanes(), settings.maxBatchSize(), settings.batchingWindowMs(), stages, settings.idleTimeout().toMillis(),
         settings.threads(), settings.workerId());
     compute[0] = scheduler;
@@ -239,6 +242,11 @@ public final class StageWorker implements AutoCloseable {
   /** Milliseconds spent in forward passes. */
   public long computeMillis() {
     return stats.stepMillis.get();
+  }
+
+  /** Milliseconds the compute thread was ready to run but waited for a CPU core ({@link CoreWait}). */
+  public long coreWaitMillis() {
+    return stats.coreWaitNanos.get() / 1_000_000;
   }
 
   public long duplicatesDropped() {

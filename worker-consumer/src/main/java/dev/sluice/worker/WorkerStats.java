@@ -15,6 +15,7 @@ final class WorkerStats implements StepCounters, WorkerStatusSource.Counters {
   final AtomicLong batches = new AtomicLong();
   final AtomicLong batchedRecords = new AtomicLong();
   final AtomicLong stepMillis = new AtomicLong();
+  final AtomicLong coreWaitNanos = new AtomicLong();
   private final WorkerMetrics metrics;
   private final String worker;
   private final String stage;
@@ -32,6 +33,14 @@ final class WorkerStats implements StepCounters, WorkerStatusSource.Counters {
     stepMillis.addAndGet(millis);
     metrics.batchSize.labelValues(worker, stage).observe(batchSize);
     metrics.stepSeconds.labelValues(worker, stage).observe(millis / 1000.0);
+  }
+
+  /** The compute thread waited this long for a core since the last step ({@link dev.sluice.model.CoreWait}). */
+  void coreWaited(long nanos) {
+    if (nanos > 0) {
+      coreWaitNanos.addAndGet(nanos);
+      metrics.coreWaitSeconds.labelValues(worker, stage).inc(nanos / 1e9);
+    }
   }
 
   @Override

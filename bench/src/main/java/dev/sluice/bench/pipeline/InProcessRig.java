@@ -1,6 +1,7 @@
 package dev.sluice.bench.pipeline;
 
 import dev.sluice.model.ComputeThreads;
+import dev.sluice.model.CoreWait;
 import dev.sluice.model.StageModel;
 import dev.sluice.model.generate.Generator;
 import dev.sluice.model.sampling.SamplingParams;
@@ -40,14 +41,21 @@ final class InProcessRig implements AutoCloseable {
     }).get();
   }
 
-  /** One request alone: milliseconds per token after the first. */
-  double perTokenMillis(int[] prompt, int maxTokens) throws Exception {
+  /** Milliseconds per token after the first, and of those how many the thread waited for a core. */
+  record PerToken(double millis, double coreWaitMillis) {}
+
+  /** One request alone. */
+  PerToken perToken(int[] prompt, int maxTokens) throws Exception {
     return thread.submit(() -> {
       long[] times = new long[maxTokens + 1];
+      long[] waited = new long[maxTokens + 1];
       int[] n = {0};
-      generator.generate(requests(List.of(prompt), maxTokens, "single").get(0),
-          (i, token, delta) -> times[n[0]++] = System.nanoTime());
-      return (times[n[0] - 1] - times[0]) / 1e6 / Math.max(1, n[0] - 1);
+      generator.generate(requests(List.of(prompt), maxTokens, "single").get(0), (i, token, delta) -> {
+        times[n[0]] = System.nanoTime();
+        waited[n[0]++] = CoreWait.totalNanos();
+      });
+      int after = Math.max(1, n[0] - 1);
+      return new PerToken((times[n[0] - 1] - times[0]) / 1e6 / after, (waited[n[0] - 1] - waited[0]) / 1e6 / after);
     }).get();
   }
 

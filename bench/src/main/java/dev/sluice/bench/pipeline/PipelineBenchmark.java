@@ -130,16 +130,9 @@ public final class PipelineBenchmark {
           idle.getValueAtPercentile(50), idle.getValueAtPercentile(99), idle.getTotalCount());
       StageTimeline timeline = StageTimeline.of(pipeline.loopBacks("round"), ranges.size(), windows);
       printStages(pipeline.workers());
-      List<Double> inProcessPerTokens = new ArrayList<>();
-      List<Double> pipelinePerTokens = new ArrayList<>();
-      for (int r = 1; r <= SINGLE_REQUEST_ROUNDS; r++) { // alternating, medians: one run swings on a shared machine
-        inProcessPerTokens.add(inProcess.perTokenMillis(prompts.get(0), o.maxTokens()));
-        pipelinePerTokens.add(perTokenMillis(pipeline.run(List.of(prompts.get(0)), o.maxTokens(), "single" + r + "-")));
-      }
-      double inProcessPerToken = Medians.of(inProcessPerTokens);
-      double pipelinePerToken = Medians.of(pipelinePerTokens);
-      out.printf("single request, per token, by round: pipeline %s ms, in-process %s ms%n", oneDecimal(pipelinePerTokens),
-          oneDecimal(inProcessPerTokens));
+      double[] perToken = singleRequest(inProcess, pipeline, prompts.get(0), o.maxTokens(), ranges.size());
+      double pipelinePerToken = perToken[0];
+      double inProcessPerToken = perToken[1];
       double eosRatio = o.exactlyOnce() ? exactlyOnce(bootstrap, model, ranges, prompts, o, inProcess) : Double.NaN;
       Figures f = new Figures(Medians.of(ratios), eosRatio, worst(timeline.hops, 50), worst(timeline.hops, 99),
           raw.getValueAtPercentile(50), raw.getValueAtPercentile(99), pipelinePerToken, inProcessPerToken);
@@ -149,6 +142,32 @@ public final class PipelineBenchmark {
       }
       return f;
     }
+  }
+
+  /**
+   * One request alone, alternating sides for {@value #SINGLE_REQUEST_ROUNDS} rounds; prints each
+   * round's per-token time, where the pipeline's went ({@link TokenPath}) and how long each side's
+   * compute threads waited for a core meanwhile. Returns the medians {pipeline, in-process}.
+   */
+  private double[] singleRequest(InProcessRig inProcess, PipelineRig pipeline, int[] prompt, int maxTokens, int stages)
+      throws Exception {
+    List<Double> inProcessPerTokens = new ArrayList<>();
+    List<Double> pipelinePerTokens = new ArrayList<>();
+    for (int r = 1; r <= SINGLE_REQUEST_ROUNDS; r++) { // alternating, medians: one run swings on a shared machine
+      InProcessRig.PerToken ip = inProcess.perToken(prompt, maxTokens);
+      long waitedBefore = pipeline.workers().stream().mapToLong(StageWorker::coreWaitMillis).sum();
+      List<ResultEvent> done = pipeline.run(List.of(prompt), maxTokens, "single" + r + "-");
+      long waited = pipeline.workers().stream().mapToLong(StageWorker::coreWaitMillis).sum() - waitedBefore;
+      double pl = perTokenMillis(done);
+      int after = Math.max(1, done.get(0).getUsage().getCompletionTokens() - 1);
+      inProcessPerTokens.add(ip.millis());
+      pipelinePerTokens.add(pl);
+      out.printf(Locale.ROOT, "single request round %d, per token: pipeline %.1f ms (compute threads waited %.1f ms for"
+          + " a core), in-process %.1f ms (waited %.1f)%n", r, pl, waited / (double) after, ip.millis(),
+          ip.coreWaitMillis());
+      out.printf("    pipeline: %s%n", TokenPath.of(pipeline.loopBacks("single" + r + "-"), stages).describe());
+    }
+    return new double[] {Medians.of(pipelinePerTokens), Medians.of(inProcessPerTokens)};
   }
 
   /**
@@ -208,9 +227,6 @@ public final class PipelineBenchmark {
     return worst;
   }
 
-  private static String oneDecimal(List<Double> values) {
-    return values.stream().map(v -> String.format(java.util.Locale.ROOT, "%.1f", v)).toList().toString();
-  }
 
   private static List<int[]> prompts(int vocab, int requests, int promptTokens) {
     SplittableRandom random = new SplittableRandom(42);

@@ -33,6 +33,7 @@ public final class WorkerMetrics {
   public final Counter tokens;
   public final Counter requests;
   public final Counter recomputes;
+  public final Counter coreWaitSeconds;
 
   private WorkerMetrics(PrometheusRegistry registry) {
     batchSize = register(Histogram.builder().classicUpperBounds(1, 2, 4, 8, 16, 32, 64),
@@ -52,6 +53,9 @@ public final class WorkerMetrics {
     requests = register(Counter.builder(), "sluice_worker_requests_served_total",
         "Requests this worker ended (last stage) or whose whole prompt it prefilled (earlier stages)", registry);
     recomputes = register(Counter.builder(), "sluice_worker_recomputes_total", "RECOMPUTE rebuilds run or requested",
+        registry);
+    coreWaitSeconds = register(Counter.builder(), "sluice_worker_core_wait_seconds_total",
+        "Time the compute thread was ready to run but waited for a CPU core (Linux): what co-located threads cost it",
         registry);
   }
 

@@ -69,8 +69,9 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
   // router starts: it then learns them from its results
   static final ConfigKey<Double> CA_EPSILON = ConfigKey.doubleKey("cache_aware_epsilon", DEFAULTS.cacheAware().epsilon(),
       0, 1e6, "load bound factor: no lane takes a request at or above (1 + epsilon) x the mean load");
-  static final ConfigKey<Double> CA_HEADROOM_S = ConfigKey.doubleKey("cache_aware_min_headroom_s",
-      DEFAULTS.cacheAware().minHeadroomSeconds(), 0, 1e6, "seconds of work a lane may always carry above the mean");
+  static final ConfigKey<Double> CA_HEADROOM = ConfigKey.doubleKey("cache_aware_min_headroom_requests",
+      DEFAULTS.cacheAware().minHeadroomRequests(), 0, 1e6,
+      "work a lane may always carry above the mean, in mean requests in flight");
   static final ConfigKey<Double> CA_PREFILL = ConfigKey.doubleKey("cache_aware_prefill_tokens_per_s",
       DEFAULTS.cacheAware().prefillTokensPerSecond(), 1e-3, 1e12, "initial prefill speed of a lane (then learned)");
   static final ConfigKey<Double> CA_DECODE_S = ConfigKey.doubleKey("cache_aware_decode_s_per_token",
@@ -85,7 +86,7 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
 
   static final List<ConfigKey<?>> KEYS = List.of(POLICY, MODEL, MODEL_NAME, LANES, DATA_DIR, MAX_PROMPT_TOKENS,
       MAX_PROMPT_BYTES, ROUTED_IDS_TTL_S, INSTANCE_ID, MAX_TOKENS_LIMIT, PREFILL_CHUNK_TOKENS, WORKER_STALE_MS,
-      NO_WORKER_WAIT_MS, DEFAULT_TIMEOUT_MS, INDEX_TTL_S, CA_EPSILON, CA_HEADROOM_S, CA_PREFILL, CA_DECODE_S,
+      NO_WORKER_WAIT_MS, DEFAULT_TIMEOUT_MS, INDEX_TTL_S, CA_EPSILON, CA_HEADROOM, CA_PREFILL, CA_DECODE_S,
       CA_HYSTERESIS, CA_REPORTED_S, METRICS_PORT, SharedKeys.BLOCK_SIZE);
 
   @Override
@@ -158,7 +159,7 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
           .maxPromptTokens(r.get(MAX_PROMPT_TOKENS)).maxTokensLimit(r.get(MAX_TOKENS_LIMIT)).maxSequenceTokens(context)
           .defaultTimeoutMs(r.get(DEFAULT_TIMEOUT_MS)).prefillChunkTokens(r.get(PREFILL_CHUNK_TOKENS))
           .blockSize(r.get(SharedKeys.BLOCK_SIZE)).policy(r.get(POLICY))
-          .cacheAware(new CacheAwareParams(r.get(CA_EPSILON), r.get(CA_HEADROOM_S), r.get(CA_PREFILL), r.get(CA_DECODE_S),
+          .cacheAware(new CacheAwareParams(r.get(CA_EPSILON), r.get(CA_HEADROOM), r.get(CA_PREFILL), r.get(CA_DECODE_S),
               r.get(CA_HYSTERESIS), r.get(CA_REPORTED_S)))
           .workerStaleMs(r.get(WORKER_STALE_MS)).noWorkerWaitMs(r.get(NO_WORKER_WAIT_MS)).indexTtlMs(r.get(INDEX_TTL_S) * 1000L)
           .dataDir(dataDir).maxPromptBytes(r.get(MAX_PROMPT_BYTES)).routedIdsTtlMs(r.get(ROUTED_IDS_TTL_S) * 1000L)

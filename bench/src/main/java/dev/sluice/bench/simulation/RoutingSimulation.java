@@ -112,8 +112,10 @@ public final class RoutingSimulation {
       Request request = trace.get(n);
       double now = request.arrivalMs();
       for (ArrayDeque<Running> queue : queues) showResults(queue, now, inFlight, settings.decodeMsPerToken());
-      LaneView view = LaneView.allEligible(inFlight.secondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds))
-          .withPlacedWork(inFlight.placedSecondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds));
+      double[] work = inFlight.secondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds);
+      LaneView view = LaneView.allEligible(work)
+          .withPlacedWork(inFlight.placedSecondsPerLane(settings.prefillTokensPerSecond(), decodeSeconds))
+          .withSecondsPerRequest(inFlight.size() == 0 ? 0 : Arrays.stream(work).sum() / inFlight.size());
       RoutingDecision decision = policy.decide(request.routing(), view).orElseThrow();
       int lane = decision.lane();
       outcomes.merge(decision.outcome().label(), 1L, Long::sum);

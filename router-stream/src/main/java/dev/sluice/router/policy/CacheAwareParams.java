@@ -7,8 +7,9 @@ package dev.sluice.router.policy;
  *
  * @param epsilon load bound factor: a lane whose work is at or above (1 + ε) × the mean takes no request
  *     while another lane is under the bound
- * @param minHeadroomSeconds seconds of work a lane may always carry above the mean, so that a nearly idle
- *     cluster does not scatter a prefix family over every lane (bounded loads need a slack when loads are tiny)
+ * @param minHeadroomRequests work a lane may always carry above the mean, in requests: this many times the
+ *     mean work of a request in flight, so that a nearly idle cluster does not scatter a prefix family over
+ *     every lane (bounded loads need a slack when loads are tiny), whatever the size of the requests
  * @param prefillTokensPerSecond prompt tokens a lane prefills per second (turns uncached tokens into seconds)
  * @param decodeSecondsPerToken seconds one generated token adds to a lane's work
  * @param hysteresis a lane that holds less of the prompt than the best-matching lane must be cheaper by
@@ -16,13 +17,13 @@ package dev.sluice.router.policy;
  * @param reportedRequestSeconds seconds of work one request in a heartbeat's queue stands for (heartbeats
  *     count requests, not their sizes)
  */
-public record CacheAwareParams(double epsilon, double minHeadroomSeconds, double prefillTokensPerSecond,
+public record CacheAwareParams(double epsilon, double minHeadroomRequests, double prefillTokensPerSecond,
     double decodeSecondsPerToken, double hysteresis, double reportedRequestSeconds) {
-  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(1.0, 4.0, 1000.0, 0.01, 3.0, 0.1);
+  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(1.0, 2.0, 1000.0, 0.01, 3.0, 0.1);
 
   public CacheAwareParams {
     require(epsilon >= 0, "epsilon must be >= 0: " + epsilon);
-    require(minHeadroomSeconds >= 0, "min headroom must be >= 0 s: " + minHeadroomSeconds);
+    require(minHeadroomRequests >= 0, "min headroom must be >= 0 requests: " + minHeadroomRequests);
     require(prefillTokensPerSecond > 0, "prefill tokens per second must be > 0: " + prefillTokensPerSecond);
     require(decodeSecondsPerToken >= 0, "decode seconds per token must be >= 0: " + decodeSecondsPerToken);
     require(hysteresis >= 0, "hysteresis must be >= 0: " + hysteresis);
@@ -31,7 +32,7 @@ public record CacheAwareParams(double epsilon, double minHeadroomSeconds, double
 
   /** The same parameters with the lane speed of a simulation or benchmark. */
   public CacheAwareParams withLaneSpeed(double prefillPerSecond, double decodeSeconds) {
-    return new CacheAwareParams(epsilon, minHeadroomSeconds, prefillPerSecond, decodeSeconds, hysteresis, reportedRequestSeconds);
+    return new CacheAwareParams(epsilon, minHeadroomRequests, prefillPerSecond, decodeSeconds, hysteresis, reportedRequestSeconds);
   }
 
   private static void require(boolean ok, String message) {

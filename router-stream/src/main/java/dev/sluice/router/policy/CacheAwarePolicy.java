@@ -16,11 +16,17 @@ package dev.sluice.router.policy;
  * For a request with block hashes h[0..n) and P prompt tokens, over the eligible lanes E:
  *   1. match(L) = the largest j such that L is in index[h[j-1]] (0 when none), found by walking the
  *      blocks from the last one back until every lane of E has its answer; best = max match.
- *   2. Bounded load: limit = max((1 + epsilon) × mean load over E, mean + minHeadroomSeconds). Lanes
- *      at or above the limit take nothing while any lane is under it. However popular a prefix is
- *      (one system prompt in front of every request), the lanes holding it stop taking requests once
- *      they carry more than their share. minHeadroomSeconds keeps a nearly idle cluster from
- *      scattering a family (when the mean is tiny, ε × mean is no slack at all).
+ *   2. Bounded load: limit = max((1 + epsilon) × mean load over E, mean + minHeadroomRequests × r),
+ *      r = the mean seconds of work still to do of one request this router has in flight. Lanes at or
+ *      above the limit (within 1e-9 s) take nothing while any lane is under it. However popular a
+ *      prefix is (one system prompt in front of every request), the lanes holding it stop taking
+ *      requests once they carry more than their share, and the next request warms the prefix on an
+ *      idle worker. The headroom keeps a nearly idle cluster from scattering a family (when the mean
+ *      is tiny, ε × mean is no slack at all); it is counted in requests so that it means the same for
+ *      40-token requests on a CPU as for 8,000-token ones on a GPU (in seconds, one value was either
+ *      never reached by the first or a scatter for the second). The load of a lane is its owner's
+ *      (LaneView): with 2 workers and all the work on one, that worker's lanes sit at exactly
+ *      (1 + 1) × mean, hence "at or above".
  *   3. Among the lanes left, choose the lowest
  *        cost(L) = load(L) + uncached(L) / prefillTokensPerSecond
  *                + hysteresis × (uncached(L) − uncached(best)) / prefillTokensPerSecond
@@ -57,8 +63,10 @@ package dev.sluice.router.policy;
  *   epsilon 1.0                 load bound factor (step 2): a safety net against pile-ups; the cost
  *                               of step 3 already balances, and a tight bound (0.1) costs hit rate
  *                               (simulated at 80% load on the Mooncake trace, 8 lanes: 0.69 of the
- *                               pooled ceiling at ε 0.1 / 0.5 s headroom / hysteresis 0.5, 0.90 here)
- *   minHeadroomSeconds 4.0      slack above the mean load (step 2)
+ *                               pooled ceiling at ε 0.1 / 0.5 s headroom / hysteresis 0.5, 0.87 here)
+ *   minHeadroomRequests 2.0     slack above the mean load, in mean requests in flight (step 2);
+ *                               in simulation (8 / 64 lanes, 80% load) 0.87 / 0.96 of the ceiling,
+ *                               where 4 s had given 0.90 / 0.88
  *   prefillTokensPerSecond 1000 the lanes' prefill speed: turns uncached tokens into seconds
  *   decodeSecondsPerToken 0.01  one generated token's share of a lane (decode steps are batched)
  *   hysteresis 3.0              extra weight of prefill a less-matching lane would redo (step 3)

@@ -17,7 +17,7 @@ package dev.sluice.router.policy;
  * from its hash), so a burst of one new prefix still lands on one lane; the in-flight load then
  * spreads it when the burst outgrows the lane.
  *
- * Parameters: the CacheAwareParams of cache_aware (epsilon, minHeadroomSeconds,
+ * Parameters: the CacheAwareParams of cache_aware (epsilon, minHeadroomRequests,
  * prefillTokensPerSecond, decodeSecondsPerToken, hysteresis, reportedRequestSeconds), used the same way.
  */
 

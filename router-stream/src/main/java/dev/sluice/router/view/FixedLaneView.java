@@ -17,7 +17,7 @@ public final class FixedLaneView extends LaneView {
   private LanesByLoad byLoad;
 
   private FixedLaneView(double[] load, boolean[] eligible, List<Integer> stagesWithoutWorkers, double[] placed,
-      double prefillTokensPerSecond) {
+      double prefillTokensPerSecond, double secondsPerRequest) {
     super(load.length);
     if (load.length != eligible.length) throw new IllegalArgumentException("load and eligibility differ in lane count");
     System.arraycopy(load, 0, this.load, 0, load.length);
@@ -25,6 +25,7 @@ public final class FixedLaneView extends LaneView {
     this.eligible = eligible.clone();
     this.stagesWithoutWorkers = List.copyOf(stagesWithoutWorkers);
     this.prefillTokensPerSecond = prefillTokensPerSecond;
+    this.secondsPerRequest = secondsPerRequest;
     List<Integer> lanes = new ArrayList<>();
     for (int lane = 0; lane < eligible.length; lane++) if (eligible[lane]) lanes.add(lane);
     this.eligibleLanes = List.copyOf(lanes);
@@ -32,7 +33,7 @@ public final class FixedLaneView extends LaneView {
 
   /** A view given lane by lane (load per lane; eligible lanes). */
   static FixedLaneView of(double[] load, boolean[] eligible, List<Integer> stagesWithoutWorkers) {
-    return new FixedLaneView(load, eligible, stagesWithoutWorkers, new double[load.length], Double.NaN);
+    return new FixedLaneView(load, eligible, stagesWithoutWorkers, new double[load.length], Double.NaN, 0);
   }
 
   /** Another view's lanes as they are now. */
@@ -46,12 +47,13 @@ public final class FixedLaneView extends LaneView {
       eligible[lane] = view.isEligible(lane);
       placed[lane] = view.placedWork(lane);
     }
-    return new FixedLaneView(load, eligible, view.stagesWithoutWorkers(), placed, view.prefillTokensPerSecond);
+    return new FixedLaneView(load, eligible, view.stagesWithoutWorkers(), placed, view.prefillTokensPerSecond,
+        view.secondsPerRequest);
   }
 
   /** The same view with the lanes' measured prefill speed (what its loads were computed with). */
   public FixedLaneView withPrefillSpeed(double tokensPerSecond) {
-    return new FixedLaneView(load, eligible, stagesWithoutWorkers, placed, tokensPerSecond);
+    return new FixedLaneView(load, eligible, stagesWithoutWorkers, placed, tokensPerSecond, secondsPerRequest);
   }
 
   /**
@@ -60,14 +62,20 @@ public final class FixedLaneView extends LaneView {
    * work wins, which evens out the lanes' total work without delaying anyone.
    */
   public FixedLaneView withPlacedWork(double[] placedSeconds) {
-    return new FixedLaneView(load, eligible, stagesWithoutWorkers, placedSeconds, prefillTokensPerSecond);
+    return new FixedLaneView(load, eligible, stagesWithoutWorkers, placedSeconds, prefillTokensPerSecond,
+        secondsPerRequest);
+  }
+
+  /** The same view with the mean work of one request in flight, in seconds ({@link #secondsPerRequest}). */
+  public FixedLaneView withSecondsPerRequest(double seconds) {
+    return new FixedLaneView(load, eligible, stagesWithoutWorkers, placed, prefillTokensPerSecond, seconds);
   }
 
   @Override
   public FixedLaneView withAddedLoad(int lane, double extra) {
     double[] l = load.clone();
     l[lane] += extra;
-    return new FixedLaneView(l, eligible, stagesWithoutWorkers, placed, prefillTokensPerSecond);
+    return new FixedLaneView(l, eligible, stagesWithoutWorkers, placed, prefillTokensPerSecond, secondsPerRequest);
   }
 
   /** See {@link LaneView#from(WorkersSnapshot, int, int, double[], double)}: O(L) from one snapshot. */

@@ -30,6 +30,8 @@ public abstract class LaneView {
   List<Integer> stagesWithoutWorkers = List.of();
   /** The lanes' prefill speed the loads were computed with; NaN when not given. */
   double prefillTokensPerSecond = Double.NaN;
+  /** Mean seconds of work of one request this router has in flight; 0 when none or not given. */
+  double secondsPerRequest;
 
   LaneView(int lanes) {
     this.load = new double[lanes];
@@ -74,6 +76,14 @@ public abstract class LaneView {
   /** The lanes' prefill speed the loads were computed with, or {@code otherwise} when the view has none. */
   public final double prefillTokensPerSecond(double otherwise) {
     return Double.isNaN(prefillTokensPerSecond) ? otherwise : prefillTokensPerSecond;
+  }
+
+  /**
+   * Mean seconds of work still to do of one request this router has in flight (its in-flight work over
+   * its requests in flight): the size of "one request" now, in the loads' units; 0 when none is in flight.
+   */
+  public final double secondsPerRequest() {
+    return secondsPerRequest;
   }
 
   /**

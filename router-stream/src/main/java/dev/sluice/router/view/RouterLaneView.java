@@ -27,6 +27,8 @@ import java.util.function.Predicate;
  *       the last decision ({@link InFlightWork#changesSince}) are re-read; a changed lane re-reads its
  *       owners' work (the sum over their lanes) and moves each lane of those owners in {@link #byLoad},
  *       O(lanes per owner × log L). With one worker per lane and stage that is O(log L) per change.
+ *   <li>The mean work of one request in flight ({@link #secondsPerRequest}): a running sum of the lanes'
+ *       work in flight over the table's size, O(1).
  *   <li>The lane speed the tokens in flight are turned into seconds with: re-read at most once a
  *       second ({@link #SPEED_REREAD_MS}; it is an average over dozens of requests), and when it moved,
  *       every lane is re-read, O(L log L).
@@ -62,6 +64,8 @@ public final class RouterLaneView extends LaneView {
   private double decodeSecondsPerToken;
   private long speedReadAtMs = Long.MIN_VALUE;
   private final double[] inFlightSeconds;
+  /** Sum of inFlightSeconds, kept with each lane's change and summed again with every lane. */
+  private double inFlightTotal;
   private double[] workerWork = new double[0];
   private final LanesByLoad byLoad;
 
@@ -101,6 +105,8 @@ public final class RouterLaneView extends LaneView {
     } else {
       readChangedLanes(queuesChanged);
     }
+    int requests = inFlight.size();
+    secondsPerRequest = requests > 0 ? Math.max(0, inFlightTotal) / requests : 0;
     return this;
   }
 
@@ -177,6 +183,8 @@ public final class RouterLaneView extends LaneView {
   private void readEveryLane() {
     inFlightChanges = inFlight.changeNumber(); // first: a change after this is read again next time
     for (int lane = 0; lane < lanes(); lane++) readInFlight(lane);
+    inFlightTotal = 0;
+    for (double seconds : inFlightSeconds) inFlightTotal += seconds;
     for (int w = 0; w < workerLanes.length; w++) sumWorkerWork(w);
     byLoad.clear();
     for (int lane = 0; lane < lanes(); lane++) placeInOrder(lane);
@@ -220,7 +228,9 @@ public final class RouterLaneView extends LaneView {
   }
 
   private void readInFlight(int lane) {
-    inFlightSeconds[lane] = inFlight.secondsOn(lane, prefillTokensPerSecond, decodeSecondsPerToken);
+    double seconds = inFlight.secondsOn(lane, prefillTokensPerSecond, decodeSecondsPerToken);
+    inFlightTotal += seconds - inFlightSeconds[lane];
+    inFlightSeconds[lane] = seconds;
     placed[lane] = inFlight.placedSecondsOn(lane, prefillTokensPerSecond, decodeSecondsPerToken);
   }
 

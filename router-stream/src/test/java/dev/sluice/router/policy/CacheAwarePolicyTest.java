@@ -38,11 +38,12 @@ class CacheAwarePolicyTest {
     RoutingRequest large = FixedCluster.requestWithHome(1, 2048); // 2.048 s of prefill, 128 blocks
     LaneView view = FixedCluster.view();
     assertThat(policy.decide(large, view)).contains(new RoutingDecision(1, Outcome.NEW_PREFIX, 0));
-    // Lane 1 at 7.5 s: mean 3.83, limit max(2 x 3.83, 3.83 + 4) = 7.83, so it is under the bound, and its
-    // cache wins over lane 2's 1 s + 2.048 s of prefill + 3 x 2.048 s of hysteresis.
+    // No request in flight is given, so the headroom is 0 and the limit is 2 x the mean.
+    // Lane 1 at 7.5 s: mean 3.83, limit 7.67, so it is under the bound, and its cache wins over lane 2's
+    // 1 s + 2.048 s of prefill + 3 x 2.048 s of hysteresis.
     assertThat(policy.decide(large, view.withAddedLoad(1, 7.5))).contains(new RoutingDecision(1, Outcome.AFFINITY_HIT, 128));
-    // Lane 1 at 9 s: mean 13/3, limit max(2 x 4.33, 4.33 + 4) = 8.67, so lane 1 is over the bound although
-    // its cost (9 s) is still below lane 2's (9.19 s).
+    // Lane 1 at 9 s: mean 13/3, limit 8.67, so lane 1 is over the bound although its cost (9 s) is still
+    // below lane 2's (9.19 s).
     assertThat(policy.decide(large, view.withAddedLoad(1, 9))).contains(new RoutingDecision(2, Outcome.LOAD_OVERRIDE, 0));
   }
 
@@ -66,5 +67,36 @@ class CacheAwarePolicyTest {
       assertThat(policy.decide(FixedCluster.requestWithHome(lane, 40), even))
           .contains(new RoutingDecision(lane, Outcome.NEW_PREFIX, 0));
     }
+  }
+
+  @Test
+  void shouldWarmTheSystemPromptOnAnIdleWorkerOnceItsHolderCarriesTheHeadroomAboveTheMean() {
+    // Two workers of 4 lanes each: a lane's load is its owner's work in flight (all of the owner's lanes).
+    CacheAwareParams params = new CacheAwareParams(1.0, 2.0, 1000.0, 0.01, 3.0, 0);
+    CacheAwarePolicy onePrompt = new CacheAwarePolicy(new InMemoryPrefixIndex(10_000), params);
+    dev.sluice.topics.cluster.WorkersSnapshot cluster = dev.sluice.router.Fixtures.heardAtTheirTimestamps(FixedCluster.NOW,
+        java.util.List.of(dev.sluice.router.Fixtures.worker("w0", 0, java.util.List.of(0, 1, 2, 3), 0, FixedCluster.NOW),
+            dev.sluice.router.Fixtures.worker("w1", 0, java.util.List.of(4, 5, 6, 7), 0, FixedCluster.NOW)));
+    RoutingRequest request = family(5, 9, 320); // 20 blocks of system prompt
+    int holder = onePrompt.select(request, LaneView.from(cluster, 1, 8, new double[8], 0)).orElseThrow();
+    assertThat(holder).isBetween(0, 3);
+
+    // 3 requests of 0.1 s in flight, all at the holder: mean 0.15 s, limit max(2 x 0.15, 0.15 + 2 x 0.1) = 0.35.
+    assertThat(onePrompt.decide(request, loads(cluster, holder, 3))).contains(new RoutingDecision(holder,
+        Outcome.AFFINITY_HIT, 20));
+    // 4: mean 0.2, limit max(0.4, 0.4) = 0.4, which its 0.4 s reaches: worker 1 warms the prompt, cold...
+    RoutingDecision warmed = onePrompt.decide(request, loads(cluster, holder, 4)).orElseThrow();
+    assertThat(warmed.lane()).isBetween(4, 7);
+    assertThat(warmed.outcome()).isEqualTo(Outcome.LOAD_OVERRIDE);
+    // ...and from then on serves it from cache whenever it is the less loaded of the two.
+    assertThat(onePrompt.decide(request, loads(cluster, holder, 2))).contains(new RoutingDecision(warmed.lane(),
+        Outcome.AFFINITY_HIT, 20));
+  }
+
+  /** The view with {@code requests} requests of 0.1 s in flight on {@code lane}. */
+  private static LaneView loads(dev.sluice.topics.cluster.WorkersSnapshot cluster, int lane, int requests) {
+    double[] inFlight = new double[8];
+    inFlight[lane] = 0.1 * requests;
+    return LaneView.from(cluster, 1, 8, inFlight, 0).withSecondsPerRequest(0.1);
   }
 }

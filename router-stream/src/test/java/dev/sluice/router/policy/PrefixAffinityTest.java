@@ -19,7 +19,7 @@ class PrefixAffinityTest {
   @Test
   void shouldChooseWhatWeighingEveryLaneInRingOrderChooses() {
     Random random = new Random(11);
-    CacheAwareParams params = new CacheAwareParams(0.5, 0.2, 1000.0, 0.01, 3.0, 0.1);
+    CacheAwareParams params = new CacheAwareParams(0.5, 1.5, 1000.0, 0.01, 3.0, 0.1);
     int lanesChecked = 0;
     int overrides = 0;
     for (int round = 0; round < 3_000; round++) {
@@ -37,7 +37,8 @@ class PrefixAffinityTest {
         int held = random.nextInt(3) == 0 ? random.nextInt(request.blockHashes().size() + 1) : 0;
         for (int b = 0; b < held; b++) index.add(request.blockHashes().get(b), lane);
       }
-      LaneView view = LaneView.of(load, eligible).withPlacedWork(placed).withPrefillSpeed(500);
+      LaneView view = LaneView.of(load, eligible).withPlacedWork(placed).withPrefillSpeed(500)
+          .withSecondsPerRequest(random.nextInt(3) * 0.25); // the headroom's unit: 0 when none is in flight
       RoutingDecision expected = everyLaneInRingOrder(request, view, index, params);
       RoutingDecision actual = PrefixAffinity.choose(request, view, index, params);
       assertThat(actual).as("round %d: %s, home %d", round, view, request.homeLane(lanes)).isEqualTo(expected);
@@ -65,7 +66,8 @@ class PrefixAffinityTest {
     for (int lane : eligible) bestMatch = Math.max(bestMatch, match[lane]);
     int bestUncached = request.uncachedTokens(bestMatch);
     double mean = view.averageEligibleLoad();
-    double limit = Math.max((1 + params.epsilon()) * mean, mean + params.minHeadroomSeconds());
+    double limit = Math.max((1 + params.epsilon()) * mean, mean + params.minHeadroomRequests() * view.secondsPerRequest())
+        - PrefixAffinity.TIE_SECONDS;
     boolean anyUnder = false;
     for (int lane : eligible) anyUnder |= view.load(lane) < limit;
     double tokensPerSecond = view.prefillTokensPerSecond(params.prefillTokensPerSecond());

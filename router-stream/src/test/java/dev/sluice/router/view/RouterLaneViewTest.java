@@ -61,6 +61,8 @@ class RouterLaneViewTest {
       assertThat(actual.eligibleLanes()).isEqualTo(expected.eligibleLanes());
       assertThat(actual.stagesWithoutWorkers()).isEqualTo(expected.stagesWithoutWorkers());
       assertThat(actual.averageEligibleLoad()).isCloseTo(expected.averageEligibleLoad(), org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(actual.secondsPerRequest()).as("step %d", step)
+          .isCloseTo(expected.secondsPerRequest(), org.assertj.core.data.Offset.offset(1e-9));
       RoutingRequest request = RoutingRequest.of("r" + step, dev.sluice.router.Fixtures.prompt(1 + random.nextInt(30), 40), "m", null, 16);
       assertThat(kept.decide(request, actual)).as("step %d", step).isEqualTo(fromScratch.decide(request, expected));
       if (actual.hasEligibleLane()) decided++;
@@ -81,8 +83,10 @@ class RouterLaneViewTest {
 
   /** The view the router built for each decision before: from a snapshot and the in-flight table's arrays. */
   private FixedLaneView fromScratch() {
-    return LaneView.from(cluster.snapshot(now).only(ROUTABLE), STAGES, LANES, inFlight.secondsPerLane(PREFILL, DECODE), REPORTED)
-        .withPlacedWork(inFlight.placedSecondsPerLane(PREFILL, DECODE)).withPrefillSpeed(PREFILL);
+    double[] work = inFlight.secondsPerLane(PREFILL, DECODE);
+    return LaneView.from(cluster.snapshot(now).only(ROUTABLE), STAGES, LANES, work, REPORTED)
+        .withPlacedWork(inFlight.placedSecondsPerLane(PREFILL, DECODE)).withPrefillSpeed(PREFILL)
+        .withSecondsPerRequest(inFlight.size() == 0 ? 0 : java.util.Arrays.stream(work).sum() / inFlight.size());
   }
 
   private void change() {

@@ -17,7 +17,8 @@ package dev.sluice.router.policy;
  *   1. match(L) = the largest j such that L is in index[h[j-1]] (0 when none), found by walking the
  *      blocks from the last one back until every lane of E has its answer; best = max match.
  *   2. Bounded load: limit = max((1 + epsilon) × mean load over E, mean + minHeadroomRequests × r),
- *      r = the mean seconds of work still to do of one request this router has in flight. Lanes at or
+ *      r = the mean seconds of work still to do of one request this router has in flight, at least
+ *      reportedRequestSeconds (what one request of a heartbeat counts: the loads may be those). Lanes at or
  *      above the limit (within 1e-9 s) take nothing while any lane is under it. However popular a
  *      prefix is (one system prompt in front of every request), the lanes holding it stop taking
  *      requests once they carry more than their share, and the next request warms the prefix on an

@@ -66,9 +66,10 @@ abstract class PrefixAffinity implements RoutingPolicy {
 
     // Step 2, the bound: lanes at or above the limit take nothing while any lane is under it (a load within
     // TIE_SECONDS of the limit is at it: with two workers and all the work on one, its load is the limit).
+    // One request counts at least what a heartbeat's request counts: the loads may be heartbeat-reported.
     double mean = view.averageEligibleLoad();
-    double limit = Math.max((1 + params.epsilon()) * mean, mean + params.minHeadroomRequests() * view.secondsPerRequest())
-        - TIE_SECONDS;
+    double perRequest = Math.max(view.secondsPerRequest(), params.reportedRequestSeconds());
+    double limit = Math.max((1 + params.epsilon()) * mean, mean + params.minHeadroomRequests() * perRequest) - TIE_SECONDS;
     double below = byLoad.minLoad(Double.POSITIVE_INFINITY, lane -> false) < limit ? limit : Double.POSITIVE_INFINITY;
 
     // Step 3, the cost: the matched lanes one by one, the others by their least load.

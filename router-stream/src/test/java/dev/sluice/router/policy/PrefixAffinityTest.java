@@ -66,7 +66,8 @@ class PrefixAffinityTest {
     for (int lane : eligible) bestMatch = Math.max(bestMatch, match[lane]);
     int bestUncached = request.uncachedTokens(bestMatch);
     double mean = view.averageEligibleLoad();
-    double limit = Math.max((1 + params.epsilon()) * mean, mean + params.minHeadroomRequests() * view.secondsPerRequest())
+    double perRequest = Math.max(view.secondsPerRequest(), params.reportedRequestSeconds());
+    double limit = Math.max((1 + params.epsilon()) * mean, mean + params.minHeadroomRequests() * perRequest)
         - PrefixAffinity.TIE_SECONDS;
     boolean anyUnder = false;
     for (int lane : eligible) anyUnder |= view.load(lane) < limit;

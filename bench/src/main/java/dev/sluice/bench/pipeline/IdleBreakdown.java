@@ -37,20 +37,13 @@ final class IdleBreakdown {
 
   private IdleBreakdown() {}
 
-  /** From the DECODE records looped back to stage 0 (each holds one stamp per stage of its step). */
-  static Idle[] of(List<StageWork> loopBacks, int stages, List<long[]> windows) {
-    Map<String, List<StageWork>> byRequest = new HashMap<>();
-    for (StageWork w : loopBacks) {
-      if (w.getStamps().size() >= stages) {
-        byRequest.computeIfAbsent(w.getRequestId(), id -> new ArrayList<>()).add(w);
-      }
-    }
+  /** From the loop-back records by request ({@link LoopBacks#byRequest}; each holds one stamp per stage of its step). */
+  static Idle[] of(Map<String, List<StageWork>> byRequest, int stages, List<long[]> windows) {
     List<Map<String, Step>> steps = new ArrayList<>();
     for (int k = 0; k < stages; k++) {
       steps.add(new HashMap<>());
     }
     for (List<StageWork> records : byRequest.values()) {
-      records.sort(Comparator.comparingInt(StageWork::getStartPos));
       for (int j = 0; j < records.size(); j++) {
         List<StageStamp> s = records.get(j).getStamps();
         for (int k = 0; k < stages; k++) {

@@ -10,6 +10,7 @@ import dev.sluice.model.convert.RandomModel;
 import dev.sluice.model.plan.StagePlanner;
 import dev.sluice.model.plan.StepCosts;
 import dev.sluice.schemas.ResultEvent;
+import dev.sluice.schemas.StageWork;
 import dev.sluice.worker.Guarantee;
 import dev.sluice.worker.StageWorker;
 import java.io.PrintStream;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.HdrHistogram.Histogram;
 
@@ -165,7 +167,11 @@ public final class PipelineBenchmark {
       out.printf(Locale.ROOT, "single request round %d, per token: pipeline %.1f ms (compute threads waited %.1f ms for"
           + " a core), in-process %.1f ms (waited %.1f)%n", r, pl, waited / (double) after, ip.millis(),
           ip.coreWaitMillis());
-      out.printf("    pipeline: %s%n", TokenPath.of(pipeline.loopBacks("single" + r + "-"), stages).describe());
+    }
+    Map<String, List<StageWork>> paths = LoopBacks.byRequest(pipeline.loopBacks("single"), stages); // one read, all rounds
+    for (int r = 1; r <= SINGLE_REQUEST_ROUNDS; r++) {
+      out.printf("    pipeline, round %d: %s%n", r, TokenPath.of(paths.getOrDefault("single" + r + "-0", List.of()), stages)
+          .describe());
     }
     return new double[] {Medians.of(pipelinePerTokens), Medians.of(inProcessPerTokens)};
   }

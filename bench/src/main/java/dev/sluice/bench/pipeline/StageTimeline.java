@@ -47,7 +47,7 @@ final class StageTimeline {
       hops[k] = new Histogram(3_600_000L, 3);
     }
     Map<String, Integer> counts = new HashMap<>();
-    Map<String, List<StageWork>> byRequest = new HashMap<>();
+    Map<String, List<StageWork>> byRequest = LoopBacks.byRequest(loopBacks, stages);
     for (StageWork w : loopBacks) {
       List<StageStamp> s = w.getStamps();
       if (s.size() < stages) {
@@ -61,10 +61,8 @@ final class StageTimeline {
           hops[k].recordValue(Math.max(0, s.get(k + 1).getReceivedAtMs() - st.getSentAtMs()));
         }
       }
-      byRequest.computeIfAbsent(w.getRequestId(), id -> new ArrayList<>()).add(w);
     }
     for (List<StageWork> steps : byRequest.values()) {
-      steps.sort(Comparator.comparingInt(StageWork::getStartPos));
       for (int i = 0; i + 1 < steps.size(); i++) {
         long sent = steps.get(i).getStamps().get(stages - 1).getSentAtMs();
         hops[stages - 1].recordValue(Math.max(0, steps.get(i + 1).getStamps().get(0).getReceivedAtMs() - sent));
@@ -94,7 +92,7 @@ final class StageTimeline {
     spans.sort(Comparator.comparingLong(Span::startMs));
     StageTimeline t = new StageTimeline(stages, spans, hops, windows);
     t.firstArrival = first;
-    t.idle = IdleBreakdown.of(loopBacks, stages, windows);
+    t.idle = IdleBreakdown.of(byRequest, stages, windows);
     return t;
   }
 

@@ -2,7 +2,6 @@ package dev.sluice.bench.pipeline;
 
 import dev.sluice.schemas.StageStamp;
 import dev.sluice.schemas.StageWork;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,13 +14,12 @@ import java.util.Locale;
 record TokenPath(double[] waitMs, double[] stepMs, double[] hopMs, int tokens) {
 
   /**
-   * From one request's loop-back records, each holding one stamp per stage of its step. The first
-   * (the prompt's step, before the first token) is left out: the tokens after the first are what
-   * the per-token latency counts, each one loop-back and then a step at every stage.
+   * From one request's loop-back records in position order ({@link LoopBacks#byRequest}), each holding
+   * one stamp per stage of its step. The first (the prompt's step, before the first token) is left
+   * out: the tokens after the first are what the per-token latency counts, each one loop-back and then
+   * a step at every stage.
    */
-  static TokenPath of(List<StageWork> loopBacks, int stages) {
-    List<StageWork> steps = loopBacks.stream().filter(w -> w.getStamps().size() >= stages)
-        .sorted(Comparator.comparingInt(StageWork::getStartPos)).toList();
+  static TokenPath of(List<StageWork> steps, int stages) {
     double[] wait = new double[stages];
     double[] step = new double[stages];
     double[] hop = new double[stages];

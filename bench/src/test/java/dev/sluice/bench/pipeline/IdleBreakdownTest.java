@@ -31,7 +31,7 @@ class IdleBreakdownTest {
 
   @Test
   void shouldCutEachGapIntoUpstreamInKafkaAndAfterArrival() {
-    IdleBreakdown.Idle[] idle = IdleBreakdown.of(TWO_TOKENS, 2, List.<long[]>of(new long[] {0, 400}));
+    IdleBreakdown.Idle[] idle = IdleBreakdown.of(LoopBacks.byRequest(TWO_TOKENS, 2), 2, List.<long[]>of(new long[] {0, 400}));
 
     // stage 0's gap 100 → 190: stage 1 computed until 180, the record was in Kafka until 184, then 6 ms more
     assertThat(idle[0]).isEqualTo(new IdleBreakdown.Idle(80, 4, 6, 400));
@@ -42,7 +42,7 @@ class IdleBreakdownTest {
 
   @Test
   void shouldCountOnlyGapsInsideTheMeasuredRounds() {
-    IdleBreakdown.Idle[] idle = IdleBreakdown.of(TWO_TOKENS, 2, List.<long[]>of(new long[] {150, 400}));
+    IdleBreakdown.Idle[] idle = IdleBreakdown.of(LoopBacks.byRequest(TWO_TOKENS, 2), 2, List.<long[]>of(new long[] {150, 400}));
 
     assertThat(idle[0].totalMs()).isZero(); // its gap began at 100, before the window
     assertThat(idle[1].totalMs()).isEqualTo(113);

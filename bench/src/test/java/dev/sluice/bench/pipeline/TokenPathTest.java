@@ -27,7 +27,7 @@ class TokenPathTest {
     List<StageWork> records = List.of(step(6, 148, 149, 159, 162, 162, 170), step(4, 0, 0, 100, 103, 103, 122),
         step(5, 124, 125, 135, 138, 138, 146)); // out of order, as read back from the lanes
 
-    TokenPath path = TokenPath.of(records, 2);
+    TokenPath path = TokenPath.of(LoopBacks.byRequest(records, 2).get("r"), 2);
 
     assertThat(path.tokens()).isEqualTo(2);
     assertThat(path.hopMs()[1]).isEqualTo(2.0); // loop-back: 122 -> 124, 146 -> 148

@@ -36,6 +36,7 @@ import org.HdrHistogram.Histogram;
 public final class PipelineBenchmark {
   private static final int SINGLE_REQUEST_ROUNDS = 3;
   private static final int MIN_WARMUP_ROUNDS = 2;
+  private static final int MAX_SINGLE_REQUEST_WARMUP_ROUNDS = 6;
   /** What to run. */
   public record Options(Path model, String shape, int requests, int promptTokens, int maxTokens, int rounds,
       int warmupRounds, int stages, int threads, int batchingWindowMs, int maxBatchSize, boolean exactlyOnce, Path report,
@@ -147,7 +148,8 @@ public final class PipelineBenchmark {
   }
 
   /**
-   * One request alone, alternating sides for {@value #SINGLE_REQUEST_ROUNDS} rounds; prints each
+   * One request alone, after uncounted pairs of it until the JIT compiler settles, alternating sides
+   * for {@value #SINGLE_REQUEST_ROUNDS} rounds; prints each
    * round's per-token time, where the pipeline's went ({@link TokenPath}) and how long each side's
    * compute threads waited for a core meanwhile. Returns the medians {pipeline, in-process}.
    */
@@ -155,18 +157,28 @@ public final class PipelineBenchmark {
       throws Exception {
     List<Double> inProcessPerTokens = new ArrayList<>();
     List<Double> pipelinePerTokens = new ArrayList<>();
+    // One request alone runs code the batched rounds did not (one-row shapes): without its own
+    // warm-up the JIT compiler took a seventh of the cores during these rounds.
+    JvmWarmUp.untilCompilerSettles(i -> {
+      inProcess.perToken(prompt, maxTokens);
+      pipeline.run(List.of(prompt), maxTokens, "warm-single" + i + "-");
+    }, 1, MAX_SINGLE_REQUEST_WARMUP_ROUNDS, new PrintWriter(out, true));
     for (int r = 1; r <= SINGLE_REQUEST_ROUNDS; r++) { // alternating, medians: one run swings on a shared machine
+      JvmActivity start = JvmActivity.now();
       InProcessRig.PerToken ip = inProcess.perToken(prompt, maxTokens);
+      JvmActivity middle = JvmActivity.now();
       long waitedBefore = pipeline.workers().stream().mapToLong(StageWorker::coreWaitMillis).sum();
       List<ResultEvent> done = pipeline.run(List.of(prompt), maxTokens, "single" + r + "-");
       long waited = pipeline.workers().stream().mapToLong(StageWorker::coreWaitMillis).sum() - waitedBefore;
+      JvmActivity end = JvmActivity.now();
       double pl = perTokenMillis(done);
       int after = Math.max(1, done.get(0).getUsage().getCompletionTokens() - 1);
       inProcessPerTokens.add(ip.millis());
       pipelinePerTokens.add(pl);
       out.printf(Locale.ROOT, "single request round %d, per token: pipeline %.1f ms (compute threads waited %.1f ms for"
-          + " a core), in-process %.1f ms (waited %.1f)%n", r, pl, waited / (double) after, ip.millis(),
-          ip.coreWaitMillis());
+          + " a core), in-process %.1f ms (waited %.1f)   (JVM compiler: in-process %.0f%%, pipeline %.0f%% of the"
+          + " cores)%n", r, pl, waited / (double) after, ip.millis(), ip.coreWaitMillis(),
+          100 * middle.since(start).compileShare(), 100 * end.since(middle).compileShare());
     }
     Map<String, List<StageWork>> paths = LoopBacks.byRequest(pipeline.loopBacks("single"), stages); // one read, all rounds
     for (int r = 1; r <= SINGLE_REQUEST_ROUNDS; r++) {

@@ -69,8 +69,9 @@ public final class PrefixBenchmark {
       Map<String, Long> served = ReplayBenchmark.requestsPerWorker(pipeline);
       served.replaceAll((worker, n) -> n - before.getOrDefault(worker, 0L));
       PrefixResult r = stats.result(policy, workload.name(), ceiling, served);
-      out.printf(Locale.ROOT, "  %s / %s%s: TTFT p50 %.0f ms, p99 %.0f ms, cached %.1f%% (%.2f of ceiling), %d rejected%n",
-          workload.name(), policy, variant(), r.ttft(50), r.ttft(99), 100 * r.cachedShare(), r.ofCeiling(), r.rejected());
+      out.printf(Locale.ROOT, "  %s / %s%s: TTFT p50 %.0f ms, p99 %.0f ms (cache hits p50 %.0f ms; %d cold, p50 %.0f ms),"
+          + " cached %.1f%% (%.2f of ceiling), %d rejected%n", workload.name(), policy, variant(), r.ttft(50), r.ttft(99),
+          r.hitTtft(50), r.coldTtftMs().length, r.coldTtft(50), 100 * r.cachedShare(), r.ofCeiling(), r.rejected());
       out.flush();
       return r;
     });

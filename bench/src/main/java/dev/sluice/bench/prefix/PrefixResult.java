@@ -7,28 +7,53 @@ import java.util.Map;
 /**
  * One policy's run of one workload on a fresh pipeline.
  *
- * @param ttftMs time to first token of every completed request, ascending
+ * @param hitTtftMs time to first token of every completed request that found part of its prompt cached, ascending
+ * @param coldTtftMs the same of those that found none of it cached (computed their whole prompt), ascending
  * @param tpotMs mean time per output token after the first, over requests with more than one token (-1: none)
  * @param wallMs first submission to last final result
  * @param rejected requests that ended in an ERROR or timed out
  * @param ceiling the workload's own cached share ceiling ({@link PrefixWorkload#ceiling})
  * @param requestsPerWorker requests each worker served (worker id → count)
  */
-public record PrefixResult(String policy, String workload, double[] ttftMs, double tpotMs, long promptTokens,
+public record PrefixResult(String policy, String workload, double[] hitTtftMs, double[] coldTtftMs, double tpotMs, long promptTokens,
     long cachedTokens, long generatedTokens, long wallMs, int completed, int rejected, double ceiling,
     Map<String, Long> requestsPerWorker) {
 
   public PrefixResult {
-    ttftMs = ttftMs.clone();
-    Arrays.sort(ttftMs);
+    hitTtftMs = hitTtftMs.clone();
+    Arrays.sort(hitTtftMs);
+    coldTtftMs = coldTtftMs.clone();
+    Arrays.sort(coldTtftMs);
     requestsPerWorker = Map.copyOf(requestsPerWorker);
+  }
+
+  /** TTFT of every completed request, cache hit or cold, ascending. */
+  public double[] ttftMs() {
+    double[] all = Arrays.copyOf(hitTtftMs, hitTtftMs.length + coldTtftMs.length);
+    System.arraycopy(coldTtftMs, 0, all, hitTtftMs.length, coldTtftMs.length);
+    Arrays.sort(all);
+    return all;
   }
 
   /** The p-th percentile (0..100) of TTFT, nearest rank; -1 without data. */
   public double ttft(double p) {
-    if (ttftMs.length == 0) return -1;
-    int rank = (int) Math.ceil(p / 100 * ttftMs.length);
-    return ttftMs[Math.max(0, Math.min(ttftMs.length - 1, rank - 1))];
+    return percentile(ttftMs(), p);
+  }
+
+  /** The same over the requests that found part of their prompt cached. */
+  public double hitTtft(double p) {
+    return percentile(hitTtftMs, p);
+  }
+
+  /** The same over the cold requests: nothing of their prompt was cached. */
+  public double coldTtft(double p) {
+    return percentile(coldTtftMs, p);
+  }
+
+  private static double percentile(double[] ascending, double p) {
+    if (ascending.length == 0) return -1;
+    int rank = (int) Math.ceil(p / 100 * ascending.length);
+    return ascending[Math.max(0, Math.min(ascending.length - 1, rank - 1))];
   }
 
   public double cachedShare() {

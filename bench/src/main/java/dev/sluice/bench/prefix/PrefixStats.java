@@ -6,7 +6,8 @@ import java.util.Map;
 
 /** Collects one run's completions (thread-safe: they arrive on the client's consumer thread). */
 public final class PrefixStats {
-  private final List<Double> ttft = new ArrayList<>();
+  private final List<Double> hitTtft = new ArrayList<>();
+  private final List<Double> coldTtft = new ArrayList<>();
   private double tpotSum;
   private int tpotCount;
   private long prompt;
@@ -28,7 +29,7 @@ public final class PrefixStats {
     prompt += promptTokens;
     cached += cachedTokens;
     generated += completionTokens;
-    if (ttftMs >= 0) ttft.add((double) ttftMs);
+    if (ttftMs >= 0) (cachedTokens > 0 ? hitTtft : coldTtft).add((double) ttftMs);
     if (ttftMs >= 0 && completionTokens > 1 && latencyMs >= ttftMs) {
       tpotSum += (double) (latencyMs - ttftMs) / (completionTokens - 1);
       tpotCount++;
@@ -46,7 +47,8 @@ public final class PrefixStats {
 
   public synchronized PrefixResult result(String policy, String workload, double ceiling, Map<String, Long> perWorker) {
     long wall = firstSubmitMs == Long.MAX_VALUE || lastDoneMs < firstSubmitMs ? 0 : lastDoneMs - firstSubmitMs;
-    return new PrefixResult(policy, workload, ttft.stream().mapToDouble(Double::doubleValue).toArray(),
+    return new PrefixResult(policy, workload, hitTtft.stream().mapToDouble(Double::doubleValue).toArray(),
+        coldTtft.stream().mapToDouble(Double::doubleValue).toArray(),
         tpotCount == 0 ? -1 : tpotSum / tpotCount, prompt, cached, generated, wall, completed, rejected, ceiling, perWorker);
   }
 }

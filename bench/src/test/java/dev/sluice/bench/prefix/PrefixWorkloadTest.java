@@ -63,14 +63,31 @@ class PrefixWorkloadTest {
   @Test
   void shouldJudgeCacheAwareAgainstTheOtherPoliciesOfTheRun() {
     Map<String, Long> even = Map.of("s0w0", 6L, "s0w1", 6L);
-    PrefixResult random = new PrefixResult("random", "groups", new double[] {1900, 2000, 2100}, 20, 100, 10, 12, 1000, 3, 0, 0.8, even);
-    PrefixResult hash = new PrefixResult("prefix_hash", "groups", new double[] {150, 190, 200}, 20, 100, 78, 12, 1000, 3, 0, 0.8,
+    PrefixResult random = new PrefixResult("random", "groups", new double[] {1900, 2100}, new double[] {2000}, 20, 100, 10, 12, 1000, 3, 0, 0.8, even);
+    PrefixResult hash = new PrefixResult("prefix_hash", "groups", new double[] {150, 190}, new double[] {200}, 20, 100, 78, 12, 1000, 3, 0, 0.8,
         Map.of("s0w0", 12L, "s0w1", 0L));
-    PrefixResult ca = new PrefixResult("cache_aware", "groups", new double[] {160, 250, 300}, 20, 100, 77, 12, 1000, 3, 0, 0.8, even);
+    PrefixResult ca = new PrefixResult("cache_aware", "groups", new double[] {160, 250}, new double[] {300}, 20, 100, 77, 12, 1000, 3, 0, 0.8, even);
     List<dev.sluice.bench.policy.PolicyTargets.Target> t = PrefixTargets.check(List.of(random, hash, ca));
     assertThat(t).extracting(x -> x.name() + " " + x.pass()).containsExactly("TTFT p50 vs random true",
         "TTFT p50 vs prefix_hash false", "cached share of the ceiling true", "busiest/mean worker true");
     assertThat(hash.busiestOverMean()).isEqualTo(2.0);
     assertThat(ca.ttft(50)).isEqualTo(250);
+    assertThat(random.ttftMs()).containsExactly(1900, 2000, 2100);
+    assertThat(random.hitTtft(50)).isEqualTo(1900);
+    assertThat(random.coldTtft(50)).isEqualTo(2000);
+    assertThat(PrefixReport.table(List.of(random))).contains("1900 / 2000");
+  }
+
+  @Test
+  void shouldKeepTheColdRequestsApartFromTheCacheHits() {
+    PrefixStats stats = new PrefixStats();
+    stats.completed(317, 0, 4, 1100, 1300, 10);
+    stats.completed(317, 288, 4, 200, 400, 20);
+    stats.completed(317, 288, 4, 240, 420, 30);
+    PrefixResult r = stats.result("cache_aware", "groups", 0.8, Map.of());
+    assertThat(r.coldTtftMs()).containsExactly(1100);
+    assertThat(r.hitTtftMs()).containsExactly(200, 240);
+    assertThat(r.ttft(50)).isEqualTo(240);
+    assertThat(r.ttft(99)).isEqualTo(1100);
   }
 }

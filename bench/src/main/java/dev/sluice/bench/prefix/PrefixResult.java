@@ -15,8 +15,8 @@ import java.util.Map;
  * @param ceiling the workload's own cached share ceiling ({@link PrefixWorkload#ceiling})
  * @param requestsPerWorker requests each worker served (worker id → count)
  */
-public record PrefixResult(String policy, String workload, double[] hitTtftMs, double[] coldTtftMs, double tpotMs, long promptTokens,
-    long cachedTokens, long generatedTokens, long wallMs, int completed, int rejected, double ceiling,
+public record PrefixResult(String policy, String workload, double[] hitTtftMs, double[] coldTtftMs, double tpotMs,
+    long promptTokens, long cachedTokens, long generatedTokens, long wallMs, int completed, int rejected, double ceiling,
     Map<String, Long> requestsPerWorker) {
 
   public PrefixResult {

@@ -63,10 +63,12 @@ class PrefixWorkloadTest {
   @Test
   void shouldJudgeCacheAwareAgainstTheOtherPoliciesOfTheRun() {
     Map<String, Long> even = Map.of("s0w0", 6L, "s0w1", 6L);
-    PrefixResult random = new PrefixResult("random", "groups", new double[] {1900, 2100}, new double[] {2000}, 20, 100, 10, 12, 1000, 3, 0, 0.8, even);
-    PrefixResult hash = new PrefixResult("prefix_hash", "groups", new double[] {150, 190}, new double[] {200}, 20, 100, 78, 12, 1000, 3, 0, 0.8,
-        Map.of("s0w0", 12L, "s0w1", 0L));
-    PrefixResult ca = new PrefixResult("cache_aware", "groups", new double[] {160, 250}, new double[] {300}, 20, 100, 77, 12, 1000, 3, 0, 0.8, even);
+    PrefixResult random = new PrefixResult("random", "groups", new double[] {1900, 2100}, new double[] {2000}, 20, 100, 10, 12,
+        1000, 3, 0, 0.8, even);
+    PrefixResult hash = new PrefixResult("prefix_hash", "groups", new double[] {150, 190}, new double[] {200}, 20, 100, 78, 12,
+        1000, 3, 0, 0.8, Map.of("s0w0", 12L, "s0w1", 0L));
+    PrefixResult ca = new PrefixResult("cache_aware", "groups", new double[] {160, 250}, new double[] {300}, 20, 100, 77, 12,
+        1000, 3, 0, 0.8, even);
     List<dev.sluice.bench.policy.PolicyTargets.Target> t = PrefixTargets.check(List.of(random, hash, ca));
     assertThat(t).extracting(x -> x.name() + " " + x.pass()).containsExactly("TTFT p50 vs random true",
         "TTFT p50 vs prefix_hash false", "cached share of the ceiling true", "busiest/mean worker true");

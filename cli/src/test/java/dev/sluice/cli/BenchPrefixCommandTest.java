@@ -31,8 +31,10 @@ class BenchPrefixCommandTest extends CommandTestSupport {
         .map(l -> l.split(" +")).toList();
     assertThat(rows).extracting(r -> r[0]).containsExactly("random", "cache_aware");
     assertThat(rows).allSatisfy(r -> assertThat(r[1] + "/" + r[2]).as("ok/rejected of " + r[0]).isEqualTo("6/0"));
-    assertThat(rows.get(1)[8]).as("cache_aware's cached share").isEqualTo("52.7%");
-    assertThat(rows.get(1)[9]).as("of the ceiling").isEqualTo("1.00");
+    // columns: policy ok rej p50 p90 p99 cold hit "/" cold TPOT tok/s cached of-ceiling workers...
+    assertThat(rows.get(1)[12]).as("cache_aware's cached share").isEqualTo("52.7%");
+    assertThat(rows.get(1)[13]).as("of the ceiling").isEqualTo("1.00");
+    assertThat(rows.get(1)[6]).as("cache_aware's cold requests: each group's first").isEqualTo("2");
     assertThat(printed).contains("[pass] cached share of the ceiling");
     String html = Files.readString(report);
     assertThat(html).contains("<h3>TTFT CDF</h3>").contains("<polyline");

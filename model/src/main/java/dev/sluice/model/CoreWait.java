@@ -28,9 +28,23 @@ public final class CoreWait {
   /** Nanoseconds the calling thread has waited for a core since it started; 0 where unknown. */
   public static long totalNanos() {
     try {
-      String[] fields = Files.readString(SCHEDSTAT).trim().split("\\s+");
-      return fields.length > 1 ? Long.parseLong(fields[1]) : 0;
+      return waitNanos(Files.readString(SCHEDSTAT));
     } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * The second field of a schedstat line ("run-ns wait-ns timeslices"), 0 when it has none. Read once
+   * per step on the compute thread, so it is parsed without a regular expression.
+   */
+  static long waitNanos(String schedstat) {
+    int start = schedstat.indexOf(' ');
+    if (start < 0) return 0;
+    int end = schedstat.indexOf(' ', start + 1);
+    try {
+      return Long.parseLong(schedstat.substring(start + 1, end < 0 ? schedstat.length() : end).trim());
+    } catch (NumberFormatException e) {
       return 0;
     }
   }

@@ -11,6 +11,8 @@ import dev.sluice.topics.TopicLayout;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -44,6 +46,10 @@ public final class BenchPrefixCommand extends PrintingCommand {
   @Mixin ArrivalOptions arrival;
 
   @Mixin PipelineShapeOptions pipeline;
+
+  @Option(names = "--rounds", defaultValue = "1", description = "Rounds of every policy per workload, the order reversed"
+      + " every other round; the table and targets then take each figure's median over the rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
 
   @Option(names = "--routers", defaultValue = "1", description = "Router instances in each pipeline (default: ${DEFAULT-VALUE}).")
   int routers;
@@ -82,17 +88,32 @@ public final class BenchPrefixCommand extends PrintingCommand {
           arrival.concurrency, arrival.rate, policyRun.warmup, policyRun.timeoutSeconds, routers, false);
       PrefixBenchmark bench = new PrefixBenchmark(settings, w);
       if (sections.isEmpty()) bench.warmUpJvm(workload, config.vocabSize(), modelDir, policyRun.jvmWarmupRounds);
-      List<PrefixResult> results = new ArrayList<>();
-      for (String policy : policyRun.policies) results.add(bench.run(policy, workload, ceiling, modelDir));
-      w.println();
-      w.print(PrefixReport.table(results));
-      w.println("targets (cache_aware; set for GPT-2-small shape, 2 stages x 2 workers, 8 lanes):");
-      PrefixTargets.check(results).forEach(t -> w.println(t.line()));
+      List<List<PrefixResult>> byRound = new ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        List<String> order = new ArrayList<>(policyRun.policies);
+        if (round % 2 == 0) Collections.reverse(order); // what runs first or last changes every round
+        if (rounds > 1) w.printf(Locale.ROOT, "%nround %d of %d: %s%n", round, rounds, String.join(", ", order));
+        List<PrefixResult> results = new ArrayList<>();
+        for (String policy : order) results.add(bench.run(policy, workload, ceiling, modelDir));
+        results.sort(Comparator.comparingInt(r -> policyRun.policies.indexOf(r.policy())));
+        w.println();
+        w.print(PrefixReport.table(results));
+        w.flush();
+        byRound.add(results);
+      }
+      PrefixReport.Section section = new PrefixReport.Section(name, workload.description(), byRound);
+      if (rounds > 1) {
+        w.printf(Locale.ROOT, "%nmedians over %d rounds:%n", rounds);
+        w.print(PrefixReport.medianTable(section.figures()));
+      }
+      w.println("targets (cache_aware; set for GPT-2-small shape, 2 stages x 2 workers, 8 lanes"
+          + (rounds > 1 ? "; medians over the rounds" : "") + "):");
+      PrefixTargets.check(section.figures()).forEach(t -> w.println(t.line()));
       w.flush();
       if (routerReplicas) {
-        checkRouterReplicas(settings, workload, ceiling, modelDir, results, w);
+        checkRouterReplicas(settings, workload, ceiling, modelDir, byRound.get(byRound.size() - 1), w);
       }
-      sections.add(new PrefixReport.Section(name, workload.description(), results));
+      sections.add(section);
     }
     PrefixReport.write(sections, setup, report);
     w.println("report: " + report.toAbsolutePath());
@@ -124,5 +145,6 @@ public final class BenchPrefixCommand extends PrintingCommand {
     arrival.validate();
     if (routers < 1) throw badUsage("--routers must be >= 1: " + routers);
     if (maxTokens < 1) throw badUsage("--max-tokens must be >= 1: " + maxTokens);
+    if (rounds < 1) throw badUsage("--rounds must be >= 1: " + rounds);
   }
 }

@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,8 +37,55 @@ public final class PrefixReport {
     return t.toString();
   }
 
-  /** Workload name → (description, results): one section per workload. */
-  public record Section(String workload, String description, List<PrefixResult> results) {}
+  private static final String MEDIAN_ROW = "%-12s %6s %5s %5s %8s %8s %8s %5s %15s %8s %7s %8s %9s %13s%n";
+
+  /**
+   * One row per policy of each figure's median over the rounds ({@link PrefixFigures#median}); the
+   * busiest/mean worker in place of the counts, which differ round to round.
+   */
+  public static String medianTable(List<PrefixFigures> figures) {
+    StringBuilder t = new StringBuilder(String.format(Locale.ROOT, MEDIAN_ROW, "policy", "rounds", "ok", "rej", "TTFT p50",
+        "p90", "p99", "cold", "p50 hit / cold", "TPOT", "tok/s", "cached", "of ceil.", "busiest/mean"));
+    for (PrefixFigures f : figures) {
+      t.append(String.format(Locale.ROOT, MEDIAN_ROW, f.policy(), f.rounds(), count(f.completed()), count(f.rejected()),
+          ms(f.ttftP50Ms()), ms(f.ttftP90Ms()), ms(f.ttftP99Ms()), count(f.cold()),
+          ms(f.hitTtftP50Ms()) + " / " + ms(f.coldTtftP50Ms()), ms(f.tpotMs()),
+          String.format(Locale.ROOT, "%.1f", f.tokensPerSecond()), String.format(Locale.ROOT, "%.1f%%", 100 * f.cachedShare()),
+          String.format(Locale.ROOT, "%.2f", f.ofCeiling()), String.format(Locale.ROOT, "%.2f", f.busiestOverMean())));
+    }
+    return t.toString();
+  }
+
+  /**
+   * One workload's runs: {@code rounds} in the order they ran, each with one result per policy (in
+   * that round's order).
+   */
+  public record Section(String workload, String description, List<List<PrefixResult>> rounds) {
+    public Section {
+      if (rounds.isEmpty() || rounds.get(0).isEmpty()) throw new IllegalArgumentException("no results for " + workload);
+      rounds = rounds.stream().map(List::copyOf).toList();
+    }
+
+    /** Every round's result of each policy, policies in the first round's order. */
+    public Map<String, List<PrefixResult>> byPolicy() {
+      Map<String, List<PrefixResult>> by = new LinkedHashMap<>();
+      rounds.forEach(round -> round.forEach(r -> by.computeIfAbsent(r.policy(), k -> new ArrayList<>()).add(r)));
+      return by;
+    }
+
+    /** The figures of each policy: of its one run, or their medians over the rounds. */
+    public List<PrefixFigures> figures() {
+      return byPolicy().values().stream().map(PrefixFigures::median).toList();
+    }
+
+    /** Every TTFT of each policy over all its rounds, ascending. */
+    Map<String, double[]> pooledTtfts() {
+      Map<String, double[]> pooled = new LinkedHashMap<>();
+      byPolicy().forEach((policy, runs) -> pooled.put(policy,
+          runs.stream().flatMapToDouble(r -> Arrays.stream(r.ttftMs())).sorted().toArray()));
+      return pooled;
+    }
+  }
 
   public static void write(List<Section> sections, String setup, Path file) throws IOException {
     StringBuilder h = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -45,13 +95,24 @@ public final class PrefixReport {
         + "</style></head><body>\n<h1>Shared prefixes on the real pipeline</h1>\n<p>").append(escape(setup)).append("</p>\n");
     for (Section s : sections) {
       h.append("<h2>").append(escape(s.workload())).append("</h2>\n<p>").append(escape(s.description()))
-          .append(String.format(Locale.ROOT, "; cached-share ceiling %.1f%%", 100 * s.results().get(0).ceiling())).append("</p>\n");
-      h.append("<pre>").append(escape(table(s.results()))).append("</pre>\n<ul>\n");
-      for (Target t : PrefixTargets.check(s.results())) {
+          .append(String.format(Locale.ROOT, "; cached-share ceiling %.1f%%", 100 * s.rounds().get(0).get(0).ceiling()))
+          .append("</p>\n");
+      if (s.rounds().size() > 1) {
+        h.append("<h3>Medians over ").append(s.rounds().size()).append(" rounds</h3>\n<pre>")
+            .append(escape(medianTable(s.figures()))).append("</pre>\n");
+      }
+      h.append("<ul>\n");
+      for (Target t : PrefixTargets.check(s.figures())) {
         h.append("<li class=\"").append(t.pass() ? "pass" : "fail").append("\"><b>").append(t.pass() ? "pass" : "FAIL")
             .append("</b> ").append(escape(t.name() + ": " + t.measured() + " (target " + t.goal() + ")")).append("</li>\n");
       }
-      h.append("</ul>\n<h3>TTFT CDF</h3>\n").append(cdf(s.results()));
+      h.append("</ul>\n");
+      for (int i = 0; i < s.rounds().size(); i++) {
+        if (s.rounds().size() > 1) h.append("<h3>Round ").append(i + 1).append("</h3>\n");
+        h.append("<pre>").append(escape(table(s.rounds().get(i)))).append("</pre>\n");
+      }
+      h.append("<h3>TTFT CDF").append(s.rounds().size() > 1 ? " (every round)" : "").append("</h3>\n")
+          .append(cdf(s.pooledTtfts()));
     }
     h.append("</body></html>\n");
     Path parent = file.toAbsolutePath().getParent();
@@ -61,11 +122,14 @@ public final class PrefixReport {
 
   private static final String[] COLOURS = {"#c53030", "#dd6b20", "#2f855a", "#2b6cb0", "#6b46c1", "#718096", "#b7791f"};
 
-  /** One step line per policy: x = TTFT (ms, log scale), y = share of requests with at most that TTFT. */
-  static String cdf(List<PrefixResult> results) {
-    double lo = results.stream().filter(r -> r.ttftMs().length > 0).mapToDouble(r -> r.ttftMs()[0]).min().orElse(1);
-    double hi = results.stream().filter(r -> r.ttftMs().length > 0).mapToDouble(r -> r.ttftMs()[r.ttftMs().length - 1])
-        .max().orElse(10);
+  /**
+   * One step line per policy: x = TTFT (ms, log scale), y = share of requests with at most that TTFT.
+   *
+   * @param ttfts policy → its TTFTs, ascending
+   */
+  static String cdf(Map<String, double[]> ttfts) {
+    double lo = ttfts.values().stream().filter(v -> v.length > 0).mapToDouble(v -> v[0]).min().orElse(1);
+    double hi = ttfts.values().stream().filter(v -> v.length > 0).mapToDouble(v -> v[v.length - 1]).max().orElse(10);
     lo = Math.pow(10, Math.floor(Math.log10(Math.max(1, lo))));
     hi = Math.pow(10, Math.ceil(Math.log10(Math.max(hi, lo * 10))));
     int w = 760;
@@ -86,10 +150,11 @@ public final class PrefixReport {
       double y = bottom - (bottom - top) * k / 4;
       s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%d%%</text>%n", left - 4, y + 4, 25 * k));
     }
-    for (int i = 0; i < results.size(); i++) {
-      PrefixResult r = results.get(i);
+    List<String> policies = new ArrayList<>(ttfts.keySet());
+    for (int i = 0; i < policies.size(); i++) {
+      String policy = policies.get(i);
       StringBuilder pts = new StringBuilder(String.format(Locale.ROOT, "%.1f,%.1f ", left, bottom));
-      double[] v = r.ttftMs();
+      double[] v = ttfts.get(policy);
       for (int n = 0; n < v.length; n++) {
         double x = x(v[n], lo, hi, left, right);
         pts.append(String.format(Locale.ROOT, "%.1f,%.1f %.1f,%.1f ", x, bottom - (bottom - top) * n / v.length, x,
@@ -97,10 +162,10 @@ public final class PrefixReport {
       }
       String colour = COLOURS[i % COLOURS.length];
       s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"/>%n",
-          pts.toString().trim(), colour, r.policy().equals("cache_aware") ? "3" : "1.5"));
+          pts.toString().trim(), colour, policy.equals("cache_aware") ? "3" : "1.5"));
       s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>"
           + "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", right + 12, top + 10 + i * 18.0, right + 32, top + 10 + i * 18.0, colour,
-          right + 38, top + 14 + i * 18.0, escape(r.policy())));
+          right + 38, top + 14 + i * 18.0, escape(policy)));
     }
     s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">time to first token</text>%n",
         (left + right) / 2, hgt - 1));
@@ -113,6 +178,10 @@ public final class PrefixReport {
 
   private static String ms(double v) {
     return v < 0 ? "-" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  private static String count(double v) {
+    return v < 0 ? "-" : v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
   }
 
   private static String workers(Map<String, Long> perWorker) {

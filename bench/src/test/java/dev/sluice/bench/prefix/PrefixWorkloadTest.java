@@ -69,7 +69,8 @@ class PrefixWorkloadTest {
         1000, 3, 0, 0.8, Map.of("s0w0", 12L, "s0w1", 0L));
     PrefixResult ca = new PrefixResult("cache_aware", "groups", new double[] {160, 250}, new double[] {300}, 20, 100, 77, 12,
         1000, 3, 0, 0.8, even);
-    List<dev.sluice.bench.policy.PolicyTargets.Target> t = PrefixTargets.check(List.of(random, hash, ca));
+    List<dev.sluice.bench.policy.PolicyTargets.Target> t = PrefixTargets.check(
+        List.of(PrefixFigures.of(random), PrefixFigures.of(hash), PrefixFigures.of(ca)));
     assertThat(t).extracting(x -> x.name() + " " + x.pass()).containsExactly("TTFT p50 vs random true",
         "TTFT p50 vs prefix_hash false", "cached share of the ceiling true", "busiest/mean worker true");
     assertThat(hash.busiestOverMean()).isEqualTo(2.0);
@@ -78,6 +79,33 @@ class PrefixWorkloadTest {
     assertThat(random.hitTtft(50)).isEqualTo(1900);
     assertThat(random.coldTtft(50)).isEqualTo(2000);
     assertThat(PrefixReport.table(List.of(random))).contains("1900 / 2000");
+  }
+
+  @Test
+  void shouldTakeEachFigureOnItsOwnMedianOverTheRounds() {
+    PrefixResult slow = new PrefixResult("cache_aware", "groups", new double[] {900, 950}, new double[] {3000}, 20, 100, 70,
+        12, 4000, 3, 0, 0.8, Map.of("s0w0", 3L, "s0w1", 0L));
+    PrefixResult fast = new PrefixResult("cache_aware", "groups", new double[] {100, 120}, new double[] {}, -1, 100, 80, 12,
+        1000, 3, 0, 0.8, Map.of("s0w0", 2L, "s0w1", 1L));
+    PrefixResult middle = new PrefixResult("cache_aware", "groups", new double[] {300, 310}, new double[] {500}, 30, 100, 76,
+        12, 2000, 2, 1, 0.8, Map.of("s0w0", 2L, "s0w1", 2L));
+
+    PrefixFigures f = PrefixFigures.median(List.of(slow, fast, middle));
+
+    assertThat(f.rounds()).isEqualTo(3);
+    assertThat(f.ttftP50Ms()).isEqualTo(310); // 950, 100, 310
+    assertThat(f.ttftP99Ms()).isEqualTo(500); // 3000, 120, 500
+    assertThat(f.cold()).isEqualTo(1); // 1, 0, 1
+    assertThat(f.coldTtftP50Ms()).as("over the rounds that had a cold request").isEqualTo(1750);
+    assertThat(f.tpotMs()).as("over the rounds that had one").isEqualTo(25);
+    assertThat(f.cachedShare()).isEqualTo(0.76);
+    assertThat(f.busiestOverMean()).isEqualTo(4.0 / 3); // 2.0, 1.33, 1.0 (requests: 3 / 0, 2 / 1, 2 / 2)
+    assertThat(f.tokensPerSecond()).isEqualTo(6); // 3, 12, 6
+    assertThat(f.rejected()).isEqualTo(0);
+    assertThat(PrefixReport.medianTable(List.of(f))).contains("cache_aware").contains("310").contains("1.33");
+    PrefixResult other = new PrefixResult("random", "groups", new double[] {1}, new double[] {}, -1, 1, 0, 1, 1, 1, 0, 0.8,
+        Map.of());
+    assertThatThrownBy(() -> PrefixFigures.median(List.of(slow, other))).hasMessageContaining("different runs");
   }
 
   @Test

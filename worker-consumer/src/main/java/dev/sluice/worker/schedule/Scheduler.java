@@ -146,8 +146,9 @@ public final class Scheduler {
     useThreads(batcher.expected() < stages ? threads : Math.max(1, threads / stages));
     List<StageWork> works = batch.stream().map(PolledRecord::work).toList();
     long[] receivedAt = batch.stream().mapToLong(PolledRecord::polledAtMs).toArray();
-    StepResult result = executor.run(works, receivedAt);
-    outbox.submit(new OutboxBatch(batch, result.outgoing(), batch.get(0).epoch()));
+    StepResult computed = executor.run(works, receivedAt);
+    outbox.submit(new OutboxBatch(batch, computed.outgoing(), batch.get(0).epoch()));
+    StepResult result = computed.withKvChanges(executor.storeBlocks()); // while the outbox sends
     activeSequences = executor.hot().size();
     afterStep.accept(result);
     if (faults.killComputeThread()) {

@@ -38,6 +38,10 @@ public final class StepExecutor {
   private final StepPlanner planner;
   private final StepCounters counters;
   private final CancelledRequests cancelled = new CancelledRequests();
+  /** The last step's sequences whose complete prompt blocks go to the block cache in {@link #storeBlocks()}. */
+  private final List<StepPlanner.Planned> toStore = new ArrayList<>();
+  /** The last step's requests that ended here: released once their blocks are stored. */
+  private final List<String> toRelease = new ArrayList<>();
 
   /**
    * @param nextTopic stage-(K+1), or null at the last stage
@@ -78,13 +82,16 @@ public final class StepExecutor {
   }
 
   /**
-   * Runs the step; {@code Outgoing.source} is the index of the input record in {@code works}.
+   * Runs the step; {@code Outgoing.source} is the index of the input record in {@code works}. Its
+   * prompt blocks are stored by {@link #storeBlocks()}, to be called once the records are handed over.
    *
    * @param receivedAtMs when each record was read from Kafka (for its stage stamp)
    */
   public StepResult run(List<StageWork> works, long[] receivedAtMs) {
+    if (!toStore.isEmpty() || !toRelease.isEmpty()) {
+      throw new IllegalStateException("the previous step's blocks were not stored");
+    }
     List<Outgoing> out = new ArrayList<>();
-    List<KvChange> kv = new ArrayList<>();
     List<StepPlanner.Planned> planned = new ArrayList<>();
     long now = System.currentTimeMillis();
     for (int i = 0; i < works.size(); i++) {
@@ -101,7 +108,7 @@ public final class StepExecutor {
     int positions = 0;
     int finished = 0;
     if (planned.isEmpty()) {
-      return new StepResult(out, kv, 0, 0, 0);
+      return new StepResult(out, List.of(), 0, 0, 0);
     }
     long t0 = System.nanoTime();
     long startedAt = System.currentTimeMillis();
@@ -119,7 +126,7 @@ public final class StepExecutor {
         continue;
       }
       positions += p.to() - p.from();
-      storeBlocks(p, kv);
+      toStore.add(p);
       StageWork w = p.work();
       if (model.isLast()) {
         if (p.to() < w.getPromptLength()) {
@@ -128,7 +135,7 @@ public final class StepExecutor {
         StageStamp stamp = new StageStamp(stage, workerId, receivedAtMs[p.source()], sentAt, startedAt, stepLanes);
         stamps.add(stamp);
         if (emitter.sampleAndEmit(p, o, cachedTokens(p), addMillis(w.getStageMillis(), millis), stamp, out, sentAt)) {
-          hot.release(w.getRequestId());
+          toRelease.add(w.getRequestId());
           counters.requestServed();
           finished++;
         }
@@ -141,7 +148,7 @@ public final class StepExecutor {
           counters.requestServed(); // before the last stage, a request is served once its whole prompt passed here
         }
         if (p.to() >= lastInputPosition(w)) {
-          hot.release(w.getRequestId()); // no later step can come: maxTokens or the context is reached
+          toRelease.add(w.getRequestId()); // no later step can come: maxTokens or the context is reached
         }
       }
     }
@@ -149,7 +156,31 @@ public final class StepExecutor {
     // hop (sent -> read by the next stage) is Kafka's cost alone and the step's span holds all its work.
     long handedOver = System.currentTimeMillis();
     stamps.forEach(st -> st.setSentAtMs(handedOver));
-    return new StepResult(out, kv, planned.size(), positions, finished);
+    return new StepResult(out, List.of(), planned.size(), positions, finished);
+  }
+
+  /**
+   * The last step's second half, once its records are handed to the outbox: the prompt blocks it
+   * completed go to the block cache, then the requests that ended in it release their hot KV.
+   * Storing a block exports its KV and writes it to Chronicle Map, 4-7 ms a block here (tens of ms
+   * for a 300-token prompt); done after the hand-over, it no longer delays the step's records, so a
+   * request's next stage and its first token do not wait for it. The next step waits for it, as
+   * before, so a request read next finds the blocks.
+   *
+   * @return the block-cache changes to announce (KV events, heartbeats)
+   */
+  public List<KvChange> storeBlocks() {
+    List<KvChange> kv = new ArrayList<>();
+    try {
+      for (StepPlanner.Planned p : toStore) {
+        store(p, kv);
+      }
+    } finally {
+      toStore.clear();
+      toRelease.forEach(hot::release);
+      toRelease.clear();
+    }
+    return kv;
   }
 
   /**
@@ -189,7 +220,7 @@ public final class StepExecutor {
   }
 
   /** Prompt blocks now complete in the hot KV go to the block cache (once per sequence). */
-  private void storeBlocks(StepPlanner.Planned p, List<KvChange> changes) {
+  private void store(StepPlanner.Planned p, List<KvChange> changes) {
     StageWork w = p.work();
     if (cache == null || w.getBlockSize() != blockSize) {
       return;

@@ -8,4 +8,10 @@ import java.util.List;
  * inputs were computed, positions computed, and requests that finished here.
  */
 public record StepResult(List<Outgoing> outgoing, List<KvChange> kvChanges, int computed, int positions,
-    int finished) {}
+    int finished) {
+
+  /** The same with the block-cache changes of its blocks, stored after its records were handed over. */
+  public StepResult withKvChanges(List<KvChange> changes) {
+    return new StepResult(outgoing, changes, computed, positions, finished);
+  }
+}

@@ -46,7 +46,7 @@ class RouterCommandSettingsTest {
     assertThat(s.cacheAware().hysteresis()).isEqualTo(1.5);
     assertThat(s.cacheAware().prefillTokensPerSecond()).isEqualTo(400);
     assertThat(s.cacheAware().epsilon()).isEqualTo(1.0);
-    assertThat(s.cacheAware().minHeadroomRequests()).isEqualTo(2.0);
+    assertThat(s.cacheAware().minHeadroomRequests()).isEqualTo(1.5);
   }
 
   @Test

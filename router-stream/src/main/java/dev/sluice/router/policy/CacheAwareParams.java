@@ -19,7 +19,7 @@ package dev.sluice.router.policy;
  */
 public record CacheAwareParams(double epsilon, double minHeadroomRequests, double prefillTokensPerSecond,
     double decodeSecondsPerToken, double hysteresis, double reportedRequestSeconds) {
-  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(1.0, 2.0, 1000.0, 0.01, 3.0, 0.1);
+  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(1.0, 1.5, 1000.0, 0.01, 3.0, 0.1);
 
   public CacheAwareParams {
     require(epsilon >= 0, "epsilon must be >= 0: " + epsilon);

@@ -64,10 +64,15 @@ package dev.sluice.router.policy;
  *   epsilon 1.0                 load bound factor (step 2): a safety net against pile-ups; the cost
  *                               of step 3 already balances, and a tight bound (0.1) costs hit rate
  *                               (simulated at 80% load on the Mooncake trace, 8 lanes: 0.69 of the
- *                               pooled ceiling at ε 0.1 / 0.5 s headroom / hysteresis 0.5, 0.87 here)
- *   minHeadroomRequests 2.0     slack above the mean load, in mean requests in flight (step 2);
- *                               in simulation (8 / 64 lanes, 80% load) 0.87 / 0.96 of the ceiling,
- *                               where 4 s had given 0.90 / 0.88
+ *                               pooled ceiling at ε 0.1 / 0.5 s headroom / hysteresis 0.5, 0.85 here)
+ *   minHeadroomRequests 1.5     slack above the mean load, in mean requests in flight (step 2). With
+ *                               2 workers and all the work on one, the holder reaches the limit with
+ *                               2 × 1.5 = 3 requests in flight, so one hot prefix is warmed on the
+ *                               idle worker once 3 wait on one (real pipeline, one system prompt
+ *                               before every request, closed loop of 4: busiest/mean worker 1.17,
+ *                               where 2.0 needed all 4 on the holder at a decision and gave 2.00);
+ *                               in simulation (8 / 64 lanes, 80% load) 0.85 / 0.94 of the ceiling
+ *                               (2.0: 0.87 / 0.96; 1.0: 0.79 at 8 lanes)
  *   prefillTokensPerSecond 1000 the lanes' prefill speed: turns uncached tokens into seconds
  *   decodeSecondsPerToken 0.01  one generated token's share of a lane (decode steps are batched)
  *   hysteresis 3.0              extra weight of prefill a less-matching lane would redo (step 3)

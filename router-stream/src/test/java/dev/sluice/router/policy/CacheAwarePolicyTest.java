@@ -72,8 +72,8 @@ class CacheAwarePolicyTest {
   @Test
   void shouldWarmTheSystemPromptOnAnIdleWorkerOnceItsHolderCarriesTheHeadroomAboveTheMean() {
     // Two workers of 4 lanes each: a lane's load is its owner's work in flight (all of the owner's lanes).
-    CacheAwareParams params = new CacheAwareParams(1.0, 2.0, 1000.0, 0.01, 3.0, 0);
-    CacheAwarePolicy onePrompt = new CacheAwarePolicy(new InMemoryPrefixIndex(10_000), params);
+    // The default parameters: epsilon 1, headroom 1.5 requests.
+    CacheAwarePolicy onePrompt = new CacheAwarePolicy(new InMemoryPrefixIndex(10_000), CacheAwareParams.DEFAULTS);
     dev.sluice.topics.cluster.WorkersSnapshot cluster = dev.sluice.router.Fixtures.heardAtTheirTimestamps(FixedCluster.NOW,
         java.util.List.of(dev.sluice.router.Fixtures.worker("w0", 0, java.util.List.of(0, 1, 2, 3), 0, FixedCluster.NOW),
             dev.sluice.router.Fixtures.worker("w1", 0, java.util.List.of(4, 5, 6, 7), 0, FixedCluster.NOW)));
@@ -81,11 +81,11 @@ class CacheAwarePolicyTest {
     int holder = onePrompt.select(request, LaneView.from(cluster, 1, 8, new double[8], 0)).orElseThrow();
     assertThat(holder).isBetween(0, 3);
 
-    // 3 requests of 0.1 s in flight, all at the holder: mean 0.15 s, limit max(2 x 0.15, 0.15 + 2 x 0.1) = 0.35.
-    assertThat(onePrompt.decide(request, loads(cluster, holder, 3))).contains(new RoutingDecision(holder,
+    // 2 requests of 0.1 s in flight, both at the holder: mean 0.1 s, limit max(2 x 0.1, 0.1 + 1.5 x 0.1) = 0.25.
+    assertThat(onePrompt.decide(request, loads(cluster, holder, 2))).contains(new RoutingDecision(holder,
         Outcome.AFFINITY_HIT, 20));
-    // 4: mean 0.2, limit max(0.4, 0.4) = 0.4, which its 0.4 s reaches: worker 1 warms the prompt, cold...
-    RoutingDecision warmed = onePrompt.decide(request, loads(cluster, holder, 4)).orElseThrow();
+    // 3: mean 0.15, limit max(0.3, 0.3) = 0.3, which its 0.3 s reaches: worker 1 warms the prompt, cold...
+    RoutingDecision warmed = onePrompt.decide(request, loads(cluster, holder, 3)).orElseThrow();
     assertThat(warmed.lane()).isBetween(4, 7);
     assertThat(warmed.outcome()).isEqualTo(Outcome.LOAD_OVERRIDE);
     // ...and from then on serves it from cache whenever it is the less loaded of the two.

@@ -60,7 +60,11 @@ public final class SequenceKv implements AutoCloseable {
 
   /** Bytes per position in {@link #exportRange}: layers × 2 × kvHeads × headDim × 4. */
   public int bytesPerPosition() {
-    return layers * 2 * kvHeads * headDim * 4;
+    return bytesPerPosition(layers, kvHeads, headDim);
+  }
+
+  static int bytesPerPosition(int layers, int kvHeads, int headDim) {
+    return layers * 2 * kvHeads * headDim * Float.BYTES;
   }
 
   /** K and V of positions [from, to) of every layer of this stage; layout in the class comment. */

@@ -86,6 +86,11 @@ public final class StageModel implements AutoCloseable {
     return layers.isLastOf(config.numLayers());
   }
 
+  /** Bytes of one position's K and V over this stage's layers, as {@link SequenceKv#exportRange} writes them. */
+  public int kvBytesPerPosition() {
+    return SequenceKv.bytesPerPosition(layers.size(), config.numKvHeads(), config.headDim());
+  }
+
   /** Empty hot KV for one sequence, preallocated for {@code capacityTokens} positions of this stage's layers. */
   public SequenceKv newSequence(int capacityTokens) {
     return new SequenceKv(this, weightsManager, layers.size(), capacityTokens, config.numKvHeads(), config.headDim());

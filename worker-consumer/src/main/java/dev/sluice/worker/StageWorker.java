@@ -89,7 +89,7 @@ public final class StageWorker implements AutoCloseable {
           + "exactly when 'stage' is 0 (stage " + settings.stage() + ")");
     }
     this.tokenizer = model.isLast() ? Tokenizers.load(settings.modelDir()) : null;
-    this.cache = BlockCacheOpener.open(settings, model.config());
+    this.cache = BlockCacheOpener.open(settings, model);
     this.stats = new WorkerStats(WorkerMetrics.in(registry), settings.workerId(), settings.stage());
     this.health = new WorkerHealth(settings.workerId());
     ResultEmitter emitter = new ResultEmitter(topics.results().name(), topics.stage(0).name(), tokenizer == null ? null : new Continuation(tokenizer, model.config().maxPositions()));

@@ -55,8 +55,7 @@ public final class HotSequences implements AutoCloseable {
   public HotSequences(StageModel model, long budgetBytes) {
     this.model = model;
     this.budgetBytes = budgetBytes;
-    var c = model.config();
-    this.bytesPerPosition = (long) model.layers().size() * 2 * c.numKvHeads() * c.headDim() * Float.BYTES;
+    this.bytesPerPosition = model.kvBytesPerPosition();
   }
 
   /** Bytes one sequence of {@code capacity} positions takes. */

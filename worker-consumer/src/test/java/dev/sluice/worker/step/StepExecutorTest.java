@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.model.LayerRange;
-import dev.sluice.model.ModelConfig;
 import dev.sluice.model.StageModel;
 import dev.sluice.schemas.Sampling;
 import dev.sluice.schemas.StageWork;
@@ -29,10 +28,8 @@ class StepExecutorTest {
 
   @Test
   void shouldHandOverTheStepsRecordsBeforeStoringItsPromptBlocks(@TempDir Path dir) {
-    LayerRange layers = LayerRange.parse("0-2");
-    try (StageModel model = StageModel.load(SharedData.stories260K(), layers)) {
-      ModelConfig c = model.config();
-      int blockBytes = BLOCK * layers.size() * 2 * c.numKvHeads() * c.headDim() * Float.BYTES;
+    try (StageModel model = StageModel.load(SharedData.stories260K(), LayerRange.parse("0-2"))) {
+      int blockBytes = BLOCK * model.kvBytesPerPosition();
       try (BlockCache cache = BlockCache.open(dir, "step", blockBytes, 8L * blockBytes);
            HotSequences hot = new HotSequences(model, 64L << 20)) {
         StepExecutor executor = new StepExecutor(model, 0, "s0w0", "stage-1", "stage-0", cache, BLOCK, hot,

@@ -26,7 +26,6 @@ import picocli.CommandLine.Option;
     description = {"Compare routing policies on a request trace (simulated lanes with LRU block caches).",
         "Prints one line per policy and writes an HTML report with charts."})
 public final class BenchPoliciesCommand extends PrintingCommand {
-  static final String SHARED_TRACE = TraceOption.SHARED_TRACE;
 
   @Mixin TraceOption trace;
 

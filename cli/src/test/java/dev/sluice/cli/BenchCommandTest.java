@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code sluice bench policies} on the real Mooncake trace, and its argument checks. */
 class BenchCommandTest extends CommandTestSupport {
   private static Path mooncakeTrace() {
-    return shared(BenchPoliciesCommand.SHARED_TRACE);
+    return shared(MOONCAKE_TRACE);
   }
 
   @Test

@@ -20,7 +20,7 @@ class BenchReplayCommandTest extends CommandTestSupport {
 
   @Test
   void shouldCompleteEveryReplayedTraceRequestUnderEachPolicy(@TempDir Path dir) throws IOException {
-    Path trace = shared(BenchPoliciesCommand.SHARED_TRACE);
+    Path trace = shared(MOONCAKE_TRACE);
     Path model = ModelLocator.embeddedModel();
     Path report = dir.resolve("replay.md");
 

@@ -25,6 +25,9 @@ abstract class CommandTestSupport {
     return cmd;
   }
 
+  /** The public Mooncake synthetic trace in the shared test data. */
+  static final String MOONCAKE_TRACE = "traces/mooncake_synthetic_trace.jsonl";
+
   /**
    * {@code relative} in the shared read-only data (-Dsluice.shared.dir, else ../shared), or the test is
    * skipped when it is not there.

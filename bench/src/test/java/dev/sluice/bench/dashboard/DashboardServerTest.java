@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -206,13 +207,22 @@ class DashboardServerTest {
     return out;
   }
 
-  private void heartbeat(WorkerStatus status, long recordTimestampMs) {
+  private void heartbeat(WorkerStatus status, long recordTimestampMs) throws Exception {
     byte[] value = SluiceSerdes.workerStatus().serializer().serialize(namespace + ".workers", status);
-    producer.send(new ProducerRecord<>(namespace + ".workers", 0, recordTimestampMs, status.getWorkerId(), value));
+    sent(new ProducerRecord<>(namespace + ".workers", 0, recordTimestampMs, status.getWorkerId(), value));
   }
 
-  private void send(String topic, int partition, String key) {
-    producer.send(new ProducerRecord<>(topic, partition, key, key.getBytes(StandardCharsets.UTF_8)));
+  private void send(String topic, int partition, String key) throws Exception {
+    sent(new ProducerRecord<>(topic, partition, key, key.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * One record at a time, acknowledged before the next: the state the assertions expect is all
+   * written, and a failed send fails the setup at once, not as three 30-second timeouts later (one
+   * CI run lost a batch to an OutOfOrderSequenceException with several batches in flight).
+   */
+  private void sent(ProducerRecord<String, byte[]> record) throws Exception {
+    producer.send(record).get(30, TimeUnit.SECONDS);
   }
 
   private static WorkerStatus status(String id, int stage, int layerStart, int layerEnd, List<Integer> lanes,

@@ -40,6 +40,13 @@ class BenchPrefixCommandTest extends CommandTestSupport {
       assertThat(ca[13]).as("of the ceiling").isEqualTo("1.00");
       assertThat(ca[6]).as("cache_aware's cold requests: each group's first").isEqualTo("2");
     }
+    // the routers' lane choices, from their metrics: each group's first request is a new prefix, every
+    // repeat an affinity hit (one request at a time, so no lane is ever over the load bound)
+    List<String> lines = printed.substring(0, printed.indexOf("medians over")).lines()
+        .filter(l -> l.matches("^(random|cache_aware) +\\d+ +\\d+ .*")).toList();
+    assertThat(lines.get(1)).endsWith("affinity_hit 4, new_prefix 2");
+    assertThat(lines.get(3)).endsWith("affinity_hit 4, new_prefix 2");
+    assertThat(lines.get(0)).endsWith("load_balanced 6");
     String medians = printed.substring(printed.indexOf("medians over 2 rounds:"));
     // columns: policy rounds ok rej p50 p90 p99 cold hit "/" cold TPOT tok/s cached of-ceiling busiest/mean
     String[] caMedian = medians.lines().filter(l -> l.startsWith("cache_aware ")).findFirst().orElseThrow().split(" +");

@@ -5,6 +5,8 @@ import dev.sluice.bench.replay.ReplayBenchmark;
 import dev.sluice.embedded.LocalPipeline;
 import dev.sluice.embedded.PipelineSpec;
 import dev.sluice.results.client.SluiceClient;
+import dev.sluice.router.RouterMetrics;
+import dev.sluice.router.policy.RoutingDecision;
 import dev.sluice.results.client.SluiceClientSettings;
 import dev.sluice.schemas.InferenceRequest;
 import java.io.PrintWriter;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,16 +65,21 @@ public final class PrefixBenchmark {
       PrefixStats stats = new PrefixStats();
       warmUp(client, workload, policy);
       Map<String, Long> before = ReplayBenchmark.requestsPerWorker(pipeline);
+      Map<String, Long> decidedBefore = decisions(policy);
       out.printf(Locale.ROOT, "  %s / %s: pipeline ready in %.0f s, sending %d requests%n", workload.name(), policy,
           (System.nanoTime() - t0) / 1e9, workload.prompts().size());
       out.flush();
       send(client, workload, policy, stats, pipeline, settings.restartRouter());
       Map<String, Long> served = ReplayBenchmark.requestsPerWorker(pipeline);
       served.replaceAll((worker, n) -> n - before.getOrDefault(worker, 0L));
-      PrefixResult r = stats.result(policy, workload.name(), ceiling, served);
+      Map<String, Long> decided = decisions(policy);
+      decided.replaceAll((outcome, n) -> n - decidedBefore.getOrDefault(outcome, 0L));
+      decided.values().removeIf(n -> n == 0);
+      PrefixResult r = stats.result(policy, workload.name(), ceiling, served, decided);
       out.printf(Locale.ROOT, "  %s / %s%s: TTFT p50 %.0f ms, p99 %.0f ms (cache hits p50 %.0f ms; %d cold, p50 %.0f ms),"
-          + " cached %.1f%% (%.2f of ceiling), %d rejected%n", workload.name(), policy, variant(), r.ttft(50), r.ttft(99),
-          r.hitTtft(50), r.coldTtftMs().length, r.coldTtft(50), 100 * r.cachedShare(), r.ofCeiling(), r.rejected());
+          + " cached %.1f%% (%.2f of ceiling), %d rejected; decisions: %s%n", workload.name(), policy, variant(), r.ttft(50),
+          r.ttft(99), r.hitTtft(50), r.coldTtftMs().length, r.coldTtft(50), 100 * r.cachedShare(), r.ofCeiling(), r.rejected(),
+          r.decisionsText());
       out.flush();
       return r;
     });
@@ -87,6 +95,18 @@ public final class PrefixBenchmark {
     if (maxRounds <= 0) return;
     onFreshPipeline("random", 1, modelDir, (pipeline, client) -> JvmWarmUp.untilCompilerSettles(i -> send(client,
         workload.shifted(7919 * i, vocab), "jvm-warmup" + i, new PrefixStats(), pipeline, false), 1, maxRounds, out));
+  }
+
+  /**
+   * The lane choices the in-process routers have counted for {@code policy} so far, by outcome (from
+   * their metrics, {@code sluice_router_decisions_total}): the difference around a run is the run's.
+   */
+  private static Map<String, Long> decisions(String policy) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (RoutingDecision.Outcome outcome : RoutingDecision.Outcome.values()) {
+      counts.put(outcome.label(), (long) RouterMetrics.defaultRegistry().decisions(policy, outcome.label()));
+    }
+    return counts;
   }
 
   /** What runs on a pipeline with its results client. */

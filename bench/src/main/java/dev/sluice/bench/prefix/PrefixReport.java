@@ -18,21 +18,22 @@ import java.util.stream.Collectors;
 public final class PrefixReport {
   private PrefixReport() {}
 
-  private static final String ROW = "%-12s %5s %5s %8s %8s %8s %5s %15s %8s %7s %8s %9s %s%n";
+  private static final String ROW = "%-12s %5s %5s %8s %8s %8s %5s %15s %8s %7s %8s %9s %-36s %s%n";
 
   /**
    * One row per policy. "cold" counts the requests that found nothing of their prompt cached; their
    * TTFT p50 and the cache hits' are shown apart, since a cold request pays its whole prefill.
+   * "decisions" are the routers' lane choices by outcome ({@link PrefixResult#decisions}).
    */
   public static String table(List<PrefixResult> results) {
     StringBuilder t = new StringBuilder(String.format(Locale.ROOT, ROW, "policy", "ok", "rej", "TTFT p50", "p90", "p99",
-        "cold", "p50 hit / cold", "TPOT", "tok/s", "cached", "of ceil.", "requests per worker"));
+        "cold", "p50 hit / cold", "TPOT", "tok/s", "cached", "of ceil.", "requests per worker", "decisions"));
     for (PrefixResult r : results) {
       t.append(String.format(Locale.ROOT, ROW, r.policy(), r.completed(), r.rejected(), ms(r.ttft(50)), ms(r.ttft(90)),
           ms(r.ttft(99)), r.coldTtftMs().length, ms(r.hitTtft(50)) + " / " + ms(r.coldTtft(50)),
           r.tpotMs() < 0 ? "-" : ms(r.tpotMs()), String.format(Locale.ROOT, "%.1f", r.tokensPerSecond()),
           String.format(Locale.ROOT, "%.1f%%", 100 * r.cachedShare()), String.format(Locale.ROOT, "%.2f", r.ofCeiling()),
-          workers(r.requestsPerWorker())));
+          workers(r.requestsPerWorker()), r.decisionsText()));
     }
     return t.toString();
   }

@@ -14,10 +14,12 @@ import java.util.Map;
  * @param rejected requests that ended in an ERROR or timed out
  * @param ceiling the workload's own cached share ceiling ({@link PrefixWorkload#ceiling})
  * @param requestsPerWorker requests each worker served (worker id → count)
+ * @param decisions the routers' lane choices for this run's requests by outcome label (affinity_hit,
+ *     load_override, new_prefix, fallback, load_balanced; only those that occurred), in that order
  */
 public record PrefixResult(String policy, String workload, double[] hitTtftMs, double[] coldTtftMs, double tpotMs,
     long promptTokens, long cachedTokens, long generatedTokens, long wallMs, int completed, int rejected, double ceiling,
-    Map<String, Long> requestsPerWorker) {
+    Map<String, Long> requestsPerWorker, Map<String, Long> decisions) {
 
   public PrefixResult {
     hitTtftMs = hitTtftMs.clone();
@@ -25,6 +27,14 @@ public record PrefixResult(String policy, String workload, double[] hitTtftMs, d
     coldTtftMs = coldTtftMs.clone();
     Arrays.sort(coldTtftMs);
     requestsPerWorker = Map.copyOf(requestsPerWorker);
+    decisions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(decisions));
+  }
+
+  /** The decisions as {@code affinity_hit 40, new_prefix 8}; "-" when none were counted. */
+  public String decisionsText() {
+    if (decisions.isEmpty()) return "-";
+    return decisions.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** TTFT of every completed request, cache hit or cold, ascending. */

@@ -45,10 +45,12 @@ public final class PrefixStats {
     return completed + rejected;
   }
 
-  public synchronized PrefixResult result(String policy, String workload, double ceiling, Map<String, Long> perWorker) {
+  public synchronized PrefixResult result(String policy, String workload, double ceiling, Map<String, Long> perWorker,
+      Map<String, Long> decisions) {
     long wall = firstSubmitMs == Long.MAX_VALUE || lastDoneMs < firstSubmitMs ? 0 : lastDoneMs - firstSubmitMs;
     return new PrefixResult(policy, workload, hitTtft.stream().mapToDouble(Double::doubleValue).toArray(),
         coldTtft.stream().mapToDouble(Double::doubleValue).toArray(),
-        tpotCount == 0 ? -1 : tpotSum / tpotCount, prompt, cached, generated, wall, completed, rejected, ceiling, perWorker);
+        tpotCount == 0 ? -1 : tpotSum / tpotCount, prompt, cached, generated, wall, completed, rejected, ceiling, perWorker,
+        decisions);
   }
 }

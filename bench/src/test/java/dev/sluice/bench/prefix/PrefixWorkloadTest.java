@@ -64,11 +64,11 @@ class PrefixWorkloadTest {
   void shouldJudgeCacheAwareAgainstTheOtherPoliciesOfTheRun() {
     Map<String, Long> even = Map.of("s0w0", 6L, "s0w1", 6L);
     PrefixResult random = new PrefixResult("random", "groups", new double[] {1900, 2100}, new double[] {2000}, 20, 100, 10, 12,
-        1000, 3, 0, 0.8, even);
+        1000, 3, 0, 0.8, even, Map.of("load_balanced", 3L));
     PrefixResult hash = new PrefixResult("prefix_hash", "groups", new double[] {150, 190}, new double[] {200}, 20, 100, 78, 12,
-        1000, 3, 0, 0.8, Map.of("s0w0", 12L, "s0w1", 0L));
+        1000, 3, 0, 0.8, Map.of("s0w0", 12L, "s0w1", 0L), Map.of());
     PrefixResult ca = new PrefixResult("cache_aware", "groups", new double[] {160, 250}, new double[] {300}, 20, 100, 77, 12,
-        1000, 3, 0, 0.8, even);
+        1000, 3, 0, 0.8, even, Map.of());
     List<dev.sluice.bench.policy.PolicyTargets.Target> t = PrefixTargets.check(
         List.of(PrefixFigures.of(random), PrefixFigures.of(hash), PrefixFigures.of(ca)));
     assertThat(t).extracting(x -> x.name() + " " + x.pass()).containsExactly("TTFT p50 vs random true",
@@ -78,17 +78,17 @@ class PrefixWorkloadTest {
     assertThat(random.ttftMs()).containsExactly(1900, 2000, 2100);
     assertThat(random.hitTtft(50)).isEqualTo(1900);
     assertThat(random.coldTtft(50)).isEqualTo(2000);
-    assertThat(PrefixReport.table(List.of(random))).contains("1900 / 2000");
+    assertThat(PrefixReport.table(List.of(random))).contains("1900 / 2000").contains("load_balanced 3");
   }
 
   @Test
   void shouldTakeEachFigureOnItsOwnMedianOverTheRounds() {
     PrefixResult slow = new PrefixResult("cache_aware", "groups", new double[] {900, 950}, new double[] {3000}, 20, 100, 70,
-        12, 4000, 3, 0, 0.8, Map.of("s0w0", 3L, "s0w1", 0L));
+        12, 4000, 3, 0, 0.8, Map.of("s0w0", 3L, "s0w1", 0L), Map.of());
     PrefixResult fast = new PrefixResult("cache_aware", "groups", new double[] {100, 120}, new double[] {}, -1, 100, 80, 12,
-        1000, 3, 0, 0.8, Map.of("s0w0", 2L, "s0w1", 1L));
+        1000, 3, 0, 0.8, Map.of("s0w0", 2L, "s0w1", 1L), Map.of());
     PrefixResult middle = new PrefixResult("cache_aware", "groups", new double[] {300, 310}, new double[] {500}, 30, 100, 76,
-        12, 2000, 2, 1, 0.8, Map.of("s0w0", 2L, "s0w1", 2L));
+        12, 2000, 2, 1, 0.8, Map.of("s0w0", 2L, "s0w1", 2L), Map.of());
 
     PrefixFigures f = PrefixFigures.median(List.of(slow, fast, middle));
 
@@ -104,7 +104,7 @@ class PrefixWorkloadTest {
     assertThat(f.rejected()).isEqualTo(0);
     assertThat(PrefixReport.medianTable(List.of(f))).contains("cache_aware").contains("310").contains("1.33");
     PrefixResult other = new PrefixResult("random", "groups", new double[] {1}, new double[] {}, -1, 1, 0, 1, 1, 1, 0, 0.8,
-        Map.of());
+        Map.of(), Map.of());
     assertThatThrownBy(() -> PrefixFigures.median(List.of(slow, other))).hasMessageContaining("different runs");
   }
 
@@ -114,7 +114,7 @@ class PrefixWorkloadTest {
     stats.completed(317, 0, 4, 1100, 1300, 10);
     stats.completed(317, 288, 4, 200, 400, 20);
     stats.completed(317, 288, 4, 240, 420, 30);
-    PrefixResult r = stats.result("cache_aware", "groups", 0.8, Map.of());
+    PrefixResult r = stats.result("cache_aware", "groups", 0.8, Map.of(), Map.of());
     assertThat(r.coldTtftMs()).containsExactly(1100);
     assertThat(r.hitTtftMs()).containsExactly(200, 240);
     assertThat(r.ttft(50)).isEqualTo(240);

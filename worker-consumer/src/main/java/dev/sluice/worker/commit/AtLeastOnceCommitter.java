@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,12 +64,25 @@ public final class AtLeastOnceCommitter implements OffsetCommitter {
       return;
     }
     try {
-      consumer.commitSync(offsets);
+      commitSync(consumer, offsets);
       tracker.committed(offsets);
     } catch (KafkaException e) {
       failures.incrementAndGet();
       LOG.warn("worker {}: commit failed; the lanes' next owner re-reads from the last commit: {}", workerId,
           e.toString());
+    }
+  }
+
+  /**
+   * A graceful stop wakes the consumer ({@code wakeup()}) to end its poll; when the fetch thread was
+   * not in poll then, the wakeup is still pending and the final commit would throw it instead of
+   * committing. It is spent once thrown, so the commit is made again.
+   */
+  private static void commitSync(Consumer<?, ?> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    try {
+      consumer.commitSync(offsets);
+    } catch (WakeupException pendingWakeup) {
+      consumer.commitSync(offsets);
     }
   }
 

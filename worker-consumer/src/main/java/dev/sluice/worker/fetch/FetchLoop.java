@@ -121,11 +121,17 @@ public final class FetchLoop implements Rewind {
     }
   }
 
+  /**
+   * Asks the fetch thread to go back to the committed offsets, and waits until it has. No
+   * {@code consumer.wakeup()}: the thread leaves every poll within {@link #POLL} and takes the rewind at
+   * the top of its loop. A wakeup would also hit the thread when it is not in poll: its next blocking
+   * call, the rewind's own {@code committed()}, then threw WakeupException and the fetch thread died
+   * (the worker left its group and its requests stalled, seen once in ExactlyOnceFaultTest in CI).
+   */
   @Override
   public void rewind() throws InterruptedException {
     CountDownLatch done = new CountDownLatch(1);
     rewindDone = done;
-    consumer.wakeup();
     while (!done.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
       if (!thread.isAlive()) {
         return;
@@ -136,18 +142,19 @@ public final class FetchLoop implements Rewind {
   private void run() {
     try {
       while (running && !health.failed()) {
-        if (rewindDone != null) {
-          doRewind();
-        }
         try {
+          if (rewindDone != null) {
+            doRewind();
+          }
           for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
             accept(r);
           }
+          applyBackPressure();
+          committer.afterPoll(consumer);
         } catch (WakeupException e) {
-          continue; // a rewind or stop asked for attention
+          // stop() woke the consumer: whichever blocking call it interrupted, the loop's condition ends it;
+          // an interrupted rewind is simply done again (it only seeks to the committed offsets)
         }
-        applyBackPressure();
-        committer.afterPoll(consumer);
       }
     } catch (RuntimeException | Error e) {
       health.fail("the fetch thread", e);

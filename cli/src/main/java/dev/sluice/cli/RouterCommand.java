@@ -80,6 +80,8 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
       DEFAULTS.cacheAware().hysteresis(), 0, 1e6, "extra weight of the prefill a less-matching lane would redo");
   static final ConfigKey<Double> CA_REPORTED_S = ConfigKey.doubleKey("cache_aware_reported_request_s",
       DEFAULTS.cacheAware().reportedRequestSeconds(), 0, 1e6, "seconds of work one request in a heartbeat stands for");
+  static final ConfigKey<Double> CA_MIN_MATCH_SHARE = ConfigKey.doubleKey("cache_aware_min_match_share",
+      DEFAULTS.cacheAware().minMatchShare(), 0, 1, "least share of the prompt a lane must hold to be preferred for it");
 
   static final ConfigKey<Integer> METRICS_PORT = ConfigKey.intKey("metrics_port", -1, -1, 65535,
       "port of the Prometheus /metrics endpoint; -1 = none, 0 = any free port");
@@ -87,7 +89,7 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
   static final List<ConfigKey<?>> KEYS = List.of(POLICY, MODEL, MODEL_NAME, LANES, DATA_DIR, MAX_PROMPT_TOKENS,
       MAX_PROMPT_BYTES, ROUTED_IDS_TTL_S, INSTANCE_ID, MAX_TOKENS_LIMIT, PREFILL_CHUNK_TOKENS, WORKER_STALE_MS,
       NO_WORKER_WAIT_MS, DEFAULT_TIMEOUT_MS, INDEX_TTL_S, CA_EPSILON, CA_HEADROOM, CA_PREFILL, CA_DECODE_S,
-      CA_HYSTERESIS, CA_REPORTED_S, METRICS_PORT, SharedKeys.BLOCK_SIZE);
+      CA_HYSTERESIS, CA_REPORTED_S, CA_MIN_MATCH_SHARE, METRICS_PORT, SharedKeys.BLOCK_SIZE);
 
   @Override
   public List<ConfigKey<?>> keys() {
@@ -160,7 +162,7 @@ public final class RouterCommand implements Callable<Integer>, KeyDefaults.Keyed
           .defaultTimeoutMs(r.get(DEFAULT_TIMEOUT_MS)).prefillChunkTokens(r.get(PREFILL_CHUNK_TOKENS))
           .blockSize(r.get(SharedKeys.BLOCK_SIZE)).policy(r.get(POLICY))
           .cacheAware(new CacheAwareParams(r.get(CA_EPSILON), r.get(CA_HEADROOM), r.get(CA_PREFILL), r.get(CA_DECODE_S),
-              r.get(CA_HYSTERESIS), r.get(CA_REPORTED_S)))
+              r.get(CA_HYSTERESIS), r.get(CA_REPORTED_S), r.get(CA_MIN_MATCH_SHARE)))
           .workerStaleMs(r.get(WORKER_STALE_MS)).noWorkerWaitMs(r.get(NO_WORKER_WAIT_MS)).indexTtlMs(r.get(INDEX_TTL_S) * 1000L)
           .dataDir(dataDir).maxPromptBytes(r.get(MAX_PROMPT_BYTES)).routedIdsTtlMs(r.get(ROUTED_IDS_TTL_S) * 1000L)
           .instanceId(r.get(INSTANCE_ID).isEmpty() ? derivedInstanceId(dataDir) : r.get(INSTANCE_ID)));

@@ -61,7 +61,7 @@ class RouterServiceKafkaTest {
     return RouterSettings.defaults(MODEL).withLanes(LANES).withDataDir(dir.resolve(instance))
         // Requests that cost no work: these tests are about placement, not about load.
         .withTimes(600_000, 10_000, 200, 0)
-        .withCacheAware(new dev.sluice.router.policy.CacheAwareParams(1.0, 4.0, 1e9, 0, 3.0, 0));
+        .withCacheAware(new dev.sluice.router.policy.CacheAwareParams(1.0, 4.0, 1e9, 0, 3.0, 0, 0.1));
   }
 
   private RouterService router(String instance, RouterMetrics metrics, String namespace) {

@@ -126,8 +126,8 @@ public final class PolicyReportPage {
     item(h, "offered load", String.format(Locale.ROOT, "%.0f%% of lane capacity if nothing were cached",
         100 * report.offeredLoadWithoutHits()));
     item(h, "cache_aware / precise", String.format(Locale.ROOT,
-        "ε %.2f, min headroom %.1f requests, hysteresis %.1f, load = work in flight at the lanes' speed",
-        ca.epsilon(), ca.minHeadroomRequests(), ca.hysteresis()));
+        "ε %.2f, min headroom %.1f requests, hysteresis %.1f, min match share %.2f, load = work in flight at the lanes' speed",
+        ca.epsilon(), ca.minHeadroomRequests(), ca.hysteresis(), ca.minMatchShare()));
     item(h, "seed", Long.toString(report.seed()));
     h.append("</dl>\n");
   }

@@ -16,10 +16,12 @@ package dev.sluice.router.policy;
  *     (1 + hysteresis) × the extra prefill it would do, so short bursts do not move a family
  * @param reportedRequestSeconds seconds of work one request in a heartbeat's queue stands for (heartbeats
  *     count requests, not their sizes)
+ * @param minMatchShare the least share of a prompt's tokens a lane must hold for the policy to prefer it: a
+ *     shorter match (a one-block system prompt in front of 10,000-token prompts) counts as no match at all
  */
 public record CacheAwareParams(double epsilon, double minHeadroomRequests, double prefillTokensPerSecond,
-    double decodeSecondsPerToken, double hysteresis, double reportedRequestSeconds) {
-  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(1.0, 1.5, 1000.0, 0.01, 3.0, 0.1);
+    double decodeSecondsPerToken, double hysteresis, double reportedRequestSeconds, double minMatchShare) {
+  public static final CacheAwareParams DEFAULTS = new CacheAwareParams(1.0, 1.5, 1000.0, 0.01, 3.0, 0.1, 0.1);
 
   public CacheAwareParams {
     require(epsilon >= 0, "epsilon must be >= 0: " + epsilon);
@@ -28,11 +30,13 @@ public record CacheAwareParams(double epsilon, double minHeadroomRequests, doubl
     require(decodeSecondsPerToken >= 0, "decode seconds per token must be >= 0: " + decodeSecondsPerToken);
     require(hysteresis >= 0, "hysteresis must be >= 0: " + hysteresis);
     require(reportedRequestSeconds >= 0, "reported request seconds must be >= 0: " + reportedRequestSeconds);
+    require(minMatchShare >= 0 && minMatchShare <= 1, "min match share must be in [0, 1]: " + minMatchShare);
   }
 
   /** The same parameters with the lane speed of a simulation or benchmark. */
   public CacheAwareParams withLaneSpeed(double prefillPerSecond, double decodeSeconds) {
-    return new CacheAwareParams(epsilon, minHeadroomRequests, prefillPerSecond, decodeSeconds, hysteresis, reportedRequestSeconds);
+    return new CacheAwareParams(epsilon, minHeadroomRequests, prefillPerSecond, decodeSeconds, hysteresis, reportedRequestSeconds,
+        minMatchShare);
   }
 
   private static void require(boolean ok, String message) {

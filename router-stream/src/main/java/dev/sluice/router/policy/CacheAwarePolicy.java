@@ -16,6 +16,16 @@ package dev.sluice.router.policy;
  * For a request with block hashes h[0..n) and P prompt tokens, over the eligible lanes E:
  *   1. match(L) = the largest j such that L is in index[h[j-1]] (0 when none), found by walking the
  *      blocks from the last one back until every lane of E has its answer; best = max match.
+ *      If best × blockSize < minMatchShare × P, every match counts as 0 (and best = 0): a lane holding
+ *      under a tenth of the prompt saves under a tenth of its prefill, too little to prefer it. Without
+ *      this, a short prefix in front of every prompt (Mooncake's conversation trace opens each one with
+ *      the same 512-token block) makes every lane that ever served a request hold a match, and a lane
+ *      that never did cannot win: it costs the block's prefill plus its hysteresis more than any idle
+ *      lane holding the block, and with many lanes one of those is nearly always idle. In simulation
+ *      (64 lanes, 80% load, conversation-shaped traces) lanes got 0 requests and the busiest/mean lane
+ *      reached 1.21-1.40; with the least share the fewest got 0.7-0.9 of the mean, busiest/mean 1.02-1.04,
+ *      and the hit rate rose (0.85 -> 0.87 of the ceiling, the same lanes serving more). The index's own
+ *      match is still what the decision reports as predicted cached.
  *   2. Bounded load: limit = max((1 + epsilon) × mean load over E, mean + minHeadroomRequests × r),
  *      r = the mean seconds of work still to do of one request this router has in flight, at least
  *      reportedRequestSeconds (what one request of a heartbeat counts: the loads may be those). Lanes at or
@@ -43,9 +53,9 @@ package dev.sluice.router.policy;
  *      costs nobody latency, and it evens out the lanes' total work (at 64 lanes in simulation,
  *      busiest/mean lane 1.28 with ring order alone, 1.07 with it).
  *      Costs within 1e-9 s of the lowest count as equal.
- *   4. Outcome: new_prefix when no lane matched any block; affinity_hit when the chosen lane has the
- *      longest match; load_override otherwise (the best-matching lane was over the bound or its
- *      queue was longer than the prefill it saves).
+ *   4. Outcome: new_prefix when no lane matched (step 1: nothing, or under the least share);
+ *      affinity_hit when the chosen lane has the longest match; load_override otherwise (the
+ *      best-matching lane was over the bound or its queue was longer than the prefill it saves).
  *   5. Learning (cache_aware only): the index records that the chosen lane now holds every block of
  *      the prompt (re-adding marks them used; the router's index forgets blocks unused for
  *      index_ttl, as the workers' LRU caches would have evicted them). A family that outgrows one
@@ -77,6 +87,8 @@ package dev.sluice.router.policy;
  *   decodeSecondsPerToken 0.01  one generated token's share of a lane (decode steps are batched)
  *   hysteresis 3.0              extra weight of prefill a less-matching lane would redo (step 3)
  *   reportedRequestSeconds 0.1  seconds one request in a heartbeat's queue stands for
+ *   minMatchShare 0.1           least share of the prompt a lane must hold to be preferred (step 1);
+ *                               0.05 to 0.5 gave the same within 2 points in simulation, 0 starved lanes
  * The index is not told about evictions; the precise policy is the variant whose index is fed by the
  * workers' kv-events instead of by its own choices.
  */

@@ -61,7 +61,9 @@ abstract class PrefixAffinity implements RoutingPolicy {
   static RoutingDecision choose(RoutingRequest request, LaneView view, PrefixIndex index, CacheAwareParams params) {
     LanesByLoad byLoad = view.byLoad();
     if (byLoad.isEmpty()) return null;
-    Matches matches = Matches.of(request.blockHashes(), index, view, byLoad.size());
+    Matches held = Matches.of(request.blockHashes(), index, view, byLoad.size());
+    // Step 1, the least share: a match shorter than minMatchShare of the prompt is weighed as no match.
+    Matches matches = held.best() * request.blockSize() < params.minMatchShare() * request.promptTokens() ? new Matches() : held;
     int bestUncached = request.uncachedTokens(matches.best());
 
     // Step 2, the bound: lanes at or above the limit take nothing while any lane is under it (a load within
@@ -96,10 +98,9 @@ abstract class PrefixAffinity implements RoutingPolicy {
       int lane = byLoad.leastPlaced(atMost, below, matches::contains, home);
       if (better(lane, chosen, home, view)) chosen = lane;
     }
-    int matched = matches.blocksOf(chosen);
     Outcome outcome = matches.best() == 0 ? Outcome.NEW_PREFIX
-        : matched == matches.best() ? Outcome.AFFINITY_HIT : Outcome.LOAD_OVERRIDE;
-    return new RoutingDecision(chosen, outcome, matched);
+        : matches.blocksOf(chosen) == matches.best() ? Outcome.AFFINITY_HIT : Outcome.LOAD_OVERRIDE;
+    return new RoutingDecision(chosen, outcome, held.blocksOf(chosen)); // what the index says the lane holds
   }
 
   /** When the request would get its first token on a lane: its queue, its prefill there, and the hysteresis. */

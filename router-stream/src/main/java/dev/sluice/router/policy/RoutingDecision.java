@@ -14,7 +14,7 @@ public record RoutingDecision(int lane, Outcome outcome, int matchedBlocks) {
     AFFINITY_HIT,
     /** A lane holds a prefix of the prompt but was over its load bound, so another lane won. */
     LOAD_OVERRIDE,
-    /** No lane holds any block of the prompt; it was placed by load and its prefix hash. */
+    /** No lane holds enough of the prompt to prefer it (none, or under the policy's least share); placed by load. */
     NEW_PREFIX,
     /** The lane the prefix hashes to was not eligible; the next eligible lane was taken. */
     FALLBACK,

@@ -1,6 +1,7 @@
 package dev.sluice.router.policy;
 
 import static dev.sluice.router.Fixtures.MODEL;
+import static dev.sluice.router.Fixtures.prompt;
 import static dev.sluice.router.Fixtures.sharedPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,6 +92,45 @@ class CacheAwarePolicyTest {
     // ...and from then on serves it from cache whenever it is the less loaded of the two.
     assertThat(onePrompt.decide(request, loads(cluster, holder, 2))).contains(new RoutingDecision(warmed.lane(),
         Outcome.AFFINITY_HIT, 20));
+  }
+
+  @Test
+  void shouldNotLetAShortPrefixInFrontOfEveryPromptStarveTheLaneThatHoldsIt() {
+    // 4 idle lanes; lanes 0-2 have served requests and hold the first 16-token block every prompt opens with,
+    // lane 3 has served nothing. A 320-token prompt (20 blocks) matching only that block (5%, under the least
+    // share of 10%) is weighed as matching nothing: all idle, so the lane given the least work takes it.
+    LaneView idle = LaneView.of(new double[4], new boolean[] {true, true, true, true})
+        .withPlacedWork(new double[] {2, 1, 3, 0}).withPrefillSpeed(1000);
+    RoutingRequest opener = RoutingRequest.of("a", prompt(7, 320), MODEL, null, 16);
+    RoutingRequest onlyTheFirstBlock = RoutingRequest.of("b", sharedPrefix(7, 16, 2, 320), MODEL, null, 16);
+    assertThat(new CacheAwarePolicy(holding(opener, 1, 0, 1, 2), CacheAwareParams.DEFAULTS).decide(onlyTheFirstBlock, idle))
+        .contains(new RoutingDecision(3, Outcome.NEW_PREFIX, 0));
+    // Without the least share, a lane holding the block always costs less (16 tokens' prefill and their
+    // hysteresis), so lane 3 would never win while one of the others is idle.
+    CacheAwareParams noLeastShare = new CacheAwareParams(1.0, 1.5, 1000.0, 0.01, 3.0, 0.1, 0.0);
+    assertThat(new CacheAwarePolicy(holding(opener, 1, 0, 1, 2), noLeastShare).decide(onlyTheFirstBlock, idle))
+        .contains(new RoutingDecision(1, Outcome.AFFINITY_HIT, 1));
+
+    // A match of 4 of the 20 blocks (20%) is worth following: the lane holding it wins although it was
+    // given more work.
+    RoutingRequest sameFirstFourBlocks = RoutingRequest.of("c", sharedPrefix(7, 64, 3, 320), MODEL, null, 16);
+    assertThat(new CacheAwarePolicy(holding(opener, 4, 2), CacheAwareParams.DEFAULTS).decide(sameFirstFourBlocks, idle))
+        .contains(new RoutingDecision(2, Outcome.AFFINITY_HIT, 4));
+    // One block there is under the least share: the lane given the least work takes the prompt. The decision
+    // reports the blocks the index places on the chosen lane: on lane 2 that is 1, though it did not count.
+    assertThat(new CacheAwarePolicy(holding(opener, 1, 2), CacheAwareParams.DEFAULTS).decide(onlyTheFirstBlock, idle))
+        .contains(new RoutingDecision(3, Outcome.NEW_PREFIX, 0));
+    LaneView laneTwoLeast = LaneView.of(new double[4], new boolean[] {true, true, true, true})
+        .withPlacedWork(new double[] {2, 1, 0, 3}).withPrefillSpeed(1000);
+    assertThat(new CacheAwarePolicy(holding(opener, 1, 2), CacheAwareParams.DEFAULTS).decide(onlyTheFirstBlock, laneTwoLeast))
+        .contains(new RoutingDecision(2, Outcome.NEW_PREFIX, 1));
+  }
+
+  /** An index placing the first {@code blocks} blocks of {@code request} on each of {@code lanes}. */
+  private static InMemoryPrefixIndex holding(RoutingRequest request, int blocks, int... lanes) {
+    InMemoryPrefixIndex index = new InMemoryPrefixIndex(10_000);
+    for (int lane : lanes) for (int b = 0; b < blocks; b++) index.add(request.blockHashes().get(b), lane);
+    return index;
   }
 
   /** The view with {@code requests} requests of 0.1 s in flight on {@code lane}. */

@@ -19,7 +19,7 @@ class PrefixAffinityTest {
   @Test
   void shouldChooseWhatWeighingEveryLaneInRingOrderChooses() {
     Random random = new Random(11);
-    CacheAwareParams params = new CacheAwareParams(0.5, 1.5, 1000.0, 0.01, 3.0, 0.1);
+    CacheAwareParams params = new CacheAwareParams(0.5, 1.5, 1000.0, 0.01, 3.0, 0.1, 0.3);
     int lanesChecked = 0;
     int overrides = 0;
     for (int round = 0; round < 3_000; round++) {
@@ -64,6 +64,12 @@ class PrefixAffinityTest {
     }
     int bestMatch = 0;
     for (int lane : eligible) bestMatch = Math.max(bestMatch, match[lane]);
+    // A match under the least share of the prompt is no match: every lane is weighed as holding nothing.
+    int[] affinity = match.clone();
+    if (bestMatch * request.blockSize() < params.minMatchShare() * request.promptTokens()) {
+      java.util.Arrays.fill(affinity, 0);
+      bestMatch = 0;
+    }
     int bestUncached = request.uncachedTokens(bestMatch);
     double mean = view.averageEligibleLoad();
     double perRequest = Math.max(view.secondsPerRequest(), params.reportedRequestSeconds());
@@ -78,8 +84,8 @@ class PrefixAffinityTest {
     for (int i = 0; i < view.lanes(); i++) {
       int lane = (home + i) % view.lanes();
       if (!view.isEligible(lane) || (anyUnder && view.load(lane) >= limit)) continue;
-      double prefill = request.uncachedTokens(match[lane]) / tokensPerSecond;
-      double extra = (request.uncachedTokens(match[lane]) - bestUncached) / tokensPerSecond;
+      double prefill = request.uncachedTokens(affinity[lane]) / tokensPerSecond;
+      double extra = (request.uncachedTokens(affinity[lane]) - bestUncached) / tokensPerSecond;
       double cost = view.load(lane) + prefill + params.hysteresis() * extra;
       if (cost < chosenCost - PrefixAffinity.TIE_SECONDS
           || (cost <= chosenCost + PrefixAffinity.TIE_SECONDS && view.placedWork(lane) < view.placedWork(chosen))) {
@@ -88,7 +94,7 @@ class PrefixAffinityTest {
       }
     }
     Outcome outcome = bestMatch == 0 ? Outcome.NEW_PREFIX
-        : match[chosen] == bestMatch ? Outcome.AFFINITY_HIT : Outcome.LOAD_OVERRIDE;
+        : affinity[chosen] == bestMatch ? Outcome.AFFINITY_HIT : Outcome.LOAD_OVERRIDE;
     return new RoutingDecision(chosen, outcome, match[chosen]);
   }
 }

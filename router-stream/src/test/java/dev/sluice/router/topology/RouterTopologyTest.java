@@ -204,13 +204,12 @@ class RouterTopologyTest {
   @Test
   void shouldCountAPlacementAsLoadUntilItsDoneComesBack() {
     startServingEveryLane("least_load");
-    requests.pipeInput(null, request("first", prompt(1, 40)), T0);
-    requests.pipeInput(null, request("second", prompt(2, 40)), T0);
-    // least_load: lane 0 is busy with "first" (in flight), so "second" goes to lane 1.
-    assertThat(stage0.readValuesToList()).extracting(StageWork::getLane).containsExactly(0, 1);
-    done("first", 8);
-    requests.pipeInput(null, request("third", prompt(3, 40)), T0);
-    assertThat(stage0.readValue().getLane()).as("lane 0 is free again once first's DONE is read").isEqualTo(0);
+    for (int i = 0; i < LANES; i++) requests.pipeInput(null, request("r" + i, prompt(1 + i, 40)), T0);
+    // least_load: each lane busy with the request in flight on it, so the next goes to the next lane.
+    assertThat(stage0.readValuesToList()).extracting(StageWork::getLane).containsExactly(0, 1, 2, 3);
+    done("r2", 8);
+    requests.pipeInput(null, request("next", prompt(9, 40)), T0);
+    assertThat(stage0.readValue().getLane()).as("lane 2 is free again once r2's DONE is read").isEqualTo(2);
   }
 
   @Test

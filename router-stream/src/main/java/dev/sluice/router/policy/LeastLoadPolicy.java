@@ -1,8 +1,9 @@
 package dev.sluice.router.policy;
 
-import dev.sluice.router.view.LanesByLoad;
 import dev.sluice.router.view.LaneView;
+import dev.sluice.router.view.LanesByLoad;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 
 /**
  * The least loaded eligible lane; ignores the prompt. Among equally loaded lanes, the one this router
@@ -12,14 +13,15 @@ import java.util.Optional;
  */
 public final class LeastLoadPolicy implements RoutingPolicy {
   public static final String NAME = "least_load";
+  private static final IntPredicate SKIP_NONE = lane -> false;
 
   @Override
   public Optional<RoutingDecision> decide(RoutingRequest request, LaneView view) {
     LanesByLoad byLoad = view.byLoad();
-    double least = byLoad.minLoad(Double.POSITIVE_INFINITY, lane -> false);
-    if (Double.isNaN(least)) return Optional.empty();
-    int lane = byLoad.leastPlaced(least, Double.POSITIVE_INFINITY, l -> false, 0);
-    return lane < 0 ? Optional.empty() : Optional.of(RoutingDecision.balanced(lane));
+    double least = byLoad.minLoad(Double.POSITIVE_INFINITY, SKIP_NONE);
+    if (Double.isNaN(least)) return Optional.empty(); // no eligible lane
+    // a lane has the least load, so leastPlaced finds one among those at it
+    return Optional.of(RoutingDecision.balanced(byLoad.leastPlaced(least, Double.POSITIVE_INFINITY, SKIP_NONE, 0)));
   }
 
   @Override

@@ -47,11 +47,14 @@ package dev.sluice.router.policy;
  *      briefly lengthens the family's lane does not move the family (each move costs a cold prefill
  *      now and a second copy of the prefix in the caches later). A lane is never starved: an idle
  *      lane costs only the prefill, so it wins as soon as the others' queues are longer than that.
- *      Ties (idle lanes, most often, for a new prefix) go to the lane this router has given the
- *      least work so far (InFlightWork's placed work, in seconds), and among those to the first in
- *      ring order from home = familyHash mod L. Idle lanes serve a newcomer equally soon, so this
- *      costs nobody latency, and it evens out the lanes' total work (at 64 lanes in simulation,
- *      busiest/mean lane 1.28 with ring order alone, 1.07 with it).
+ *      Ties (idle lanes, most often, for a new prefix) go to the lane whose owner this router has
+ *      given the least work so far (InFlightWork's placed work, in seconds, summed over all the
+ *      owner's lanes, as loads are: LaneView), and among those to the first in ring order from home =
+ *      familyHash mod L. Idle lanes serve a newcomer equally soon, so this costs nobody latency, and
+ *      it evens out the workers' total work (at 64 lanes in simulation, one worker per lane,
+ *      busiest/mean lane 1.28 with ring order alone, 1.07 with it). It is summed per owner because a
+ *      worker's cache and compute serve all its lanes: per lane, a worker that took much work on one
+ *      lane would still look fresh on its others, and one owning more lanes would get more work.
  *      Costs within 1e-9 s of the lowest count as equal.
  *   4. Outcome: new_prefix when no lane matched (step 1: nothing, or under the least share);
  *      affinity_hit when the chosen lane has the longest match; load_override otherwise (the

@@ -19,8 +19,8 @@ import java.util.Optional;
  * O(k) for the matched lanes, O(log L) for the rest, whatever the lane count L.
  *
  * <p>Ties: every lane whose cost is within {@link #TIE_SECONDS} of the lowest is equal; among those the
- * lane this router has given the least work wins, and among equals the first in ring order from the
- * family's home lane.
+ * lane whose owner this router has given the least work wins ({@link LaneView#placedWork}), and among
+ * equals the first in ring order from the family's home lane.
  */
 abstract class PrefixAffinity implements RoutingPolicy {
   /** Costs closer than this are equal (floating-point noise). */

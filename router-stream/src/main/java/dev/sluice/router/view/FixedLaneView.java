@@ -78,6 +78,20 @@ public final class FixedLaneView extends LaneView {
     return new FixedLaneView(l, eligible, stagesWithoutWorkers, placed, prefillTokensPerSecond, secondsPerRequest);
   }
 
+  /**
+   * The same view with placed work as the router keeps it ({@link LaneView}): per lane, the largest sum
+   * of {@code perLane} over the lanes of one of its live owners in {@code cluster} (0 for a lane nobody owns).
+   */
+  public FixedLaneView withOwnersPlacedWork(WorkersSnapshot cluster, double[] perLane) {
+    double[] owners = new double[load.length];
+    for (WorkerStatus w : cluster.live()) {
+      double sum = 0;
+      for (int lane : w.getLanes()) if (lane >= 0 && lane < load.length) sum += perLane[lane];
+      for (int lane : w.getLanes()) if (lane >= 0 && lane < load.length) owners[lane] = Math.max(owners[lane], sum);
+    }
+    return withPlacedWork(owners);
+  }
+
   /** See {@link LaneView#from(WorkersSnapshot, int, int, double[], double)}: O(L) from one snapshot. */
   static FixedLaneView from(WorkersSnapshot cluster, int stages, int lanes, double[] own,
       double secondsPerReportedRequest, boolean larger) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The lanes as the routing policies see them at one moment: which lanes may take a request, how
- * loaded each one is, the work this router has placed on each so far, and the eligible lanes ordered
+ * loaded each one is, the work this router has placed on each one's owners so far, and the eligible lanes ordered
  * by load ({@link #byLoad}), so that a policy can find the least loaded lanes without walking every
  * lane. Two kinds: the router's {@link RouterLaneView}, kept up to date from the heartbeats and the
  * in-flight table between decisions (O(1) to get, per decision), and {@link FixedLaneView}, fixed at
@@ -19,10 +19,15 @@ import java.util.List;
  * lane's load is its busiest owner's. The in-flight work is exact and fresh for this router's own
  * placements; the heartbeats, a second old, add work other routers or producers put there.
  *
+ * <p>Placed work of a lane, the same way: the seconds of work this router has given all the lanes of
+ * the lane's owner so far, its busiest owner's. It breaks ties between equally loaded lanes, so that
+ * the workers, not just the lanes, get even shares of the work: by the lanes' own totals, an idle
+ * worker that took much work on one of its lanes would tie on its other lanes with one that took none.
+ *
  * <p>A policy uses a view within its decision only (the router's changes it after the decision).
  */
 public abstract class LaneView {
-  /** Per lane (length L): seconds of work waiting at its owners, and work this router placed on it so far. */
+  /** Per lane (length L): seconds of work waiting at its owners, and work this router placed on its owners so far. */
   final double[] load;
   final double[] placed;
   boolean[] eligible;
@@ -59,7 +64,7 @@ public abstract class LaneView {
     return load[lane];
   }
 
-  /** Work this router has placed on the lane so far, in seconds (0 when not given). */
+  /** Work this router has placed on the lane's owners so far, in seconds (see above; 0 when not given). */
   public final double placedWork(int lane) {
     return placed[lane];
   }

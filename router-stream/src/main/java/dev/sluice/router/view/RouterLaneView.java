@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  *       and every lane again, O(L log L).
  *   <li>Work in flight and placed work: only the lanes whose totals in {@link InFlightWork} changed since
  *       the last decision ({@link InFlightWork#changesSince}) are re-read; a changed lane re-reads its
- *       owners' work (the sum over their lanes) and moves each lane of those owners in {@link #byLoad},
+ *       owners' work and placed work (the sums over their lanes) and moves each lane of those owners in {@link #byLoad},
  *       O(lanes per owner × log L). With one worker per lane and stage that is O(log L) per change.
  *   <li>The mean work of one request in flight ({@link #secondsPerRequest}): a running sum of the lanes'
  *       work in flight over the table's size, O(1).
@@ -67,6 +67,9 @@ public final class RouterLaneView extends LaneView {
   /** Sum of inFlightSeconds, kept with each lane's change and summed again with every lane. */
   private double inFlightTotal;
   private double[] workerWork = new double[0];
+  /** Per lane: the work this router placed on the lane itself; placed[lane] is its busiest owner's sum of these. */
+  private final double[] lanePlaced;
+  private double[] workerPlaced = new double[0];
   private final LanesByLoad byLoad;
 
   // scratch of one update
@@ -89,6 +92,7 @@ public final class RouterLaneView extends LaneView {
     this.secondsPerReportedRequest = secondsPerReportedRequest;
     this.ownersOf = new int[lanes][0];
     this.inFlightSeconds = new double[lanes];
+    this.lanePlaced = new double[lanes];
     this.byLoad = new LanesByLoad(lanes);
     this.laneMarked = new boolean[lanes];
   }
@@ -161,6 +165,7 @@ public final class RouterLaneView extends LaneView {
     }
     for (int lane = 0; lane < lanes(); lane++) ownersOf[lane] = owners.get(lane).stream().mapToInt(Integer::intValue).toArray();
     workerWork = new double[live.size()];
+    workerPlaced = new double[live.size()];
     workerMarked = new boolean[live.size()];
     eligible = snapshot.eligibleLanes(stages, lanes());
     List<Integer> eligibleNow = new ArrayList<>();
@@ -231,20 +236,30 @@ public final class RouterLaneView extends LaneView {
     double seconds = inFlight.secondsOn(lane, prefillTokensPerSecond, decodeSecondsPerToken);
     inFlightTotal += seconds - inFlightSeconds[lane];
     inFlightSeconds[lane] = seconds;
-    placed[lane] = inFlight.placedSecondsOn(lane, prefillTokensPerSecond, decodeSecondsPerToken);
+    lanePlaced[lane] = inFlight.placedSecondsOn(lane, prefillTokensPerSecond, decodeSecondsPerToken);
   }
 
   private void sumWorkerWork(int w) {
     double sum = 0;
-    for (int lane : workerLanes[w]) sum += inFlightSeconds[lane];
+    double placedSum = 0;
+    for (int lane : workerLanes[w]) {
+      sum += inFlightSeconds[lane];
+      placedSum += lanePlaced[lane];
+    }
     workerWork[w] = sum;
+    workerPlaced[w] = placedSum;
   }
 
-  /** The lane's load from its owners' work and reports, and its place in {@link #byLoad} when eligible. */
+  /** The lane's load and placed work from its owners', and its place in {@link #byLoad} when eligible. */
   private void placeInOrder(int lane) {
     double busiest = 0;
-    for (int w : ownersOf[lane]) busiest = Math.max(busiest, Math.max(workerWork[w], reported[w]));
+    double placedMost = 0;
+    for (int w : ownersOf[lane]) {
+      busiest = Math.max(busiest, Math.max(workerWork[w], reported[w]));
+      placedMost = Math.max(placedMost, workerPlaced[w]);
+    }
     load[lane] = busiest;
+    placed[lane] = placedMost;
     if (eligible[lane]) byLoad.put(lane, busiest, placed[lane]);
   }
 

@@ -10,6 +10,7 @@ import dev.sluice.router.policy.RoutingRequest;
 import dev.sluice.schemas.WorkerState;
 import dev.sluice.schemas.WorkerStatus;
 import dev.sluice.topics.cluster.ClusterView;
+import dev.sluice.topics.cluster.WorkersSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,29 @@ class RouterLaneViewTest {
   }
 
   @Test
+  void shouldCountTheWorkPlacedOnALaneForEveryLaneOfItsOwnerSoThatANewPrefixGoesToTheWorkerGivenLess() {
+    List<Integer> first = List.of(0, 1, 2, 3, 4, 5);
+    List<Integer> second = List.of(6, 7, 8, 9, 10, 11);
+    for (int stage = 0; stage < STAGES; stage++) {
+      cluster.heard("a" + stage, worker("a" + stage, stage, first, 0, now), now);
+      cluster.heard("b" + stage, worker("b" + stage, stage, second, 0, now), now);
+    }
+    inFlight.placed(new InFlightWork.Placement("served", 2, 300, 300, 4, now, "m", now, null));
+    inFlight.finished("served");
+    RouterLaneView lanes = view.at(now);
+    for (int lane = 0; lane < LANES; lane++) {
+      assertThat(lanes.load(lane)).as("lane %d idle", lane).isZero();
+      assertThat(lanes.placedWork(lane)).as("lane %d placed", lane).isEqualTo(first.contains(lane) ? 300 / PREFILL + 4 * DECODE : 0);
+    }
+    CacheAwarePolicy policy = new CacheAwarePolicy(new InMemoryPrefixIndex(1_000), CacheAwareParams.DEFAULTS);
+    for (int seed = 0; seed < 12; seed++) { // whatever the prefix's home lane
+      int lane = policy.decide(RoutingRequest.of("new" + seed, dev.sluice.router.Fixtures.prompt(seed, 40), "m", null, 16), lanes)
+          .orElseThrow().lane();
+      assertThat(second).as("prefix %d: the idle worker that served nothing", seed).contains(lane);
+    }
+  }
+
+  @Test
   void shouldTurnTheWorkInFlightIntoSecondsAtTheLaneSpeedReadAtMostOnceASecond() {
     cluster.heard("w", worker("w", 0, List.of(0, 1), 0, now), now);
     inFlight.placed(new InFlightWork.Placement("a", 0, 100, 100, 10, now, "m", now, null));
@@ -84,8 +108,9 @@ class RouterLaneViewTest {
   /** The view the router built for each decision before: from a snapshot and the in-flight table's arrays. */
   private FixedLaneView fromScratch() {
     double[] work = inFlight.secondsPerLane(PREFILL, DECODE);
-    return LaneView.from(cluster.snapshot(now).only(ROUTABLE), STAGES, LANES, work, REPORTED)
-        .withPlacedWork(inFlight.placedSecondsPerLane(PREFILL, DECODE)).withPrefillSpeed(PREFILL)
+    WorkersSnapshot snapshot = cluster.snapshot(now).only(ROUTABLE);
+    return LaneView.from(snapshot, STAGES, LANES, work, REPORTED)
+        .withOwnersPlacedWork(snapshot, inFlight.placedSecondsPerLane(PREFILL, DECODE)).withPrefillSpeed(PREFILL)
         .withSecondsPerRequest(inFlight.size() == 0 ? 0 : java.util.Arrays.stream(work).sum() / inFlight.size());
   }
 

@@ -7,8 +7,9 @@ import java.util.function.IntPredicate;
 
 /**
  * The least loaded eligible lane; ignores the prompt. Among equally loaded lanes, the one whose owner
- * this router has given the least work so far, then the lowest lane number ({@link LanesByLoad#leastPlaced}), so
- * that idle lanes take turns instead of lane 0 taking every request that finds the lanes idle.
+ * this router has given the least work so far, then the lowest lane number
+ * ({@link LanesByLoad#leastPlaced}), so that idle lanes take turns instead of lane 0 taking every
+ * request that finds the lanes idle.
  * O(log L) per decision, from the view's lanes by load.
  */
 public final class LeastLoadPolicy implements RoutingPolicy {

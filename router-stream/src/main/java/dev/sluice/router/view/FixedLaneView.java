@@ -85,9 +85,10 @@ public final class FixedLaneView extends LaneView {
   public FixedLaneView withOwnersPlacedWork(WorkersSnapshot cluster, double[] perLane) {
     double[] owners = new double[load.length];
     for (WorkerStatus w : cluster.live()) {
+      int[] lanes = w.getLanes().stream().mapToInt(Integer::intValue).filter(l -> l >= 0 && l < load.length).toArray();
       double sum = 0;
-      for (int lane : w.getLanes()) if (lane >= 0 && lane < load.length) sum += perLane[lane];
-      for (int lane : w.getLanes()) if (lane >= 0 && lane < load.length) owners[lane] = Math.max(owners[lane], sum);
+      for (int lane : lanes) sum += perLane[lane];
+      for (int lane : lanes) owners[lane] = Math.max(owners[lane], sum);
     }
     return withPlacedWork(owners);
   }

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * The lanes as the routing policies see them at one moment: which lanes may take a request, how
- * loaded each one is, the work this router has placed on each one's owners so far, and the eligible lanes ordered
- * by load ({@link #byLoad}), so that a policy can find the least loaded lanes without walking every
- * lane. Two kinds: the router's {@link RouterLaneView}, kept up to date from the heartbeats and the
+ * loaded each one is, the work this router has placed on each one's owners so far, and the eligible
+ * lanes ordered by load ({@link #byLoad}), so that a policy can find the least loaded lanes without
+ * walking every lane. Two kinds: the router's {@link RouterLaneView}, kept up to date from the heartbeats and the
  * in-flight table between decisions (O(1) to get, per decision), and {@link FixedLaneView}, fixed at
  * one moment (tests, the bench's policy simulation; O(L) to build).
  *
@@ -27,7 +27,7 @@ import java.util.List;
  * <p>A policy uses a view within its decision only (the router's changes it after the decision).
  */
 public abstract class LaneView {
-  /** Per lane (length L): seconds of work waiting at its owners, and work this router placed on its owners so far. */
+  /** Per lane (length L): seconds of work waiting at its owners, and work this router gave its owners so far. */
   final double[] load;
   final double[] placed;
   boolean[] eligible;

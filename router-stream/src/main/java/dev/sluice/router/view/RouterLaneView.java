@@ -25,8 +25,8 @@ import java.util.function.Predicate;
  *       and every lane again, O(L log L).
  *   <li>Work in flight and placed work: only the lanes whose totals in {@link InFlightWork} changed since
  *       the last decision ({@link InFlightWork#changesSince}) are re-read; a changed lane re-reads its
- *       owners' work and placed work (the sums over their lanes) and moves each lane of those owners in {@link #byLoad},
- *       O(lanes per owner × log L). With one worker per lane and stage that is O(log L) per change.
+ *       owners' work and placed work (the sums over their lanes) and moves each lane of those owners
+ *       in {@link #byLoad}, O(lanes per owner × log L). With one worker per lane and stage that is O(log L) per change.
  *   <li>The mean work of one request in flight ({@link #secondsPerRequest}): a running sum of the lanes'
  *       work in flight over the table's size, O(1).
  *   <li>The lane speed the tokens in flight are turned into seconds with: re-read at most once a
@@ -67,7 +67,7 @@ public final class RouterLaneView extends LaneView {
   /** Sum of inFlightSeconds, kept with each lane's change and summed again with every lane. */
   private double inFlightTotal;
   private double[] workerWork = new double[0];
-  /** Per lane: the work this router placed on the lane itself; placed[lane] is its busiest owner's sum of these. */
+  /** Per lane: the work this router placed on the lane itself; placed[lane] is its busiest owner's sum. */
   private final double[] lanePlaced;
   private double[] workerPlaced = new double[0];
   private final LanesByLoad byLoad;

@@ -84,7 +84,8 @@ class RouterLaneViewTest {
     RouterLaneView lanes = view.at(now);
     for (int lane = 0; lane < LANES; lane++) {
       assertThat(lanes.load(lane)).as("lane %d idle", lane).isZero();
-      assertThat(lanes.placedWork(lane)).as("lane %d placed", lane).isEqualTo(first.contains(lane) ? 300 / PREFILL + 4 * DECODE : 0);
+      double givenItsWorker = first.contains(lane) ? 300 / PREFILL + 4 * DECODE : 0;
+      assertThat(lanes.placedWork(lane)).as("lane %d placed", lane).isEqualTo(givenItsWorker);
     }
     CacheAwarePolicy policy = new CacheAwarePolicy(new InMemoryPrefixIndex(1_000), CacheAwareParams.DEFAULTS);
     for (int seed = 0; seed < 12; seed++) { // whatever the prefix's home lane
